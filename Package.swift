@@ -1,0 +1,55 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Terrein",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "terrein", targets: ["terrein"]),
+        .library(name: "TerreinCore", targets: ["TerreinCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // System libraries from Debian: libgeos-dev, libproj-dev.
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos",
+                       providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj",
+                       providers: [.apt(["libproj-dev"])]),
+        // Small C shims for what Glibc's Swift overlay does not expose (renameat2, signals).
+        .target(name: "CTerreinSupport"),
+        // The Swift face of GEOS and PROJ: owned handles, one context per thread.
+        .target(name: "TerreinGeometry", dependencies: ["CGEOS", "CPROJ"]),
+        // Readers and writers: GeoJSON, CSV, GeoPackage, manifest, atomic output.
+        .target(name: "TerreinIO", dependencies: [
+            "TerreinGeometry", "CTerreinSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Pipeline model, layers, indicator families, regions, run orchestration.
+        .target(name: "TerreinCore", dependencies: [
+            "TerreinGeometry", "TerreinIO", "CTerreinSupport",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // CityJSON (3DBAG-style LoD2) -> 2D roof faces with slope and azimuth. Foundation only.
+        .target(name: "TerreinCityJSON"),
+        // Seeded generators: the SampleGIS sample and national-scale benchmark data. Foundation only.
+        .target(name: "TerreinSynth"),
+        .executableTarget(name: "terrein", dependencies: [
+            "TerreinCore", "TerreinCityJSON", "TerreinSynth",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TerreinTests", dependencies: ["TerreinCore", "TerreinGeometry", "TerreinIO"]),
+        .testTarget(name: "TerreinIOOutputTests", dependencies: ["TerreinIO", "TerreinGeometry"]),
+        .testTarget(name: "TerreinCityJSONTests", dependencies: ["TerreinCityJSON"]),
+        .testTarget(name: "TerreinSynthTests", dependencies: ["TerreinSynth"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

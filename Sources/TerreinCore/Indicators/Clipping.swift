@@ -1,0 +1,59 @@
+import TerreinGeometry
+
+/// The indexed layers that the indicator families query, built once per run.
+public final class IndexedLayers: @unchecked Sendable {
+    public let layers: LoadedLayers
+    let roofs: SpatialIndex
+    let sites: SpatialIndex?
+    let landcover: SpatialIndex?
+    let inundation: SpatialIndex?
+
+    public init(_ layers: LoadedLayers) throws {
+        self.layers = layers
+        roofs = try SpatialIndex(layers.roofs.map(\.geometry))
+        sites = try layers.natura2000.map { try SpatialIndex($0.map(\.geometry)) }
+        landcover = try layers.landcover.map { try SpatialIndex($0.map(\.geometry)) }
+        inundation = try layers.inundation.map { try SpatialIndex($0.map(\.geometry)) }
+    }
+}
+
+/// A face of a layer clipped to one terrein.
+struct ClippedPiece {
+    /// Position of the feature in its layer's array (feature order).
+    var position: Int
+    /// The part inside the terrein (the whole feature when it lies wholly inside).
+    var geometry: Geometry
+    var area: Double
+}
+
+/// One terrein, prepared for the indicator families.
+struct TerreinFrame {
+    let terrein: Terrein
+    let prepared: PreparedGeometry
+    let area: Double
+
+    init(_ t: Terrein) throws {
+        terrein = t
+        prepared = try PreparedGeometry(t.geometry)
+        area = try t.geometry.area()
+    }
+
+    /// Clips the candidates of `index` to the terrein, in feature order, keeping the parts
+    /// with area > `minArea`. Features wholly inside (a prepared containsProperly test)
+    /// are not intersected: that saves most of the overlay work on real data.
+    func clip(_ index: SpatialIndex, where include: (Int) -> Bool = { _ in true }, minArea: Double = 0) throws -> [ClippedPiece] {
+        var pieces: [ClippedPiece] = []
+        for position in index.query(terrein.geometry) where include(position) {
+            let g = index.geometries[position]
+            if try prepared.containsProperly(g) {
+                let a = try g.area()
+                if a > minArea { pieces.append(ClippedPiece(position: position, geometry: g, area: a)) }
+            } else if try prepared.intersects(g) {
+                guard let part = try terrein.geometry.intersection(g).polygonalPart() else { continue }
+                let a = try part.area()
+                if a > minArea { pieces.append(ClippedPiece(position: position, geometry: part, area: a)) }
+            }
+        }
+        return pieces
+    }
+}

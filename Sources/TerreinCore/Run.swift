@@ -1,0 +1,240 @@
+import Foundation
+import TerreinGeometry
+import TerreinIO
+
+/// Options of `terrein run`.
+public struct RunOptions: Sendable {
+    public var threads: Int
+    public var strict: Bool
+    public var language: String
+    public var progress: Bool
+    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, strict: Bool = false,
+                language: String = "nl", progress: Bool = false) {
+        self.threads = max(1, threads)
+        self.strict = strict
+        self.language = language
+        self.progress = progress
+    }
+}
+
+/// What a run produced, for the CLI to print.
+public struct RunSummary: Sendable {
+    public var outputDirectory: String
+    public var files: [String]
+    public var terreinen: Int
+    public var regions: Int
+    public var warnings: [String]
+    public var seconds: Double
+}
+
+/// Stage timings for the manifest.
+struct StageClock {
+    private(set) var stages: [(String, Double)] = []
+    private var last = Date()
+    mutating func lap(_ name: String) {
+        let now = Date()
+        stages.append((name, now.timeIntervalSince(last)))
+        last = now
+    }
+}
+
+/// A test-only pause: with TERREIN_TEST_PAUSE_AT=<stage>, the run stops at that stage
+/// (printing "paused at <stage>" on stderr) until it is killed, so that kill tests
+/// land at a known point rather than by timing.
+public func testPause(_ stage: String) {
+    guard let want = ProcessInfo.processInfo.environment["TERREIN_TEST_PAUSE_AT"], want == stage else { return }
+    FileHandle.standardError.write(Data("paused at \(stage)\n".utf8))
+    while true { sleep(60) }
+}
+
+public enum Runner {
+    /// Computes every terrein: in parallel over `threads`, each thread with its own GEOS
+    /// context; results in id order whatever the thread count.
+    public static func compute(_ indexed: IndexedLayers, parameters: Parameters, threads: Int,
+                               progress: ProgressReporter? = nil) throws -> [TerreinResult] {
+        let layers = indexed.layers
+        let terreinen = layers.terreinen.sorted { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) }
+        progress?.begin("indicators", total: terreinen.count)
+        let results = try parallelMap(count: terreinen.count, threads: threads) { i -> TerreinResult in
+            defer { progress?.advance() }
+            return try computeOne(terreinen[i], indexed, parameters)
+        }
+        progress?.end()
+        return results
+    }
+
+    static func computeOne(_ t: Terrein, _ indexed: IndexedLayers, _ p: Parameters) throws -> TerreinResult {
+        let layers = indexed.layers
+        do {
+            let frame = try TerreinFrame(t)
+            let roofPieces = try frame.clip(indexed.roofs, minArea: 1e-6)
+            let solar = Solar.compute(faces: roofPieces, roofs: layers.roofs, p.solar)
+            var nature: NatureResult?
+            if let sites = layers.natura2000, let index = indexed.sites {
+                nature = try Nature.compute(frame, sites: sites, index: index)
+            }
+            let (paved, _) = try Paved.compute(frame, roofPieces: roofPieces, landcover: layers.landcover, index: indexed.landcover)
+            let water = try Water.compute(frame, roofPieces: roofPieces, roofs: layers.roofs, sealedM2: paved.sealedM2,
+                                          inundation: layers.inundation, index: indexed.inundation, p.water)
+            return TerreinResult(id: t.id, name: t.name, region: t.region, areaM2: frame.area,
+                                 solar: solar, nature: nature, paved: paved, water: water)
+        } catch let e as GeometryError {
+            throw InputError(file: "terrein \(t.id)", featureIndex: t.index,
+                             problem: "geometry operation failed: \(e)",
+                             hint: "this is a GEOS failure on this terrein's data; please report it with the input files")
+        }
+    }
+
+    /// Loads, computes and writes a pipeline's outputs atomically.
+    public static func run(_ pipeline: Pipeline, options: RunOptions, log: @escaping (String) -> Void) throws -> RunSummary {
+        let started = Date()
+        let startedWall = ISO8601DateFormatter().string(from: started)
+        var clock = StageClock()
+        let progress = ProgressReporter(enabled: options.progress)
+
+        let layers = try LoadedLayers.load(pipeline, options: LoadOptions(strict: options.strict)) { kind in
+            log("reading \(kind.rawValue)")
+        }
+        clock.lap("read_reproject_repair")
+        testPause("loaded")
+
+        let indexed = try IndexedLayers(layers)
+        clock.lap("index")
+
+        let results = try compute(indexed, parameters: pipeline.parameters, threads: options.threads, progress: progress)
+        clock.lap("indicators")
+        testPause("computed")
+
+        let bands = pipeline.parameters.nature.bandsM
+        let indicators = IndicatorTables.indicators(results, bands: bands)
+        let regions = IndicatorTables.regions(results, bands: bands)
+        var warnings = layerWarnings(layers)
+        let overlaps = try overlappingPairs(layers.terreinen)
+        if overlaps > 0 { warnings.append("\(overlaps) pair(s) of terreinen overlap; each is computed on its own") }
+
+        // Writers: everything goes into the staging folder, then one swap.
+        let out = try OutputDirectory(target: pipeline.outputDirectory)
+        var files: [String] = []
+        try out.write("indicators.csv", CSVFormat.render(indicators, guarded: RunArtifacts.guardedTextColumns))
+        try out.write("regions.csv", CSVFormat.render(regions, guarded: RunArtifacts.guardedTextColumns))
+        files += ["indicators.csv", "regions.csv"]
+        let byId = Dictionary(uniqueKeysWithValues: layers.terreinen.map { ($0.id, $0.geometry) })
+        let artifacts = RunArtifacts(
+            pipelineName: pipeline.name, indicators: indicators, regions: regions,
+            terreinGeometries: results.map { byId[$0.id]! },
+            natura2000Display: try (layers.natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) },
+            workCRS: pipeline.workCRS)
+        try writeExtraFormats(artifacts, pipeline: pipeline, options: options, to: out, files: &files)
+        clock.lap("write")
+        testPause("staging-written")
+
+        let manifest = Manifest.build(pipeline: pipeline, options: options, layers: layers, results: results,
+                                      stages: clock.stages, started: startedWall, finished: Date(),
+                                      files: files, warnings: warnings, overlaps: overlaps)
+        try out.write("manifest.json", manifest)
+        files.append("manifest.json")
+        try out.commit(pauseHook: testPause)
+        return RunSummary(outputDirectory: pipeline.outputDirectory, files: files, terreinen: results.count,
+                          regions: regions.rows.count, warnings: warnings, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Repairs, skips and other things the analyst should know, per layer.
+    static func layerWarnings(_ layers: LoadedLayers) -> [String] {
+        var w: [String] = []
+        for kind in LayerKind.allCases {
+            guard let s = layers.stats[kind] else { continue }
+            if s.repaired > 0 {
+                w.append("\(kind.rawValue): \(s.repaired) feature(s) repaired (first: \(s.firstRepaired.map { "#\($0.index) \($0.reason)" }.joined(separator: "; ")))")
+            }
+            if s.skipped > 0 {
+                w.append("\(kind.rawValue): \(s.skipped) feature(s) skipped (first: \(s.firstSkipped.map { "#\($0.index) \($0.reason)" }.joined(separator: "; ")))")
+            }
+            if !s.unmappedClasses.isEmpty {
+                w.append("landcover: unmapped class values counted as other: " +
+                         s.unmappedClasses.keys.sorted().map { "\"\($0)\" (\(s.unmappedClasses[$0]!))" }.joined(separator: ", "))
+            }
+        }
+        return w
+    }
+
+    /// Number of pairs of terreinen whose interiors overlap (area > 1e-6 m²).
+    static func overlappingPairs(_ terreinen: [Terrein]) throws -> Int {
+        let index = try SpatialIndex(terreinen.map(\.geometry))
+        var pairs = 0
+        for (i, t) in terreinen.enumerated() {
+            for j in index.query(t.geometry) where j > i {
+                if try t.geometry.intersects(terreinen[j].geometry),
+                   try t.geometry.intersection(terreinen[j].geometry).area() > 1e-6 {
+                    pairs += 1
+                }
+            }
+        }
+        return pairs
+    }
+
+    /// GeoJSON, GeoPackage and report, as the pipeline asks.
+    static func writeExtraFormats(_ a: RunArtifacts, pipeline: Pipeline, options: RunOptions,
+                                  to out: OutputDirectory, files: inout [String]) throws {
+        if pipeline.formats.contains(.geojson) {
+            try out.write("indicators.geojson", try GeoJSONOutputWriter.render(a))
+            files.append("indicators.geojson")
+        }
+        if pipeline.formats.contains(.gpkg) {
+            try GeoPackageWriter.write(a, to: out.stagingPath("indicators.gpkg"), lastChange: sourceDate())
+            files.append("indicators.gpkg")
+        }
+        if pipeline.formats.contains(.report) {
+            let lang = ReportLanguage(rawValue: options.language) ?? .nl
+            try out.write("report.html", ReportWriter.render(ReportData(a), language: lang))
+            files.append("report.html")
+        }
+    }
+
+    /// SOURCE_DATE_EPOCH when set (reproducible builds convention), else now.
+    public static func sourceDate() -> Date {
+        if let s = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let secs = Double(s) {
+            return Date(timeIntervalSince1970: secs)
+        }
+        return Date()
+    }
+}
+
+/// Runs `body` for 0..<count on `threads` threads (8 MiB stacks: GEOS recurses on big
+/// geometries) and returns the results in index order. On failure, the error of the
+/// lowest failing index is thrown, so errors do not depend on the thread count either.
+func parallelMap<T>(count: Int, threads: Int, _ body: @escaping (Int) throws -> T) throws -> [T] {
+    if count == 0 { return [] }
+    let n = min(threads, count)
+    var results = [T?](repeating: nil, count: count)
+    var errors: [(Int, Error)] = []
+    let lock = NSLock()
+    var next = 0
+    let group = DispatchGroup()
+    results.withUnsafeMutableBufferPointer { slots in
+        let slots = slots
+        for _ in 0..<n {
+            group.enter()
+            let thread = Thread {
+                while true {
+                    lock.lock()
+                    let i = next
+                    next += 1
+                    let stop = !errors.isEmpty
+                    lock.unlock()
+                    if i >= count || stop { break }
+                    do {
+                        slots[i] = try body(i)
+                    } catch {
+                        lock.lock(); errors.append((i, error)); lock.unlock()
+                    }
+                }
+                group.leave()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        group.wait()
+    }
+    if let first = errors.min(by: { $0.0 < $1.0 }) { throw first.1 }
+    return results.map { $0! }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import CPROJ
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A coordinate reference system identified by authority and code, e.g. EPSG:28992.
+public struct CRSIdentifier: Hashable, Sendable, CustomStringConvertible {
+    public var authority: String
+    public var code: String
+
+    public init(authority: String, code: String) {
+        self.authority = authority.uppercased()
+        self.code = code
+    }
+
+    public static let wgs84 = CRSIdentifier(authority: "OGC", code: "CRS84")
+    public static let rdNew = CRSIdentifier(authority: "EPSG", code: "28992")
+
+    /// Parses `EPSG:28992`, `urn:ogc:def:crs:EPSG::28992`, `urn:ogc:def:crs:OGC:1.3:CRS84`,
+    /// `http(s)://www.opengis.net/def/crs/EPSG/0/28992` and `CRS84`.
+    public init?(parsing text: String) {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        let lower = t.lowercased()
+        if lower == "crs84" || lower == "ogc:crs84" || lower == "urn:ogc:def:crs:ogc:1.3:crs84"
+            || lower == "urn:ogc:def:crs:ogc::crs84" || lower.hasSuffix("/def/crs/ogc/1.3/crs84") {
+            self = .wgs84
+            return
+        }
+        if lower.hasPrefix("urn:ogc:def:crs:") {
+            // urn:ogc:def:crs:AUTHORITY:[VERSION]:CODE
+            let parts = t.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 7, !parts[4].isEmpty, !parts[6].isEmpty else { return nil }
+            self.init(authority: String(parts[4]), code: String(parts[6]))
+        } else if lower.hasPrefix("http://www.opengis.net/def/crs/") || lower.hasPrefix("https://www.opengis.net/def/crs/") {
+            let parts = t.split(separator: "/")
+            guard parts.count >= 4 else { return nil }
+            self.init(authority: String(parts[parts.count - 3]), code: String(parts[parts.count - 1]))
+        } else {
+            let parts = t.split(separator: ":")
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+            self.init(authority: String(parts[0]), code: String(parts[1]))
+        }
+        guard code.allSatisfy({ $0.isLetter || $0.isNumber }), authority.allSatisfy({ $0.isLetter || $0.isNumber }) else {
+            return nil
+        }
+        // EPSG:4326 as GeoJSON uses it means lon/lat order: PROJ's visualization order handles that.
+    }
+
+    public var description: String { "\(authority):\(code)" }
+
+    /// The EPSG code when the authority is EPSG (4326 for CRS84).
+    public var epsgCode: Int? {
+        if self == .wgs84 { return 4326 }
+        return authority == "EPSG" ? Int(code) : nil
+    }
+}
+
+/// What PROJ knows about a CRS.
+public struct CRSInfo: Sendable {
+    public var identifier: CRSIdentifier
+    public var name: String
+    public var isGeographic: Bool
+    /// Area of use in lon/lat degrees (west, south, east, north), when PROJ has one.
+    public var areaOfUse: (west: Double, south: Double, east: Double, north: Double)?
+}
+
+/// A PROJ context owned by one thread.
+final class PROJContext {
+    let handle: OpaquePointer
+    init() {
+        handle = proj_context_create()
+        // Never go to the network for grids: this is a batch tool on offline machines.
+        proj_context_set_enable_network(handle, 0)
+        proj_log_level(handle, PJ_LOG_NONE)
+    }
+    deinit { proj_context_destroy(handle) }
+
+    func errorMessage() -> String {
+        let errno = proj_context_errno(handle)
+        guard errno != 0, let s = proj_context_errno_string(handle, errno) else { return "unknown PROJ error" }
+        return String(cString: s)
+    }
+}
+
+/// PROJ's library version, e.g. "9.1.1".
+public var projVersion: String {
+    let info = proj_info()
+    return String(cString: info.version)
+}
+
+/// Looks a CRS up in PROJ's database.
+public func lookUpCRS(_ id: CRSIdentifier) throws -> CRSInfo {
+    let ctx = PROJContext()
+    let definition = id == .wgs84 ? "OGC:CRS84" : id.description
+    guard let crs = proj_create(ctx.handle, definition) else {
+        throw GeometryError(operation: "CRS \(id)", message: "PROJ does not know this CRS (\(ctx.errorMessage()))")
+    }
+    defer { proj_destroy(crs) }
+    let type = proj_get_type(crs)
+    let geographic = type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS
+    let isCRS = geographic || type == PJ_TYPE_PROJECTED_CRS || type == PJ_TYPE_COMPOUND_CRS
+        || type == PJ_TYPE_GEOCENTRIC_CRS || type == PJ_TYPE_GEOGRAPHIC_CRS || type == PJ_TYPE_BOUND_CRS
+        || type == PJ_TYPE_OTHER_CRS || type == PJ_TYPE_ENGINEERING_CRS
+    guard isCRS else {
+        throw GeometryError(operation: "CRS \(id)", message: "this is not a coordinate reference system")
+    }
+    let name = proj_get_name(crs).map { String(cString: $0) } ?? id.description
+    var w = 0.0, s = 0.0, e = 0.0, n = 0.0
+    let hasArea = proj_get_area_of_use(ctx.handle, crs, &w, &s, &e, &n, nil) == 1 && w > -1000
+    return CRSInfo(identifier: id, name: name, isGeographic: geographic,
+                   areaOfUse: hasArea ? (w, s, e, n) : nil)
+}
+
+/// Transforms interleaved x,y coordinates from one CRS to another, always in
+/// x = east/longitude, y = north/latitude order (`proj_normalize_for_visualization`),
+/// whatever the CRS's own axis order.
+///
+/// A transformer holds a PROJ context and must be used by one thread at a time.
+public final class CRSTransformer {
+    private let ctx: PROJContext
+    private let pj: OpaquePointer
+    public let source: CRSIdentifier
+    public let target: CRSIdentifier
+    public let isIdentity: Bool
+
+    public init(from source: CRSIdentifier, to target: CRSIdentifier) throws {
+        self.source = source
+        self.target = target
+        self.isIdentity = source == target
+        ctx = PROJContext()
+        let s = source == .wgs84 ? "OGC:CRS84" : source.description
+        let t = target == .wgs84 ? "OGC:CRS84" : target.description
+        guard let raw = proj_create_crs_to_crs(ctx.handle, s, t, nil) else {
+            throw GeometryError(operation: "transform \(source) → \(target)", message: ctx.errorMessage())
+        }
+        defer { proj_destroy(raw) }
+        guard let norm = proj_normalize_for_visualization(ctx.handle, raw) else {
+            throw GeometryError(operation: "transform \(source) → \(target)", message: ctx.errorMessage())
+        }
+        pj = norm
+    }
+
+    deinit { proj_destroy(pj) }
+
+    /// Transforms in place. Returns false when any coordinate could not be transformed
+    /// (PROJ returns infinity for those) or is not finite afterwards.
+    @discardableResult
+    public func transform(_ xy: inout [Double]) -> Bool {
+        if isIdentity || xy.isEmpty { return xy.allSatisfy { $0.isFinite } }
+        let n = xy.count / 2
+        let stride = 2 * MemoryLayout<Double>.stride
+        xy.withUnsafeMutableBufferPointer { buf in
+            let base = buf.baseAddress!
+            _ = proj_trans_generic(pj, PJ_FWD,
+                                   base, stride, n,
+                                   base + 1, stride, n,
+                                   nil, 0, 0, nil, 0, 0)
+        }
+        return xy.allSatisfy { $0.isFinite && abs($0) < 1e15 }
+    }
+
+    /// Transforms one point; nil when it cannot be transformed.
+    public func transform(x: Double, y: Double) -> (x: Double, y: Double)? {
+        var xy = [x, y]
+        guard transform(&xy) else { return nil }
+        return (xy[0], xy[1])
+    }
+
+    /// The bounds of a box after transformation (densified edges).
+    public func transformBounds(_ b: Bounds) -> Bounds? {
+        var out = Bounds(minX: 0, minY: 0, maxX: 0, maxY: 0)
+        let ok = proj_trans_bounds(ctx.handle, pj, PJ_FWD, b.minX, b.minY, b.maxX, b.maxY,
+                                   &out.minX, &out.minY, &out.maxX, &out.maxY, 21)
+        guard ok == 1, out.minX.isFinite, out.maxX.isFinite, out.minY.isFinite, out.maxY.isFinite else { return nil }
+        return out
+    }
+}
+

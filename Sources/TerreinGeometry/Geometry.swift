@@ -1,0 +1,335 @@
+import CGEOS
+
+/// An owned, immutable GEOS geometry. The handle is freed in `deinit`; every GEOS call
+/// runs on the calling thread's own context (`GEOSContext.current`) and every return
+/// code is checked. No GEOS pointer leaves this module.
+///
+/// Immutable geometries may be read from several threads at once (GEOS does not mutate
+/// a geometry in read-only operations); prepared geometries and contexts are per thread.
+public final class Geometry: @unchecked Sendable {
+    let handle: OpaquePointer
+
+    init(owning handle: OpaquePointer) { self.handle = handle }
+
+    deinit { GEOSGeom_destroy_r(GEOSContext.current.handle, handle) }
+
+    static func wrap(_ result: OpaquePointer?, _ operation: String) throws -> Geometry {
+        guard let result else { throw GEOSContext.current.takeError(operation) }
+        return Geometry(owning: result)
+    }
+
+    // MARK: Construction
+
+    /// A polygon from rings of interleaved x,y coordinates (shell first, then holes).
+    /// Each ring must be closed and hold at least 4 positions; GEOS checks both.
+    public static func polygon(rings: [[Double]]) throws -> Geometry {
+        let ctx = GEOSContext.current.handle
+        guard let first = rings.first else {
+            return try wrap(GEOSGeom_createEmptyPolygon_r(ctx), "empty polygon")
+        }
+        let shell = try rawLinearRing(first)
+        var holes: [OpaquePointer?] = []
+        holes.reserveCapacity(rings.count - 1)
+        do {
+            for ring in rings.dropFirst() { holes.append(try rawLinearRing(ring)) }
+        } catch {
+            GEOSGeom_destroy_r(ctx, shell)
+            for h in holes { GEOSGeom_destroy_r(ctx, h) }
+            throw error
+        }
+        // GEOS takes ownership of shell and holes, also when it fails.
+        let result = holes.withUnsafeMutableBufferPointer { buf in
+            GEOSGeom_createPolygon_r(ctx, shell, buf.baseAddress, UInt32(buf.count))
+        }
+        return try wrap(result, "polygon")
+    }
+
+    /// A linear ring handle that the caller must hand to GEOS or destroy.
+    static func rawLinearRing(_ xy: [Double]) throws -> OpaquePointer {
+        let ctx = GEOSContext.current.handle
+        let n = xy.count / 2
+        let seq = xy.withUnsafeBufferPointer { buf in
+            GEOSCoordSeq_copyFromBuffer_r(ctx, buf.baseAddress, UInt32(n), 0, 0)
+        }
+        guard let seq else { throw GEOSContext.current.takeError("coordinate sequence") }
+        // GEOS takes ownership of the sequence, also when it fails.
+        guard let ring = GEOSGeom_createLinearRing_r(ctx, seq) else {
+            throw GEOSContext.current.takeError("linear ring")
+        }
+        return ring
+    }
+
+    /// A point (used in tests and diagnostics).
+    public static func point(x: Double, y: Double) throws -> Geometry {
+        try wrap(GEOSGeom_createPointFromXY_r(GEOSContext.current.handle, x, y), "point")
+    }
+
+    /// A collection of the given kind that takes clones of the members.
+    public static func collection(_ members: [Geometry], type: GeometryType = .geometryCollection) throws -> Geometry {
+        let ctx = GEOSContext.current.handle
+        var handles: [OpaquePointer?] = []
+        handles.reserveCapacity(members.count)
+        for m in members {
+            guard let c = GEOSGeom_clone_r(ctx, m.handle) else {
+                for h in handles { GEOSGeom_destroy_r(ctx, h) }
+                throw GEOSContext.current.takeError("clone")
+            }
+            handles.append(c)
+        }
+        let result = handles.withUnsafeMutableBufferPointer { buf in
+            GEOSGeom_createCollection_r(ctx, Int32(type.rawValue), buf.baseAddress, UInt32(buf.count))
+        }
+        if result == nil { for h in handles { GEOSGeom_destroy_r(ctx, h) } }
+        return try wrap(result, "collection")
+    }
+
+    /// Reads ISO/extended WKB.
+    public static func fromWKB(_ bytes: [UInt8]) throws -> Geometry {
+        let ctx = GEOSContext.current.handle
+        guard let reader = GEOSWKBReader_create_r(ctx) else { throw GEOSContext.current.takeError("WKB reader") }
+        defer { GEOSWKBReader_destroy_r(ctx, reader) }
+        let g = bytes.withUnsafeBufferPointer { GEOSWKBReader_read_r(ctx, reader, $0.baseAddress, $0.count) }
+        return try wrap(g, "read WKB")
+    }
+
+    /// Reads WKT (tests and diagnostics).
+    public static func fromWKT(_ text: String) throws -> Geometry {
+        let ctx = GEOSContext.current.handle
+        guard let reader = GEOSWKTReader_create_r(ctx) else { throw GEOSContext.current.takeError("WKT reader") }
+        defer { GEOSWKTReader_destroy_r(ctx, reader) }
+        return try wrap(GEOSWKTReader_read_r(ctx, reader, text), "read WKT")
+    }
+
+    // MARK: Properties
+
+    public var type: GeometryType {
+        GeometryType(rawValue: Int(GEOSGeomTypeId_r(GEOSContext.current.handle, handle))) ?? .geometryCollection
+    }
+
+    public var isEmpty: Bool { GEOSisEmpty_r(GEOSContext.current.handle, handle) == 1 }
+
+    public var isValid: Bool { GEOSisValid_r(GEOSContext.current.handle, handle) == 1 }
+
+    /// Why the geometry is invalid ("Valid Geometry" when it is valid).
+    public var validityReason: String {
+        let ctx = GEOSContext.current.handle
+        guard let s = GEOSisValidReason_r(ctx, handle) else { return "unknown" }
+        defer { GEOSFree_r(ctx, s) }
+        return String(cString: s)
+    }
+
+    public func area() throws -> Double {
+        var a = 0.0
+        guard GEOSArea_r(GEOSContext.current.handle, handle, &a) == 1 else {
+            throw GEOSContext.current.takeError("area")
+        }
+        return a
+    }
+
+    public var numGeometries: Int { Int(GEOSGetNumGeometries_r(GEOSContext.current.handle, handle)) }
+
+    public var numPoints: Int {
+        // GEOSGeomGetNumPoints_r is for lines only; count through the coordinates.
+        Int(GEOSGetNumCoordinates_r(GEOSContext.current.handle, handle))
+    }
+
+    /// The bounding box, or nil for an empty geometry.
+    public var bounds: Bounds? {
+        if isEmpty { return nil }
+        var b = Bounds(minX: 0, minY: 0, maxX: 0, maxY: 0)
+        guard GEOSGeom_getExtent_r(GEOSContext.current.handle, handle, &b.minX, &b.minY, &b.maxX, &b.maxY) == 1 else {
+            return nil
+        }
+        return b
+    }
+
+    /// The n-th member of a collection, cloned.
+    public func geometry(at index: Int) throws -> Geometry {
+        let ctx = GEOSContext.current.handle
+        guard let g = GEOSGetGeometryN_r(ctx, handle, Int32(index)) else { throw GEOSContext.current.takeError("geometry n") }
+        return try Geometry.wrap(GEOSGeom_clone_r(ctx, g), "clone")
+    }
+
+    public func clone() throws -> Geometry {
+        try Geometry.wrap(GEOSGeom_clone_r(GEOSContext.current.handle, handle), "clone")
+    }
+
+    // MARK: Operations
+
+    public func intersection(_ other: Geometry) throws -> Geometry {
+        try Geometry.wrap(GEOSIntersection_r(GEOSContext.current.handle, handle, other.handle), "intersection")
+    }
+
+    public func difference(_ other: Geometry) throws -> Geometry {
+        try Geometry.wrap(GEOSDifference_r(GEOSContext.current.handle, handle, other.handle), "difference")
+    }
+
+    public func union(_ other: Geometry) throws -> Geometry {
+        try Geometry.wrap(GEOSUnion_r(GEOSContext.current.handle, handle, other.handle), "union")
+    }
+
+    /// Union of all members of this geometry (cascaded).
+    public func unaryUnion() throws -> Geometry {
+        try Geometry.wrap(GEOSUnaryUnion_r(GEOSContext.current.handle, handle), "unary union")
+    }
+
+    /// The union of `members` taken in the given order, or nil when there are none.
+    public static func unionAll(_ members: [Geometry]) throws -> Geometry? {
+        if members.isEmpty { return nil }
+        if members.count == 1 { return members[0] }
+        return try collection(members).unaryUnion()
+    }
+
+    public func distance(_ other: Geometry) throws -> Double {
+        var d = 0.0
+        guard GEOSDistance_r(GEOSContext.current.handle, handle, other.handle, &d) == 1 else {
+            throw GEOSContext.current.takeError("distance")
+        }
+        return d
+    }
+
+    public func intersects(_ other: Geometry) throws -> Bool {
+        let r = GEOSIntersects_r(GEOSContext.current.handle, handle, other.handle)
+        if r == 2 { throw GEOSContext.current.takeError("intersects") }
+        return r == 1
+    }
+
+    /// GEOS MakeValid with the default *linework* method (`GEOSMakeValid_r`).
+    public func makeValid() throws -> Geometry {
+        try Geometry.wrap(GEOSMakeValid_r(GEOSContext.current.handle, handle), "make valid")
+    }
+
+    /// Topology-preserving simplification (for display only).
+    public func simplified(tolerance: Double) throws -> Geometry {
+        try Geometry.wrap(GEOSTopologyPreserveSimplify_r(GEOSContext.current.handle, handle, tolerance), "simplify")
+    }
+
+    /// The polygonal part of this geometry: a Polygon or MultiPolygon, or nil when it has
+    /// no polygon with area (points and lines of a collection are dropped).
+    public func polygonalPart() throws -> Geometry? {
+        switch type {
+        case .polygon:
+            return isEmpty ? nil : self
+        case .multiPolygon:
+            return isEmpty ? nil : self
+        case .geometryCollection:
+            var polygons: [Geometry] = []
+            collectPolygons(into: &polygons)
+            if polygons.isEmpty { return nil }
+            if polygons.count == 1 { return polygons[0] }
+            let multi = try Geometry.collection(polygons, type: .multiPolygon)
+            // Members of a collection returned by MakeValid do not overlap, but a
+            // user's GeometryCollection may hold overlapping polygons: union keeps it valid.
+            return multi.isValid ? multi : try multi.unaryUnion().polygonalPart()
+        default:
+            return nil
+        }
+    }
+
+    private func collectPolygons(into out: inout [Geometry]) {
+        let n = numGeometries
+        for i in 0..<n {
+            guard let member = try? geometry(at: i) else { continue }
+            switch member.type {
+            case .polygon: if !member.isEmpty { out.append(member) }
+            case .multiPolygon, .geometryCollection: member.collectPolygons(into: &out)
+            default: break
+            }
+        }
+    }
+
+    /// The polygons of a Polygon/MultiPolygon as rings of interleaved x,y coordinates.
+    public func polygonRings() throws -> [[[Double]]] {
+        let ctx = GEOSContext.current.handle
+        func ringCoords(_ ring: OpaquePointer) throws -> [Double] {
+            guard let seq = GEOSGeom_getCoordSeq_r(ctx, ring) else { throw GEOSContext.current.takeError("coord seq") }
+            var size: UInt32 = 0
+            GEOSCoordSeq_getSize_r(ctx, seq, &size)
+            var buf = [Double](repeating: 0, count: Int(size) * 2)
+            let ok = buf.withUnsafeMutableBufferPointer { GEOSCoordSeq_copyToBuffer_r(ctx, seq, $0.baseAddress, 0, 0) }
+            guard ok == 1 else { throw GEOSContext.current.takeError("copy coordinates") }
+            return buf
+        }
+        func polygon(_ p: OpaquePointer) throws -> [[Double]] {
+            if GEOSisEmpty_r(ctx, p) == 1 { return [] }
+            guard let shell = GEOSGetExteriorRing_r(ctx, p) else { throw GEOSContext.current.takeError("exterior ring") }
+            var rings = [try ringCoords(shell)]
+            let holes = GEOSGetNumInteriorRings_r(ctx, p)
+            if holes > 0 {
+                for i in 0..<holes {
+                    guard let h = GEOSGetInteriorRingN_r(ctx, p, i) else { throw GEOSContext.current.takeError("interior ring") }
+                    rings.append(try ringCoords(h))
+                }
+            }
+            return rings
+        }
+        switch type {
+        case .polygon:
+            let p = try polygon(handle)
+            return p.isEmpty ? [] : [p]
+        case .multiPolygon, .geometryCollection:
+            var out: [[[Double]]] = []
+            for i in 0..<GEOSGetNumGeometries_r(ctx, handle) {
+                guard let member = GEOSGetGeometryN_r(ctx, handle, i) else { continue }
+                if GEOSGeomTypeId_r(ctx, member) == Int32(GeometryType.polygon.rawValue) {
+                    let p = try polygon(member)
+                    if !p.isEmpty { out.append(p) }
+                }
+            }
+            return out
+        default:
+            return []
+        }
+    }
+
+    /// ISO WKB, 2D, little endian.
+    public func wkb() throws -> [UInt8] {
+        let ctx = GEOSContext.current.handle
+        guard let writer = GEOSWKBWriter_create_r(ctx) else { throw GEOSContext.current.takeError("WKB writer") }
+        defer { GEOSWKBWriter_destroy_r(ctx, writer) }
+        GEOSWKBWriter_setOutputDimension_r(ctx, writer, 2)
+        GEOSWKBWriter_setByteOrder_r(ctx, writer, 1)
+        var size = 0
+        guard let bytes = GEOSWKBWriter_write_r(ctx, writer, handle, &size) else {
+            throw GEOSContext.current.takeError("write WKB")
+        }
+        defer { GEOSFree_r(ctx, bytes) }
+        return Array(UnsafeBufferPointer(start: bytes, count: size))
+    }
+
+    /// WKT with the given number of decimals (tests and diagnostics).
+    public func wkt(decimals: Int = 3) -> String {
+        let ctx = GEOSContext.current.handle
+        guard let writer = GEOSWKTWriter_create_r(ctx) else { return "?" }
+        defer { GEOSWKTWriter_destroy_r(ctx, writer) }
+        GEOSWKTWriter_setRoundingPrecision_r(ctx, writer, Int32(decimals))
+        GEOSWKTWriter_setTrim_r(ctx, writer, 1)
+        guard let s = GEOSWKTWriter_write_r(ctx, writer, handle) else { return "?" }
+        defer { GEOSFree_r(ctx, s) }
+        return String(cString: s)
+    }
+}
+
+/// GEOS geometry type ids.
+public enum GeometryType: Int, Sendable {
+    case point = 0, lineString = 1, linearRing = 2, polygon = 3
+    case multiPoint = 4, multiLineString = 5, multiPolygon = 6, geometryCollection = 7
+}
+
+/// An axis-aligned bounding box.
+public struct Bounds: Equatable, Sendable {
+    public var minX, minY, maxX, maxY: Double
+    public init(minX: Double, minY: Double, maxX: Double, maxY: Double) {
+        self.minX = minX; self.minY = minY; self.maxX = maxX; self.maxY = maxY
+    }
+    public mutating func formUnion(_ other: Bounds) {
+        minX = Swift.min(minX, other.minX); minY = Swift.min(minY, other.minY)
+        maxX = Swift.max(maxX, other.maxX); maxY = Swift.max(maxY, other.maxY)
+    }
+    public func intersects(_ o: Bounds) -> Bool {
+        !(o.minX > maxX || o.maxX < minX || o.minY > maxY || o.maxY < minY)
+    }
+    public func expanded(by d: Double) -> Bounds {
+        Bounds(minX: minX - d, minY: minY - d, maxX: maxX + d, maxY: maxY + d)
+    }
+}

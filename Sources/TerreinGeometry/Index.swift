@@ -1,0 +1,87 @@
+import CGEOS
+
+/// A prepared geometry for repeated predicates against one geometry. Owned by the
+/// thread that created it (GEOS prepared geometries build caches lazily).
+public final class PreparedGeometry {
+    let handle: OpaquePointer
+    /// Kept alive: a prepared geometry refers to its base geometry.
+    public let base: Geometry
+
+    public init(_ base: Geometry) throws {
+        guard let h = GEOSPrepare_r(GEOSContext.current.handle, base.handle) else {
+            throw GEOSContext.current.takeError("prepare")
+        }
+        self.handle = h
+        self.base = base
+    }
+
+    deinit { GEOSPreparedGeom_destroy_r(GEOSContext.current.handle, handle) }
+
+    private func check(_ r: CChar, _ op: String) throws -> Bool {
+        if r == 2 { throw GEOSContext.current.takeError(op) }
+        return r == 1
+    }
+
+    public func containsProperly(_ g: Geometry) throws -> Bool {
+        try check(GEOSPreparedContainsProperly_r(GEOSContext.current.handle, handle, g.handle), "contains properly")
+    }
+
+    public func intersects(_ g: Geometry) throws -> Bool {
+        try check(GEOSPreparedIntersects_r(GEOSContext.current.handle, handle, g.handle), "intersects")
+    }
+
+    public func distance(_ g: Geometry) throws -> Double {
+        var d = 0.0
+        guard GEOSPreparedDistance_r(GEOSContext.current.handle, handle, g.handle, &d) == 1 else {
+            throw GEOSContext.current.takeError("prepared distance")
+        }
+        return d
+    }
+}
+
+/// A GEOS STRtree over the geometries of one layer, answering with feature positions.
+///
+/// The tree is built (by GEOS, lazily on first query) once, in `init`, so that it is
+/// only read afterwards: concurrent queries from worker threads, each with its own
+/// context, then touch no shared mutable state.
+public final class SpatialIndex: @unchecked Sendable {
+    private let tree: OpaquePointer
+    /// The indexed geometries, kept alive for as long as the tree refers to them.
+    public let geometries: [Geometry]
+
+    public init(_ geometries: [Geometry]) throws {
+        let ctx = GEOSContext.current.handle
+        guard let t = GEOSSTRtree_create_r(ctx, 10) else { throw GEOSContext.current.takeError("STRtree") }
+        tree = t
+        self.geometries = geometries
+        for (i, g) in geometries.enumerated() {
+            // The item is the position + 1 (a null item pointer would be ambiguous).
+            GEOSSTRtree_insert_r(ctx, t, g.handle, UnsafeMutableRawPointer(bitPattern: i + 1))
+        }
+        // Force the build now, single-threaded.
+        if let any = geometries.first { _ = query(any) }
+    }
+
+    deinit { GEOSSTRtree_destroy_r(GEOSContext.current.handle, tree) }
+
+    /// Positions of the geometries whose envelope intersects `g`'s envelope, ascending.
+    public func query(_ g: Geometry) -> [Int] {
+        var hits: [Int] = []
+        withUnsafeMutablePointer(to: &hits) { hitsPtr in
+            GEOSSTRtree_query_r(GEOSContext.current.handle, tree, g.handle, { item, userData in
+                let hits = userData!.assumingMemoryBound(to: [Int].self)
+                hits.pointee.append(Int(bitPattern: item) - 1)
+            }, hitsPtr)
+        }
+        hits.sort()
+        return hits
+    }
+
+    /// Positions of geometries whose envelope comes within `distance` of `g`'s envelope.
+    public func query(_ g: Geometry, within distance: Double) throws -> [Int] {
+        guard let b = g.bounds else { return [] }
+        let e = b.expanded(by: distance)
+        let box = try Geometry.polygon(rings: [[e.minX, e.minY, e.maxX, e.minY, e.maxX, e.maxY, e.minX, e.maxY, e.minX, e.minY]])
+        return query(box)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes one file atomically: a temporary file beside it, synced, then renamed over it.
+public enum AtomicFile {
+    public static func write(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        let dir = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw OutputError(path: dir, problem: "cannot create the folder: \(OutputDirectory.reason(error))")
+            }
+        } else if !isDir.boolValue {
+            throw OutputError(path: dir, problem: "\(dir) is a file, not a folder")
+        }
+        let tmp = dir + "/.\(url.lastPathComponent).tmp-\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw OutputError(path: path, problem: "cannot create: \(String(cString: strerror(errno)))") }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = errno
+                close(fd); unlink(tmp)
+                throw OutputError(path: path, problem: "write failed: \(String(cString: strerror(e)))",
+                                  hint: "the previous file, if any, is untouched")
+            }
+            offset += n
+        }
+        fsync(fd)
+        close(fd)
+        guard rename(tmp, url.path) == 0 else {
+            let e = errno
+            unlink(tmp)
+            throw OutputError(path: path, problem: "cannot move into place: \(String(cString: strerror(e)))")
+        }
+    }
+}

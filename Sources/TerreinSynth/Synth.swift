@@ -1,0 +1,144 @@
+import Foundation
+
+/// Reprojects interleaved coordinate pairs in place: RD New (EPSG:28992) x, y in metres in;
+/// WGS84 longitude, latitude in degrees out. Supplied by the caller (the CLI wires PROJ in),
+/// so that this target stays Foundation-only.
+public typealias Reproject = (_ xy: inout [Double]) throws -> Void
+
+/// The size of a synthetic data set.
+public enum Scale: String, CaseIterable, Sendable {
+    /// The small Katwijk sample (`SampleGIS/`).
+    case sample
+    /// 1/100 of L's area (a window in the middle of the country), same density.
+    case S
+    /// 1/10 of L's area, same density; contains S.
+    case M
+    /// National: 3,800 terreinen over the Netherlands' RD extent.
+    case L
+
+    /// Parses "sample", "s", "m", "l" (any case).
+    public init?(argument: String) {
+        switch argument.lowercased() {
+        case "sample": self = .sample
+        case "s": self = .S
+        case "m": self = .M
+        case "l": self = .L
+        default: return nil
+        }
+    }
+}
+
+public struct SynthOptions {
+    public var scale: Scale
+    public var seed: UInt64
+    public var outputDirectory: URL
+    /// Needed for `.sample` only (its natura2000 and inundation files are WGS84).
+    public var reproject: Reproject?
+
+    public init(scale: Scale, seed: UInt64 = 42, outputDirectory: URL, reproject: Reproject? = nil) {
+        self.scale = scale
+        self.seed = seed
+        self.outputDirectory = outputDirectory
+        self.reproject = reproject
+    }
+}
+
+/// What was written for one layer.
+public struct LayerSummary: Equatable, Sendable {
+    /// The pipeline's layer name: terreinen, roofs, natura2000, landcover, inundation.
+    public let layer: String
+    /// File name inside the output directory.
+    public let file: String
+    public let features: Int
+    /// Positions written, counting each ring's closing repeat of its first vertex.
+    public let vertices: Int
+    public let bytes: Int
+
+    public init(layer: String, file: String, features: Int, vertices: Int, bytes: Int) {
+        self.layer = layer
+        self.file = file
+        self.features = features
+        self.vertices = vertices
+        self.bytes = bytes
+    }
+}
+
+public struct SynthSummary: Sendable {
+    public let scale: Scale
+    public let seed: UInt64
+    public let outputDirectory: URL
+    /// In the order terreinen, roofs, natura2000, landcover, inundation.
+    public let layers: [LayerSummary]
+    /// Other files written (pipeline.yml, README.md).
+    public let otherFiles: [String]
+    /// Wall-clock seconds (not part of the deterministic output).
+    public let seconds: Double
+
+    public subscript(layer: String) -> LayerSummary? { layers.first { $0.layer == layer } }
+
+    public var totalBytes: Int { layers.reduce(0) { $0 + $1.bytes } }
+
+    /// A few lines for a terminal.
+    public var description: String {
+        var s = "scale \(scale.rawValue), seed \(seed), \(outputDirectory.path)\n"
+        for l in layers {
+            s += "  \(l.file): \(l.features) features, \(l.vertices) vertices, \(l.bytes) bytes\n"
+        }
+        for f in otherFiles { s += "  \(f)\n" }
+        s += "  \(totalBytes) bytes of layers in " + formatFixed(seconds, decimals: 2) + " s"
+        return s
+    }
+}
+
+public enum SynthError: Error, CustomStringConvertible, Equatable {
+    case missingReprojection(layer: String)
+    case reprojection(String)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .missingReprojection(let layer):
+            return "the \(layer) layer is written in WGS84: pass a reprojection (RD New -> lon/lat)"
+        case .reprojection(let m): return "reprojection failed: \(m)"
+        case .io(let m): return m
+        }
+    }
+}
+
+/// Generates the data set for `options.scale` into `options.outputDirectory` (created if
+/// missing; the generator's own files in it are replaced).
+public func generate(_ options: SynthOptions) throws -> SynthSummary {
+    let start = Date()
+    do {
+        try FileManager.default.createDirectory(at: options.outputDirectory, withIntermediateDirectories: true)
+    } catch {
+        throw SynthError.io("cannot create \(options.outputDirectory.path): \(error)")
+    }
+    let layers: [LayerSummary]
+    let other: [String]
+    switch options.scale {
+    case .sample:
+        guard let reproject = options.reproject else {
+            throw SynthError.missingReprojection(layer: "natura2000")
+        }
+        layers = try SampleGenerator(seed: options.seed).write(to: options.outputDirectory, reproject: reproject)
+        let readme = SampleGenerator.readme(seed: options.seed, layers: layers)
+        try writeText(readme, to: options.outputDirectory.appendingPathComponent("README.md"))
+        other = ["README.md"]
+    case .S, .M, .L:
+        let gen = NationalGenerator(seed: options.seed, scale: options.scale)
+        layers = try gen.write(to: options.outputDirectory)
+        try writeText(gen.pipelineYAML(), to: options.outputDirectory.appendingPathComponent("pipeline.yml"))
+        other = ["pipeline.yml"]
+    }
+    return SynthSummary(scale: options.scale, seed: options.seed, outputDirectory: options.outputDirectory,
+                        layers: layers, otherFiles: other, seconds: Date().timeIntervalSince(start))
+}
+
+func writeText(_ text: String, to url: URL) throws {
+    do {
+        try Data(text.utf8).write(to: url)
+    } catch {
+        throw SynthError.io("cannot write \(url.path): \(error)")
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import TerreinGeometry
+import XCTest
+@testable import TerreinIO
+
+final class ReportWriterTests: XCTestCase {
+    func html(_ language: ReportLanguage = .nl) throws -> String {
+        ReportWriter.render(try ReportData(try Fixtures.artifacts()), language: language)
+    }
+
+    func testSelfContained() throws {
+        let h = try html()
+        XCTAssertFalse(h.contains("http://"))
+        XCTAssertFalse(h.contains("https://"))
+        XCTAssertFalse(h.lowercased().contains("src="))
+        XCTAssertFalse(h.contains("<link"))
+        XCTAssertFalse(h.contains("@import"))
+        XCTAssertFalse(h.contains("url(http"))
+        // Only in-page links.
+        let hrefs = h.components(separatedBy: "href=\"").dropFirst().map { $0.prefix(1) }
+        XCTAssertTrue(hrefs.allSatisfy { $0 == "#" }, "\(hrefs)")
+        XCTAssertTrue(h.hasPrefix("<!DOCTYPE html>"))
+        XCTAssertTrue(h.contains("<svg id=\"map-svg\""))
+    }
+
+    func testEscapesDataText() throws {
+        let h = try html()
+        XCTAssertFalse(h.contains("alert(1)</script>"))
+        XCTAssertFalse(h.contains("<script>alert"))
+        XCTAssertTrue(h.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot; &#39;single&#39;"))
+        XCTAssertTrue(h.contains("<title>Terreinindicatoren: Test &lt;Run&gt; &amp; co</title>"))
+        XCTAssertTrue(h.contains("Veluwe &lt;N2K&gt;"))
+        XCTAssertTrue(h.contains("Park, &quot;Oost&quot;"))
+        // Exactly our own two script elements.
+        XCTAssertEqual(h.components(separatedBy: "<script").count - 1, 2)
+        XCTAssertEqual(h.components(separatedBy: "</script>").count - 1, 2)
+    }
+
+    func testIndicatorSelectAndLegend() throws {
+        let h = try html()
+        XCTAssertTrue(h.contains("<select id=\"indicator\">"))
+        for key in ["solar_mwh_yr", "paved_fraction", "inundation_fraction", "n2k_distance_m"] {
+            XCTAssertTrue(h.contains("<option value=\"\(key)\""), key)
+            XCTAssertTrue(h.contains("class=\"legend\" data-key=\"\(key)\""), key)
+        }
+        let select = h.components(separatedBy: "<select id=\"indicator\">")[1].components(separatedBy: "</select>")[0]
+        XCTAssertEqual(select.components(separatedBy: "<option").count - 1, 4)
+        XCTAssertTrue(h.contains("geen gegevens"))
+        XCTAssertTrue(h.contains("Zonne-opbrengst"))
+        XCTAssertTrue(h.contains("Samenvatting per regio"))
+        XCTAssertTrue(h.contains("<html lang=\"nl\">"))
+        XCTAssertTrue(h.contains("id=\"n2k-hatch\""))
+        XCTAssertTrue(h.contains("id=\"scalebar\""))
+        XCTAssertTrue(h.contains("(geen regio)"))
+        // Three terrein paths, one site.
+        XCTAssertEqual(h.components(separatedBy: "<path data-i=").count - 1, 3)
+        // The map data for the script.
+        let json = h.components(separatedBy: "<script type=\"application/json\" id=\"report-data\">")[1].components(separatedBy: "</script>")[0]
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let maps = try XCTUnwrap(object?["maps"] as? [String: Any])
+        XCTAssertEqual(Set(maps.keys), ["solar_mwh_yr", "paved_fraction", "inundation_fraction", "n2k_distance_m"])
+        let inundation = try XCTUnwrap(maps["inundation_fraction"] as? [String: Any])
+        XCTAssertEqual(inundation["classes"] as? [Int], [2, -1, 0]) // 0.0612 in [0.05, 0.10), null, 0
+    }
+
+    func testEnglish() throws {
+        let h = try html(.en)
+        XCTAssertTrue(h.contains("<html lang=\"en\">"))
+        XCTAssertTrue(h.contains("Summary per region"))
+        XCTAssertTrue(h.contains("All indicators"))
+        XCTAssertTrue(h.contains("no data"))
+        XCTAssertTrue(h.contains("Solar yield (MWh/yr)"))
+        XCTAssertFalse(h.contains("Samenvatting"))
+        XCTAssertFalse(h.contains("geen gegevens"))
+    }
+
+    func testChartsAndTable() throws {
+        let h = try html()
+        XCTAssertTrue(h.contains("id=\"indicators-table\""))
+        XCTAssertTrue(h.contains("id=\"regions-table\""))
+        XCTAssertTrue(h.contains("<th scope=\"col\" data-type=\"num\" tabindex=\"0\">area_m2</th>"))
+        XCTAssertTrue(h.contains("<td class=\"num\">831.38</td>"))
+        XCTAssertTrue(h.contains("class=\"bars\""))
+        XCTAssertTrue(h.contains("<td>=SUM(A1)</td>")) // no CSV guard in HTML
+        XCTAssertEqual(try html(), h) // deterministic
+    }
+
+    func testPathData() {
+        let d = ReportWriter.pathData([[[0, 0, 10.4, 0, 10, 10, 0, 10, 0, 0]]], ox: -5, oy: 20)
+        XCTAssertEqual(d, "M5 20l5 0l0-10l-10 0z")
+        XCTAssertEqual(ReportWriter.pathData([[[0, 0, 0.1, 0, 0.1, 0.1, 0, 0]]], ox: 0, oy: 0), "M0 0h0z")
+    }
+
+    func testLoadFromGeoJSONAndCSV() throws {
+        let a = try Fixtures.artifacts()
+        let dir = try Fixtures.tempDirectory()
+        try GeoJSONOutputWriter.write(a, to: dir + "/indicators.geojson")
+        try CSVFormat.render(a.regions, guarded: RunArtifacts.guardedTextColumns).write(toFile: dir + "/regions.csv", atomically: true, encoding: .utf8)
+        let data = try ReportData.load(outputDirectory: dir)
+        XCTAssertEqual(data.mapCRS, .rdNew)
+        XCTAssertEqual(data.indicators.rows.count, 3)
+        XCTAssertEqual(data.indicators.columns, Fixtures.columns)
+        XCTAssertEqual(data.indicators.rows[1][1], .text("=SUM(A1)"))
+        XCTAssertEqual(data.regions.rows.count, 2)
+        XCTAssertEqual(data.regions.columns.map(\.kind), [.text, .integer, .real(decimals: 2), .real(decimals: 2), .real(decimals: 4), .integer])
+        XCTAssertTrue(data.natura2000.isEmpty)
+        // Back in RD New within a few centimetres.
+        let ring = data.terreinRings[0][0][0]
+        let xs = stride(from: 0, to: ring.count, by: 2).map { ring[$0] }
+        let ys = stride(from: 1, to: ring.count, by: 2).map { ring[$0] }
+        XCTAssertEqual(xs.min()!, 155000, accuracy: 0.05)
+        XCTAssertEqual(ys.max()!, 463100, accuracy: 0.05)
+        let h = ReportWriter.render(data, language: .en)
+        XCTAssertTrue(h.contains("<select id=\"indicator\">"))
+    }
+
+    func testLoadErrorNamesWhatIsMissing() throws {
+        let dir = try Fixtures.tempDirectory()
+        XCTAssertThrowsError(try ReportData.load(outputDirectory: dir)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("indicators.gpkg"), text)
+            XCTAssertTrue(text.contains("indicators.geojson and regions.csv missing"), text)
+        }
+        XCTAssertThrowsError(try ReportData.load(outputDirectory: dir + "/nope")) { error in
+            XCTAssertTrue("\(error)".contains("no such output directory"))
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import TerreinGeometry
+@testable import TerreinCore
+@testable import TerreinIO
+
+/// Hand-built geometry for tests: axis-aligned rectangles in RD New metres.
+func rect(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) throws -> Geometry {
+    try Geometry.polygon(rings: [[x0, y0, x1, y0, x1, y1, x0, y1, x0, y0]])
+}
+
+func terrein(_ id: String, _ g: Geometry, region: String? = nil, name: String? = nil, index: Int = 0) -> Terrein {
+    Terrein(index: index, id: id, name: name, region: region, geometry: g)
+}
+
+func roof(_ g: Geometry, slope: Double? = 0, azimuth: Double? = nil, building: String? = nil, index: Int = 0) throws -> RoofFace {
+    RoofFace(index: index, geometry: g, area: try g.area(), slope: slope, azimuth: azimuth, buildingId: building)
+}
+
+/// Computes every terrein of hand-built layers with the given parameters.
+func compute(terreinen: [Terrein], roofs: [RoofFace] = [], sites: [Site]? = nil,
+             landcover: [LandCoverPolygon]? = nil, inundation: [InundationPolygon]? = nil,
+             parameters: Parameters = Parameters(), threads: Int = 1) throws -> [TerreinResult] {
+    var layers = LoadedLayers()
+    layers.terreinen = terreinen
+    layers.roofs = roofs
+    layers.natura2000 = sites
+    layers.landcover = landcover
+    layers.inundation = inundation
+    return try Runner.compute(try IndexedLayers(layers), parameters: parameters, threads: threads)
+}
+
+/// A scratch folder removed at the end of the test.
+final class ScratchDir {
+    let path: String
+    init() {
+        path = NSTemporaryDirectory() + "terrein-test-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+    func write(_ name: String, _ text: String) -> String {
+        let p = path + "/" + name
+        try! FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
+        return p
+    }
+}
+
+/// A GeoJSON FeatureCollection in RD New with the legacy crs member.
+func rdCollection(_ features: [String]) -> String {
+    """
+    {"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}},
+    "features":[\(features.joined(separator: ",\n"))]}
+    """
+}
+
+func polygonFeature(_ props: String, _ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> String {
+    """
+    {"type":"Feature","properties":{\(props)},"geometry":{"type":"Polygon","coordinates":[[[\(x0),\(y0)],[\(x1),\(y0)],[\(x1),\(y1)],[\(x0),\(y1)],[\(x0),\(y0)]]]}}
+    """
+}
+
+/// The path of the built `terrein` executable next to the test bundle.
+var terreinExecutable: String {
+    let bundle = Bundle(for: ScratchDir.self).bundleURL
+    return bundle.deletingLastPathComponent().appendingPathComponent("terrein").path
+}
+
+/// Runs the CLI and returns (exit status, stdout, stderr).
+@discardableResult
+func runCLI(_ args: [String], environment: [String: String] = [:], cwd: String? = nil) throws -> (Int32, String, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: terreinExecutable)
+    p.arguments = args
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    p.environment = env
+    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// The repository root (two levels above this file's folder).
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Compare the indicator tables of two Terrein output directories.
+
+    python reference/crosscheck.py A_DIR B_DIR [--show N]
+
+Implements the "Cross-checks" rule of the indicator contract: both directories'
+indicators.csv and regions.csv must have the same header and the same rows (by id
+/ region, in the same order); every number must agree within one unit in its last
+printed decimal or a relative 1e-6, whichever is larger; counts, classes, names
+and booleans must agree exactly, except where the value they derive from lies
+within that margin of a threshold:
+
+* `water_exposure` is compared only when neither side's inundation_fraction is
+  within 1e-4 (one unit of its 4 decimals) of 0.05 or 0.20;
+* `n2k_within_<b>m` (indicators) is compared only when neither side's
+  n2k_distance_m is within 0.1 m of b;
+* `n2k_within_<b>m` (regions, a count) may differ by at most the number of that
+  region's terreinen (in either side's indicators.csv) whose distance is within
+  0.1 m of b.
+
+Nulls (empty fields) must match nulls.  Exit 0 when everything agrees, 1 on any
+mismatch (a missing file or a differing header included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import re
+import sys
+from pathlib import Path
+
+TEXT_COLUMNS = {"id", "name", "region", "n2k_nearest"}
+CLASS_COLUMNS = {"water_exposure"}
+COUNT_COLUMNS = {"roof_faces", "buildings_exposed", "terreinen"}
+WITHIN = re.compile(r"^n2k_within_(\d+)m$")
+EXPOSURE_THRESHOLDS = (0.05, 0.20)
+FRACTION_MARGIN = 1e-4
+DISTANCE_MARGIN = 0.1
+FLOAT_SLACK = 1e-9  # parsing noise on top of the printed-decimal margin
+
+
+def decimals(column: str) -> int:
+    if column.endswith("_fraction") or column == "roof_coverage":
+        return 4
+    if column == "n2k_distance_m":
+        return 1
+    return 2
+
+
+def number_margin(a: float, b: float, column: str) -> float:
+    return max(10.0 ** -decimals(column), 1e-6 * max(abs(a), abs(b))) * (1 + FLOAT_SLACK) + 1e-12
+
+
+def read_table(path: Path, key: str):
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, [])
+        rows = [dict(zip(header, r)) for r in reader]
+    keys = [r.get(key, "") for r in rows]
+    return header, keys, {k: r for k, r in zip(keys, rows)}
+
+
+def _float(s: str) -> float | None:
+    return None if s == "" else float(s)
+
+
+def near(value: str, thresholds, margin: float) -> bool:
+    v = _float(value) if value is not None else None
+    return v is not None and any(abs(v - t) <= max(margin, 1e-6 * abs(t)) * (1 + FLOAT_SLACK) for t in thresholds)
+
+
+class Comparison:
+    def __init__(self) -> None:
+        self.compared = 0
+        self.skipped = 0
+        self.mismatches: list[tuple[str, str, str, str, str]] = []
+
+    def bad(self, file: str, key: str, column: str, a: str, b: str) -> None:
+        self.mismatches.append((file, key, column, a, b))
+
+    def values(self, file: str, key: str, column: str, a: str, b: str, slack: int = 0) -> None:
+        """Compare one field; `slack` = allowed difference for counts."""
+        self.compared += 1
+        if a == b:
+            return
+        if a == "" or b == "":
+            return self.bad(file, key, column, a, b)
+        if column in TEXT_COLUMNS or column in CLASS_COLUMNS or a in ("true", "false") or b in ("true", "false"):
+            return self.bad(file, key, column, a, b)
+        try:
+            x, y = float(a), float(b)
+        except ValueError:
+            return self.bad(file, key, column, a, b)
+        if column in COUNT_COLUMNS or WITHIN.match(column):
+            if abs(x - y) > slack:
+                self.bad(file, key, column, a, b)
+            return
+        if not (math.isfinite(x) and math.isfinite(y)) or abs(x - y) > number_margin(x, y, column):
+            self.bad(file, key, column, a, b)
+
+
+def borderline_counts(indicators: list[dict], bands: list[int]) -> dict[tuple[str, int], int]:
+    """(region, band) -> number of terreinen whose distance is within the margin of the band."""
+    out: dict[tuple[str, int], int] = {}
+    for row in indicators:
+        for b in bands:
+            if near(row.get("n2k_distance_m", ""), (b,), DISTANCE_MARGIN):
+                out[(row.get("region", ""), b)] = out.get((row.get("region", ""), b), 0) + 1
+    return out
+
+
+def compare_file(cmp: Comparison, file: str, key: str, a_dir: Path, b_dir: Path, borderline=None):
+    pa, pb = a_dir / file, b_dir / file
+    for p in (pa, pb):
+        if not p.is_file():
+            cmp.bad(file, "-", "(file)", str(pa) if pa.is_file() else "missing", str(pb) if pb.is_file() else "missing")
+            return None
+    ha, ka, ra = read_table(pa, key)
+    hb, kb, rb = read_table(pb, key)
+    if ha != hb:
+        cmp.bad(file, "-", "(header)", ",".join(ha), ",".join(hb))
+        return None
+    for k in sorted(set(ka) - set(kb)):
+        cmp.bad(file, k, "(row)", "present", "missing")
+    for k in sorted(set(kb) - set(ka)):
+        cmp.bad(file, k, "(row)", "missing", "present")
+    for keys, name in ((ka, "A"), (kb, "B")):
+        if len(set(keys)) != len(keys):
+            cmp.bad(file, "-", "(row)", f"duplicate {key} in {name}", "")
+    common = [k for k in ka if k in rb]
+    if common != [k for k in kb if k in ra]:
+        cmp.bad(file, "-", "(row order)", "differs", "differs")
+    bands = [int(m.group(1)) for c in ha if (m := WITHIN.match(c))]
+    for k in common:
+        a, b = ra[k], rb[k]
+        for column in ha:
+            if column in CLASS_COLUMNS and (near(a.get("inundation_fraction"), EXPOSURE_THRESHOLDS, FRACTION_MARGIN)
+                                            or near(b.get("inundation_fraction"), EXPOSURE_THRESHOLDS,
+                                                    FRACTION_MARGIN)):
+                if a[column] != b[column]:
+                    cmp.skipped += 1
+                    continue
+            slack = 0
+            m = WITHIN.match(column)
+            if m and file == "indicators.csv":
+                band = int(m.group(1))
+                if (near(a.get("n2k_distance_m"), (band,), DISTANCE_MARGIN)
+                        or near(b.get("n2k_distance_m"), (band,), DISTANCE_MARGIN)) and a[column] != b[column]:
+                    cmp.skipped += 1
+                    continue
+            if m and file == "regions.csv" and borderline is not None:
+                slack = borderline.get((k, int(m.group(1))), 0)
+            cmp.values(file, k, column, a[column], b[column], slack)
+    return [ra[k] for k in ka], bands
+
+
+def crosscheck(a_dir: Path, b_dir: Path) -> Comparison:
+    cmp = Comparison()
+    result = compare_file(cmp, "indicators.csv", "id", a_dir, b_dir)
+    borderline = None
+    if result is not None:
+        rows_a, bands = result
+        _, _, rows_b = read_table(b_dir / "indicators.csv", "id")
+        borderline = borderline_counts(rows_a, bands)
+        for key, count in borderline_counts(list(rows_b.values()), bands).items():
+            borderline[key] = max(borderline.get(key, 0), count)
+    compare_file(cmp, "regions.csv", "region", a_dir, b_dir, borderline)
+    return cmp
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Cross-check two Terrein output directories.")
+    parser.add_argument("a_dir", type=Path)
+    parser.add_argument("b_dir", type=Path)
+    parser.add_argument("--show", type=int, default=50, help="print at most this many mismatches (default 50)")
+    args = parser.parse_args(argv)
+    cmp = crosscheck(args.a_dir, args.b_dir)
+    for file, key, column, a, b in cmp.mismatches[: args.show]:
+        print(f"MISMATCH {file} {key!r} {column}: A={a!r} B={b!r}")
+    if len(cmp.mismatches) > args.show:
+        print(f"... and {len(cmp.mismatches) - args.show} more")
+    extra = f" ({cmp.skipped} near-threshold differences allowed)" if cmp.skipped else ""
+    print(f"crosscheck: {cmp.compared} values compared, {len(cmp.mismatches)} mismatches{extra}")
+    return 1 if cmp.mismatches else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

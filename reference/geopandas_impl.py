@@ -1,0 +1,994 @@
+#!/usr/bin/env python3
+"""Independent Python reference implementation of the Terrein indicators.
+
+    python reference/geopandas_impl.py PIPELINE.yml --out DIR [--strict] [--quiet]
+
+Reads the same pipeline YAML as Terrein and writes DIR/indicators.csv and
+DIR/regions.csv exactly as the indicator contract (shared/spec/indicators.md)
+prescribes, plus DIR/reference_manifest.json (parameters used, repairs, skips,
+timings).  It is written the way a GIS analyst would write it with GeoPandas and
+Shapely 2: bulk STRtree queries, vectorised geometry operations, one
+`shapely.union_all` per terrein.  It shares no code with the Swift pipeline and is
+used to cross-check (reference/crosscheck.py) and to benchmark it.
+
+Layers are GeoJSON FeatureCollections (a legacy `crs` member is honoured, else
+WGS84) or GeoJSON text sequences (.geojsonl/.geojsons/.geojsonseq, one feature
+per line or RS-separated; WGS84 unless the pipeline gives `crs`).  They are
+parsed with the json module rather than GDAL because GDAL rejects unclosed rings
+(which the contract repairs) and infers attribute types (which would hide the
+id errors the contract requires).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+import yaml
+
+# --------------------------------------------------------------------------
+# Contract defaults
+# --------------------------------------------------------------------------
+
+DEFAULT_WORK_CRS = "EPSG:28992"
+
+DEFAULT_PARAMETERS = {
+    "solar": {
+        "flat_max_slope_deg": 10.0,
+        "min_face_m2": 10.0,
+        "max_slope_deg": 60.0,
+        "max_dev_from_south_deg": 90.0,
+        "kwp_per_m2": 0.2,
+        "usable_fraction_flat": 0.6,
+        "usable_fraction_pitched": 0.8,
+        "specific_yield_kwh_per_kwp": 900.0,
+    },
+    "nature": {"bands_m": [500]},
+    "water": {
+        "min_depth_m": 0.10,
+        "deep_depth_m": 0.30,
+        "design_storm_mm": 70.0,
+        "c_sealed": 0.9,
+        "c_unsealed": 0.2,
+        "storage_mm_per_sealed_m2": 60.0,
+    },
+}
+
+DEFAULT_YIELD_FACTORS = {
+    "slopes_deg": [0, 15, 30, 45, 60, 90],
+    "deviations_deg": [0, 45, 90, 135, 180],
+    "factors": [
+        [0.87, 0.87, 0.87, 0.87, 0.87],
+        [0.97, 0.94, 0.86, 0.78, 0.74],
+        [1.00, 0.96, 0.84, 0.70, 0.64],
+        [0.99, 0.94, 0.80, 0.62, 0.52],
+        [0.93, 0.88, 0.74, 0.55, 0.43],
+        [0.69, 0.66, 0.56, 0.41, 0.30],
+    ],
+}
+
+# spec attribute name -> default file field name, per layer
+LAYER_FIELDS = {
+    "terreinen": ("id", "name", "region"),
+    "roofs": ("slope_deg", "azimuth_deg", "building_id"),
+    "natura2000": ("name",),
+    "landcover": ("class",),
+    "inundation": ("depth_m",),
+}
+REQUIRED_LAYERS = ("terreinen", "roofs")
+SEQUENCE_SUFFIXES = (".geojsonl", ".geojsons", ".geojsonseq")
+AREA_EPS = 1e-6  # m²: a face "counts" / a building is "exposed" above this
+TIE_EPS = 1e-6  # m: nearest-site distance ties
+AREA_OF_USE_MARGIN = 50_000.0  # m
+
+EMPTY = shapely.from_wkt("POLYGON EMPTY")
+
+
+class PipelineError(Exception):
+    """A configuration or data error: reported and exit code 2."""
+
+
+# --------------------------------------------------------------------------
+# Configuration
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class LayerConfig:
+    name: str
+    path: Path
+    crs: str | None
+    fields: dict[str, str]
+    classes: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Config:
+    name: str
+    work_crs: pyproj.CRS
+    layers: dict[str, LayerConfig]
+    solar: dict
+    yield_factors: dict
+    bands_m: list[int]
+    water: dict
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _merge_numbers(section: str, given: dict | None) -> dict:
+    out = dict(DEFAULT_PARAMETERS[section])
+    for key, value in (given or {}).items():
+        if key not in out:
+            if section == "solar" and key == "yield_factors":
+                continue
+            print(f"warning: unknown parameter {section}.{key} ignored", file=sys.stderr)
+            continue
+        if section == "nature":
+            out[key] = value
+            continue
+        if not _is_number(value):
+            raise PipelineError(f"parameters.{section}.{key} must be a number, got {value!r}")
+        out[key] = float(value)
+    return out
+
+
+def _yield_table(given: dict | None) -> dict:
+    table = given or DEFAULT_YIELD_FACTORS
+    if not isinstance(table, dict):
+        raise PipelineError("parameters.solar.yield_factors must be a mapping")
+    slopes = np.asarray(table.get("slopes_deg"), dtype=float)
+    devs = np.asarray(table.get("deviations_deg"), dtype=float)
+    factors = np.asarray(table.get("factors"), dtype=float)
+    if slopes.ndim != 1 or devs.ndim != 1 or factors.shape != (len(slopes), len(devs)):
+        raise PipelineError("parameters.solar.yield_factors: factors must have one row per slope "
+                            "and one column per deviation")
+    if len(slopes) == 0 or len(devs) == 0 or np.any(np.diff(slopes) <= 0) or np.any(np.diff(devs) <= 0):
+        raise PipelineError("parameters.solar.yield_factors: slopes_deg and deviations_deg must be "
+                            "non-empty and strictly increasing")
+    return {"slopes_deg": slopes, "deviations_deg": devs, "factors": factors}
+
+
+def load_config(path: Path) -> Config:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise PipelineError(f"cannot read pipeline {path}: {exc}") from exc
+    base = path.resolve().parent
+
+    try:
+        work_crs = pyproj.CRS.from_user_input(doc.get("work_crs") or DEFAULT_WORK_CRS)
+    except pyproj.exceptions.CRSError as exc:
+        raise PipelineError(f"unknown work_crs {doc.get('work_crs')!r}") from exc
+    if not work_crs.is_projected:
+        raise PipelineError(f"work_crs {work_crs.to_string()} is not a projected CRS")
+    units = {axis.unit_name for axis in work_crs.axis_info}
+    if not units <= {"metre", "meter"}:
+        raise PipelineError(f"work_crs {work_crs.to_string()} is not in metres ({units})")
+
+    layers = {}
+    for name, spec in (doc.get("layers") or {}).items():
+        if name not in LAYER_FIELDS:
+            print(f"warning: unknown layer {name!r} ignored", file=sys.stderr)
+            continue
+        if not spec or not spec.get("path"):
+            raise PipelineError(f"layers.{name}.path is required")
+        fields = {attr: attr for attr in LAYER_FIELDS[name]}
+        fields.update({k: str(v) for k, v in (spec.get("fields") or {}).items()})
+        classes = {}
+        if name == "landcover":
+            for cls in ("sealed", "green", "water"):
+                classes[cls] = [_text(v) for v in ((spec.get("classes") or {}).get(cls) or [])]
+        layers[name] = LayerConfig(name, base / spec["path"], spec.get("crs"), fields, classes)
+    for name in REQUIRED_LAYERS:
+        if name not in layers:
+            raise PipelineError(f"layer {name} is required")
+
+    params = doc.get("parameters") or {}
+    solar_given = params.get("solar") or {}
+    nature = _merge_numbers("nature", params.get("nature"))
+    bands = nature["bands_m"]
+    if (not isinstance(bands, list) or not bands
+            or not all(isinstance(b, int) and not isinstance(b, bool) and b > 0 for b in bands)
+            or any(b2 <= b1 for b1, b2 in zip(bands, bands[1:]))):
+        raise PipelineError(f"parameters.nature.bands_m must be strictly increasing positive integers, got {bands!r}")
+    return Config(
+        name=str(doc.get("name") or path.stem),
+        work_crs=work_crs,
+        layers=layers,
+        solar=_merge_numbers("solar", solar_given),
+        yield_factors=_yield_table(solar_given.get("yield_factors")),
+        bands_m=list(bands),
+        water=_merge_numbers("water", params.get("water")),
+    )
+
+
+# --------------------------------------------------------------------------
+# Reading and geometry preparation
+# --------------------------------------------------------------------------
+
+
+def _text(v) -> str | None:
+    """Attribute value as text: strings as is, integers in decimal."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    return json.dumps(v, ensure_ascii=False)
+
+
+def read_features(path: Path) -> tuple[list[dict], str | None]:
+    """Features of a GeoJSON file or text sequence, and its legacy crs name (if any)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PipelineError(f"cannot read layer file {path}: {exc}") from exc
+    text = raw.decode("utf-8-sig")
+    is_sequence = path.suffix.lower() in SEQUENCE_SUFFIXES or text.lstrip()[:1] == "\x1e"
+    try:
+        if not is_sequence:
+            try:
+                doc = json.loads(text)
+            except json.JSONDecodeError:
+                is_sequence = True  # one feature per line under a .geojson name
+        if is_sequence:
+            records = text.split("\x1e") if "\x1e" in text else text.split("\n")
+            return [json.loads(r) for r in records if r.strip()], None
+    except json.JSONDecodeError as exc:
+        raise PipelineError(f"{path}: invalid JSON: {exc}") from exc
+    kind = doc.get("type") if isinstance(doc, dict) else None
+    if kind == "FeatureCollection":
+        features = doc.get("features") or []
+    elif kind == "Feature":
+        features = [doc]
+    else:
+        raise PipelineError(f"{path}: not a GeoJSON FeatureCollection or Feature")
+    return features, _legacy_crs_name(doc.get("crs"))
+
+
+def _legacy_crs_name(member) -> str | None:
+    if not isinstance(member, dict):
+        return None
+    props = member.get("properties") or {}
+    if member.get("type") == "name":
+        return props.get("name")
+    if member.get("type") == "EPSG" and props.get("code") is not None:
+        return f"EPSG:{props['code']}"
+    return None
+
+
+def _object_array(values: list) -> np.ndarray:
+    """A 1-D object array (np.array would turn lists of lists into 2-D)."""
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        out[i] = v
+    return out
+
+
+def _object_series(values) -> pd.Series:
+    """Attribute columns stay raw Python objects (pandas would infer `str` and turn None into NaN)."""
+    return pd.Series(_object_array(list(values)), dtype=object)
+
+
+def _polygonal_part(geom):
+    """The polygonal members of any geometry (recursively), or None."""
+    if geom is None or geom.is_empty:
+        return None
+    polys = []
+    stack = [geom]
+    while stack:
+        g = stack.pop()
+        kind = shapely.get_type_id(g)
+        if kind == 3:  # Polygon
+            if not g.is_empty:
+                polys.append(g)
+        elif kind in (6, 7):  # MultiPolygon, GeometryCollection
+            stack.extend(reversed(shapely.get_parts(g).tolist()))
+    if not polys:
+        return None
+    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+
+
+def _polygon_from_rings(rings) -> tuple[object, bool]:
+    """Fallback builder for rings GEOS refuses: closes open rings, drops degenerate ones."""
+    repaired = False
+    closed = []
+    for ring in rings:
+        pts = [(float(c[0]), float(c[1])) for c in ring]
+        if pts and pts[0] != pts[-1]:
+            pts.append(pts[0])
+            repaired = True
+        if len(pts) < 4:
+            repaired = True
+            if not closed:  # degenerate shell: no polygon
+                return None, True
+            continue
+        closed.append(pts)
+    if not closed:
+        return None, repaired
+    return shapely.Polygon(closed[0], closed[1:]), repaired
+
+
+def _geometry_fallback(g) -> tuple[object, bool]:
+    """Build a GeoJSON geometry dict that shapely.from_geojson rejected."""
+    kind = g.get("type")
+    coords = g.get("coordinates")
+    if kind == "Polygon":
+        return _polygon_from_rings(coords or [])
+    if kind == "MultiPolygon":
+        parts, repaired = [], False
+        for rings in coords or []:
+            poly, rep = _polygon_from_rings(rings)
+            repaired |= rep
+            if poly is not None:
+                parts.append(poly)
+        return (shapely.MultiPolygon(parts) if parts else None), repaired
+    if kind == "GeometryCollection":
+        parts, repaired = [], False
+        for member in g.get("geometries") or []:
+            geom = shapely.from_geojson(json.dumps(member), on_invalid="ignore")
+            if geom is None and isinstance(member, dict):
+                geom, rep = _geometry_fallback(member)
+                repaired |= rep
+            if geom is not None:
+                parts.append(geom)
+        return shapely.GeometryCollection(parts), repaired
+    return None, False
+
+
+@dataclass
+class Layer:
+    name: str
+    gdf: gpd.GeoDataFrame  # geometry in the work CRS; attribute columns by spec name; 'feature' = file index
+    repaired: list[int]
+    skipped: list[int]
+    source_crs: str
+
+    def __len__(self) -> int:
+        return len(self.gdf)
+
+
+def prepare_geometries(features: list[dict], src_crs: pyproj.CRS, work_crs: pyproj.CRS):
+    """Parse, clean and reproject the geometries of a polygon layer.
+
+    Returns (geometry array in the work CRS, None where skipped; repaired mask; skipped mask;
+    mask of polygon features that repair left empty).
+    """
+    n = len(features)
+    geoms_json = [f.get("geometry") if isinstance(f, dict) else None for f in features]
+    has_geom = np.array([isinstance(g, dict) for g in geoms_json], dtype=bool)
+    geoms = np.full(n, None, dtype=object)
+    repaired = np.zeros(n, dtype=bool)
+
+    # Fast path: GEOS's GeoJSON reader, vectorised.  It refuses unclosed rings, which the fallback repairs.
+    idx = np.flatnonzero(has_geom)
+    if len(idx):
+        geoms[idx] = shapely.from_geojson([json.dumps(geoms_json[i]) for i in idx], on_invalid="ignore")
+    for i in idx[shapely.is_missing(geoms[idx])]:
+        try:
+            geoms[i], repaired[i] = _geometry_fallback(geoms_json[i])
+        except (TypeError, ValueError, IndexError, shapely.errors.GEOSException):
+            geoms[i] = None
+
+    # z/m ignored; GeometryCollections contribute their polygonal members; other types are skipped.
+    present = ~shapely.is_missing(geoms)
+    geoms[present] = shapely.force_2d(geoms[present])
+    kinds = shapely.get_type_id(geoms)
+    for i in np.flatnonzero(kinds == 7):
+        geoms[i] = _polygonal_part(geoms[i])
+    kinds = shapely.get_type_id(geoms)
+    polygonal = np.isin(kinds, (3, 6)) & ~shapely.is_empty(geoms)
+    geoms[~polygonal] = None
+
+    # Reproject to the work CRS (PROJ, always x = east, y = north).
+    if polygonal.any() and not src_crs.equals(work_crs):
+        series = gpd.GeoSeries(geoms[polygonal], crs=src_crs).to_crs(work_crs)
+        geoms[polygonal] = series.to_numpy()
+
+    # Repair invalid polygons with MakeValid (linework) and keep the polygonal part.
+    invalid = polygonal & ~shapely.is_valid(geoms)
+    for i in np.flatnonzero(invalid):
+        geoms[i] = _polygonal_part(shapely.make_valid(geoms[i]))
+        repaired[i] = True
+    skipped = shapely.is_missing(geoms)
+    repaired &= ~skipped
+    # Polygons that repair (closing rings, dropping degenerate ones, MakeValid) left empty.
+    was_polygon = np.array([isinstance(g, dict) and g.get("type") in ("Polygon", "MultiPolygon")
+                            for g in geoms_json], dtype=bool)
+    return geoms, repaired, skipped, was_polygon & skipped
+
+
+def check_area_of_use(layer_name: str, geoms: np.ndarray, work_crs: pyproj.CRS) -> None:
+    aou = work_crs.area_of_use
+    if aou is None or len(geoms) == 0:
+        return
+    to_work = pyproj.Transformer.from_crs("EPSG:4326", work_crs, always_xy=True)
+    w, s, e, n = to_work.transform_bounds(aou.west, aou.south, aou.east, aou.north, densify_pts=21)
+    w, s, e, n = w - AREA_OF_USE_MARGIN, s - AREA_OF_USE_MARGIN, e + AREA_OF_USE_MARGIN, n + AREA_OF_USE_MARGIN
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    if not (np.isfinite([x0, y0, x1, y1]).all()) or x1 < w or x0 > e or y1 < s or y0 > n:
+        raise PipelineError(
+            f"layer {layer_name}: bounding box ({x0:.1f}, {y0:.1f}, {x1:.1f}, {y1:.1f}) in the work CRS lies "
+            f"wholly outside the area of use of {work_crs.to_string()}: swapped axes or a wrong CRS?")
+
+
+def read_layer(cfg: LayerConfig, work_crs: pyproj.CRS, strict: bool) -> Layer:
+    features, legacy = read_features(cfg.path)
+    crs_name = cfg.crs or legacy or "OGC:CRS84"
+    try:
+        src_crs = pyproj.CRS.from_user_input(crs_name)
+    except pyproj.exceptions.CRSError as exc:
+        raise PipelineError(f"layer {cfg.name}: unknown CRS {crs_name!r}") from exc
+
+    geoms, repaired, skipped, emptied = prepare_geometries(features, src_crs, work_crs)
+    props = [(f.get("properties") if isinstance(f, dict) else None) or {} for f in features]
+    columns = {attr: _object_array([p.get(cfg.fields[attr]) for p in props]) for attr in LAYER_FIELDS[cfg.name]}
+    if cfg.name == "terreinen":
+        columns["id"] = _object_array(_terrein_ids(columns["id"]))
+        if emptied.any():
+            i = int(np.flatnonzero(emptied)[0])
+            raise PipelineError(f"terrein {columns['id'][i]!r} (feature {i}): polygon is empty after repair")
+    if strict and (repaired.any() or skipped.any()):
+        what = "repaired" if repaired.any() else "skipped"
+        first = np.flatnonzero(repaired if repaired.any() else skipped)[:5].tolist()
+        raise PipelineError(f"layer {cfg.name}: features {first} would be {what} (--strict)")
+
+    gdf = gpd.GeoDataFrame({"feature": np.arange(len(features)),
+                            **{k: _object_series(v) for k, v in columns.items()}},
+                           geometry=gpd.GeoSeries(geoms, crs=work_crs))
+    gdf = gdf[~skipped].reset_index(drop=True)
+    check_area_of_use(cfg.name, gdf.geometry.to_numpy(), work_crs)
+    return Layer(cfg.name, gdf, np.flatnonzero(repaired).tolist(), np.flatnonzero(skipped).tolist(),
+                 src_crs.to_string())
+
+
+def _terrein_ids(values) -> list[str]:
+    """Terrein ids as text: strings as is, integers in decimal; anything else or a duplicate is an error."""
+    ids, seen = [], {}
+    for i, value in enumerate(values):
+        if isinstance(value, str):
+            tid = value
+        elif isinstance(value, int) and not isinstance(value, bool):
+            tid = str(value)
+        else:
+            raise PipelineError(f"terreinen feature {i}: id {value!r} is missing or not a string or integer")
+        if tid in seen:
+            raise PipelineError(f"terreinen feature {i}: duplicate id {tid!r} (also feature {seen[tid]})")
+        seen[tid] = i
+        ids.append(tid)
+    return ids
+
+
+def load_terreinen(cfg: LayerConfig, work_crs: pyproj.CRS, strict: bool) -> Layer:
+    """Terreinen: like any layer, plus id rules; rows sorted by id as UTF-8 bytes."""
+    layer = read_layer(cfg, work_crs, strict)
+    gdf = layer.gdf
+    gdf["name"] = _object_series(_text(v) for v in gdf["name"])
+    gdf["region"] = _object_series(_text(v) for v in gdf["region"])
+    order = sorted(range(len(gdf)), key=lambda k: gdf["id"].iloc[k].encode("utf-8"))
+    layer.gdf = gdf.iloc[order].reset_index(drop=True)
+    return layer
+
+
+# --------------------------------------------------------------------------
+# Vectorised helpers
+# --------------------------------------------------------------------------
+
+
+def pairs_intersecting(terreinen: gpd.GeoDataFrame, layer: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(terrein index, feature index) of every intersecting pair, sorted by terrein then feature."""
+    if len(layer) == 0 or len(terreinen) == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    t_idx, f_idx = layer.sindex.query(terreinen.geometry, predicate="intersects")
+    order = np.lexsort((f_idx, t_idx))
+    return t_idx[order], f_idx[order]
+
+
+def clip_to_terreinen(tgeoms, fgeoms, t_idx, f_idx, shortcut: bool = False) -> np.ndarray:
+    """feature ∩ terrein for each pair; with `shortcut`, a feature wholly inside its terrein is used as is."""
+    pieces = np.empty(len(t_idx), dtype=object)
+    todo = np.ones(len(t_idx), dtype=bool)
+    if shortcut and len(t_idx):
+        inside = shapely.contains_properly(tgeoms[t_idx], fgeoms[f_idx])  # terreinen are prepared
+        pieces[inside] = fgeoms[f_idx[inside]]
+        todo = ~inside
+    pieces[todo] = shapely.intersection(tgeoms[t_idx[todo]], fgeoms[f_idx[todo]])
+    return pieces
+
+
+def _polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Drop lower-dimensional debris from overlay results (vectorised for the common case)."""
+    geoms = geoms.copy()
+    mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)
+    for i in mixed:
+        geoms[i] = _polygonal_part(geoms[i]) or EMPTY
+    return geoms
+
+
+def union_by_terrein(t_idx: np.ndarray, pieces: np.ndarray, n: int) -> np.ndarray:
+    """⋃ pieces per terrein (one shapely.union_all per terrein); EMPTY where there are none."""
+    out = np.full(n, EMPTY, dtype=object)
+    if len(t_idx) == 0:
+        return out
+    order = np.argsort(t_idx, kind="stable")
+    t_sorted, p_sorted = t_idx[order], pieces[order]
+    starts = np.flatnonzero(np.r_[True, t_sorted[1:] != t_sorted[:-1]])
+    for start, end in zip(starts, np.r_[starts[1:], len(t_sorted)]):
+        group = p_sorted[start:end]
+        out[t_sorted[start]] = group[0] if len(group) == 1 else shapely.union_all(group)
+    return _polygonal(out)
+
+
+def sum_by_terrein(t_idx: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Per-terrein sums, accumulated in (terrein, feature) order."""
+    return np.bincount(t_idx, weights=values, minlength=n).astype(float)
+
+
+# --------------------------------------------------------------------------
+# Indicator families
+# --------------------------------------------------------------------------
+
+
+def _numbers(values, missing: float) -> np.ndarray:
+    """JSON numbers as floats; missing/null -> `missing`; anything else -> NaN (invalid)."""
+    out = np.empty(len(values), dtype=float)
+    for i, v in enumerate(values):
+        out[i] = missing if v is None else (float(v) if _is_number(v) else math.nan)
+    return out
+
+
+def yield_factor(table: dict, slope: np.ndarray, dev: np.ndarray) -> np.ndarray:
+    """Bilinear interpolation in the yield-factor table, clamped to its edges."""
+    xs, ys, z = table["slopes_deg"], table["deviations_deg"], table["factors"]
+
+    def cell(grid, v):
+        v = np.clip(v, grid[0], grid[-1])
+        i0 = np.clip(np.searchsorted(grid, v, side="right") - 1, 0, len(grid) - 1)
+        i1 = np.minimum(i0 + 1, len(grid) - 1)
+        span = grid[i1] - grid[i0]
+        w = np.where(span > 0, (v - grid[i0]) / np.where(span > 0, span, 1.0), 0.0)
+        return i0, i1, w
+
+    i0, i1, wx = cell(xs, slope)
+    j0, j1, wy = cell(ys, dev)
+    return ((1 - wx) * (1 - wy) * z[i0, j0] + (1 - wx) * wy * z[i0, j1]
+            + wx * (1 - wy) * z[i1, j0] + wx * wy * z[i1, j1])
+
+
+def face_attributes(roofs: gpd.GeoDataFrame, solar: dict, table: dict) -> dict[str, np.ndarray]:
+    """Per roof face: validity, suitability and the per-m² factors of the solar formulas."""
+    s = _numbers(roofs["slope_deg"], missing=0.0)
+    a = _numbers(roofs["azimuth_deg"], missing=math.nan)
+    slope_ok = (s >= 0) & (s < 90)  # NaN compares False
+    flat = slope_ok & (s <= solar["flat_max_slope_deg"])
+    pitched = slope_ok & ~flat
+    valid = flat | (pitched & (a >= 0) & (a <= 360))
+    dev = np.abs(np.mod(a - 180 + 540, 360) - 180)
+    suitable = (valid & (roofs.geometry.area.to_numpy() >= solar["min_face_m2"])
+                & (s <= solar["max_slope_deg"]) & (flat | (dev <= solar["max_dev_from_south_deg"])))
+    f = np.where(flat, yield_factor(table, np.zeros(1), np.zeros(1))[0],
+                 yield_factor(table, np.where(valid, s, 0.0), np.where(valid, dev, 0.0)))
+    u = np.where(flat, solar["usable_fraction_flat"], solar["usable_fraction_pitched"])
+    return {
+        "valid": valid,
+        "suitable": suitable,
+        "inclination": np.where(valid, 1.0 / np.cos(np.radians(np.where(valid, s, 0.0))), 1.0),
+        "kwp_per_m2": u * solar["kwp_per_m2"],
+        "kwh_per_kwp": solar["specific_yield_kwh_per_kwp"] * f,
+    }
+
+
+@dataclass
+class RoofPieces:
+    """Every (terrein, face) pair that intersects, with face ∩ terrein."""
+    t_idx: np.ndarray
+    r_idx: np.ndarray
+    pieces: np.ndarray
+    area: np.ndarray
+
+    @property
+    def counts(self) -> np.ndarray:
+        return self.area > AREA_EPS
+
+
+def roof_pieces(terreinen: gpd.GeoDataFrame, roofs: gpd.GeoDataFrame) -> RoofPieces:
+    tgeoms, rgeoms = terreinen.geometry.to_numpy(), roofs.geometry.to_numpy()
+    t_idx, r_idx = pairs_intersecting(terreinen, roofs)
+    pieces = clip_to_terreinen(tgeoms, rgeoms, t_idx, r_idx, shortcut=True)
+    return RoofPieces(t_idx, r_idx, pieces, shapely.area(pieces))
+
+
+def solar_indicators(n: int, area: np.ndarray, rp: RoofPieces, faces: dict) -> dict:
+    c = rp.counts
+    t, r, a_r = rp.t_idx[c], rp.r_idx[c], rp.area[c]
+    s_r = a_r * faces["inclination"][r]
+    kwp = s_r * faces["kwp_per_m2"][r]
+    kwh = kwp * faces["kwh_per_kwp"][r]
+    suit = faces["suitable"][r]
+    roof_area = sum_by_terrein(t, a_r, n)
+    return {
+        "roof_faces": np.bincount(t, minlength=n),
+        "roof_area_m2": roof_area,
+        "roof_surface_m2": sum_by_terrein(t, s_r, n),
+        "solar_suitable_m2": sum_by_terrein(t, np.where(suit, s_r, 0.0), n),
+        "solar_kwp": sum_by_terrein(t, np.where(suit, kwp, 0.0), n),
+        "solar_mwh_yr": sum_by_terrein(t, np.where(suit, kwh, 0.0), n) / 1000.0,
+        "roof_coverage": _ratio(roof_area, area),
+    }
+
+
+def _site_name_key(name: str | None):
+    return (0, name.encode("utf-8")) if name else (1, b"")
+
+
+def nature_indicators(terreinen: gpd.GeoDataFrame, sites: gpd.GeoDataFrame | None, bands: list[int]) -> dict:
+    n = len(terreinen)
+    if sites is None or len(sites) == 0:
+        nulls = np.full(n, None, dtype=object)
+        out = {"n2k_distance_m": nulls, "n2k_nearest": nulls, "n2k_overlap_m2": nulls}
+        out.update({f"n2k_within_{b}m": nulls for b in bands})
+        return out
+    tgeoms, sgeoms = terreinen.geometry.to_numpy(), sites.geometry.to_numpy()
+    names = [_text(v) for v in sites["name"]]
+
+    # Nearest distance, then every site within that distance + 1e-6 is a tie candidate.
+    (t_near, _), dist = sites.sindex.nearest(terreinen.geometry, return_all=False, return_distance=True)
+    dmin = np.full(n, np.inf)
+    np.minimum.at(dmin, t_near, dist)
+    t_cand, s_cand = sites.sindex.query(terreinen.geometry, predicate="dwithin", distance=dmin + TIE_EPS)
+    d_cand = shapely.distance(tgeoms[t_cand], sgeoms[s_cand])
+    nearest: list[str | None] = [None] * n
+    best_key: list[tuple | None] = [None] * n
+    for t, s, d in zip(t_cand, s_cand, d_cand):
+        if d <= dmin[t] + TIE_EPS:
+            key = _site_name_key(names[s])
+            if best_key[t] is None or key < best_key[t]:
+                best_key[t], nearest[t] = key, names[s]
+
+    t_idx, s_idx = pairs_intersecting(terreinen, sites)
+    overlap = union_by_terrein(t_idx, _polygonal(clip_to_terreinen(tgeoms, sgeoms, t_idx, s_idx)), n)
+    out = {
+        "n2k_distance_m": dmin,
+        "n2k_nearest": np.array(nearest, dtype=object),
+        "n2k_overlap_m2": shapely.area(overlap),
+    }
+    out.update({f"n2k_within_{b}m": dmin <= b for b in bands})
+    return out
+
+
+def _class_subset(landcover: gpd.GeoDataFrame, values: list[str]) -> gpd.GeoDataFrame:
+    wanted = set(values)
+    mask = np.array([_text(v) in wanted for v in landcover["class"]], dtype=bool)
+    return landcover[mask].reset_index(drop=True)
+
+
+def _cover(terreinen: gpd.GeoDataFrame, layer: gpd.GeoDataFrame) -> np.ndarray:
+    """⋃layer ∩ T for every terrein."""
+    t_idx, f_idx = pairs_intersecting(terreinen, layer)
+    pieces = clip_to_terreinen(terreinen.geometry.to_numpy(), layer.geometry.to_numpy(), t_idx, f_idx)
+    return union_by_terrein(t_idx, pieces, len(terreinen))
+
+
+def paved_indicators(terreinen: gpd.GeoDataFrame, rp: RoofPieces, landcover: gpd.GeoDataFrame | None,
+                     classes: dict, area: np.ndarray) -> dict:
+    """Sealed P = (⋃roofs ∪ ⋃sealed) ∩ T, green G = (⋃green ∩ T) − P, water W = (⋃water ∩ T) − P − G."""
+    n = len(terreinen)
+    t_idx, pieces = rp.t_idx, _polygonal(rp.pieces)
+    if landcover is not None:
+        sealed_lc = _class_subset(landcover, classes.get("sealed", []))
+        ts, fs = pairs_intersecting(terreinen, sealed_lc)
+        lc_pieces = clip_to_terreinen(terreinen.geometry.to_numpy(), sealed_lc.geometry.to_numpy(), ts, fs)
+        t_idx, pieces = np.r_[t_idx, ts], np.r_[pieces, _polygonal(lc_pieces)]
+    sealed_region = union_by_terrein(t_idx, pieces, n)
+    sealed = shapely.area(sealed_region)
+    out = {"sealed_m2": sealed, "paved_fraction": _ratio(sealed, area)}
+    if landcover is None:
+        nulls = np.full(n, None, dtype=object)
+        out.update({"green_m2": nulls, "water_m2": nulls, "green_fraction": nulls, "water_fraction": nulls})
+        return out
+    green_region = shapely.difference(_cover(terreinen, _class_subset(landcover, classes.get("green", []))),
+                                      sealed_region)
+    water_region = shapely.difference(
+        shapely.difference(_cover(terreinen, _class_subset(landcover, classes.get("water", []))), sealed_region),
+        green_region)
+    green, water = shapely.area(green_region), shapely.area(water_region)
+    out.update({"green_m2": green, "water_m2": water,
+                "green_fraction": _ratio(green, area), "water_fraction": _ratio(water, area)})
+    return out
+
+
+def water_class(fraction) -> str | None:
+    if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
+        return None
+    return "low" if fraction < 0.05 else ("medium" if fraction < 0.20 else "high")
+
+
+def water_indicators(terreinen: gpd.GeoDataFrame, roofs: gpd.GeoDataFrame, rp: RoofPieces,
+                     inundation: gpd.GeoDataFrame | None, water: dict, area: np.ndarray,
+                     sealed: np.ndarray) -> dict:
+    n = len(terreinen)
+    out = {
+        "runoff_m3": water["design_storm_mm"] / 1000.0
+        * (sealed * water["c_sealed"] + (area - sealed) * water["c_unsealed"]),
+        "storage_required_m3": sealed * water["storage_mm_per_sealed_m2"] / 1000.0,
+    }
+    if inundation is None:
+        nulls = np.full(n, None, dtype=object)
+        out.update({k: nulls for k in ("inundation_m2", "deep_inundation_m2", "inundation_fraction",
+                                       "deep_inundation_fraction", "buildings_exposed", "water_exposure")})
+        return out
+    depth = _numbers(inundation["depth_m"], missing=math.nan)  # NaN never reaches a threshold
+    flood = _cover(terreinen, inundation[depth >= water["min_depth_m"]].reset_index(drop=True))
+    deep = _cover(terreinen, inundation[depth >= water["deep_depth_m"]].reset_index(drop=True))
+    flooded, deep_m2 = shapely.area(flood), shapely.area(deep)
+    fraction = _ratio(flooded, area)
+
+    # Buildings exposed: distinct building ids among counting faces with area(r ∩ F) > 1e-6.
+    c = rp.counts & ~shapely.is_empty(flood[rp.t_idx])
+    t, r = rp.t_idx[c], rp.r_idx[c]
+    rgeoms = roofs.geometry.to_numpy()
+    hit = shapely.intersects(flood[t], rgeoms[r])
+    t, r = t[hit], r[hit]
+    wet = shapely.area(shapely.intersection(rgeoms[r], flood[t])) > AREA_EPS
+    building = [_text(v) for v in roofs["building_id"]]
+    exposed = [set() for _ in range(n)]
+    for ti, ri in zip(t[wet], r[wet]):
+        exposed[ti].add(("id", building[ri]) if building[ri] not in (None, "") else ("face", int(ri)))
+    out.update({
+        "inundation_m2": flooded,
+        "deep_inundation_m2": deep_m2,
+        "inundation_fraction": fraction,
+        "deep_inundation_fraction": _ratio(deep_m2, area),
+        "buildings_exposed": np.array([len(s) for s in exposed]),
+        "water_exposure": np.array([water_class(f) for f in fraction], dtype=object),
+    })
+    return out
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+# --------------------------------------------------------------------------
+# Output tables
+# --------------------------------------------------------------------------
+
+# (column, kind, decimals); kind: text, int, num, bool, class
+def indicator_columns(bands: list[int]) -> list[tuple[str, str, int]]:
+    return [
+        ("id", "id", 0), ("name", "text", 0), ("region", "text", 0), ("area_m2", "num", 2),
+        ("roof_faces", "int", 0), ("roof_area_m2", "num", 2), ("roof_surface_m2", "num", 2),
+        ("solar_suitable_m2", "num", 2), ("solar_kwp", "num", 2), ("solar_mwh_yr", "num", 2),
+        ("roof_coverage", "num", 4), ("n2k_distance_m", "num", 1), ("n2k_nearest", "text", 0),
+        *[(f"n2k_within_{b}m", "bool", 0) for b in bands],
+        ("n2k_overlap_m2", "num", 2), ("sealed_m2", "num", 2), ("green_m2", "num", 2), ("water_m2", "num", 2),
+        ("paved_fraction", "num", 4), ("green_fraction", "num", 4), ("water_fraction", "num", 4),
+        ("inundation_m2", "num", 2), ("deep_inundation_m2", "num", 2), ("inundation_fraction", "num", 4),
+        ("deep_inundation_fraction", "num", 4), ("buildings_exposed", "int", 0), ("water_exposure", "class", 0),
+        ("runoff_m3", "num", 2), ("storage_required_m3", "num", 2),
+    ]
+
+
+def region_columns(bands: list[int]) -> list[tuple[str, str, int]]:
+    skip = {"id", "name", "n2k_nearest"}
+    cols = [("region", "text", 0), ("terreinen", "int", 0)]
+    for name, kind, nd in indicator_columns(bands):
+        if name in skip or name == "region":
+            continue
+        cols.append((name, "int" if kind == "bool" else kind, nd))
+    return cols
+
+
+def _is_null(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def format_value(v, kind: str, decimals: int) -> str:
+    if _is_null(v):
+        return ""
+    if kind == "num":
+        s = "%.*f" % (decimals, float(v))
+        return s[1:] if s.startswith("-") and float(s) == 0 else s
+    if kind == "int":
+        return str(int(v))
+    if kind == "bool":
+        return "true" if v else "false"
+    s = str(v)
+    if kind == "text" and s[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        s = "'" + s  # spreadsheet formula injection
+    return s
+
+
+def _csv_field(s: str) -> str:
+    if any(ch in s for ch in ',"\r\n'):
+        return '"' + s.replace('"', '""') + '"'
+    return s
+
+
+def write_csv(path: Path, columns: list[tuple[str, str, int]], rows: list[dict]) -> None:
+    lines = [",".join(_csv_field(c) for c, _, _ in columns)]
+    for row in rows:
+        lines.append(",".join(_csv_field(format_value(row[c], k, d)) for c, k, d in columns))
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def region_rows(rows: list[dict], bands: list[int]) -> list[dict]:
+    """Aggregate the per-terrein rows (already in id order, so sums accumulate in id order)."""
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row["region"] or "", []).append(row)
+
+    def total(members, col):
+        vals = [m[col] for m in members if not _is_null(m[col])]
+        if not vals:
+            return None
+        acc = 0
+        for v in vals:
+            acc += v
+        return acc
+
+    def ratio(a, b):
+        return None if a is None or not b else a / b
+
+    out = []
+    for region in sorted(groups, key=lambda r: r.encode("utf-8")):
+        m = groups[region]
+        agg = {"region": region, "terreinen": len(m)}
+        for col in ("area_m2", "roof_faces", "roof_area_m2", "roof_surface_m2", "solar_suitable_m2", "solar_kwp",
+                    "solar_mwh_yr", "n2k_overlap_m2", "sealed_m2", "green_m2", "water_m2", "inundation_m2",
+                    "deep_inundation_m2", "buildings_exposed", "runoff_m3", "storage_required_m3"):
+            agg[col] = total(m, col)
+        dists = [x["n2k_distance_m"] for x in m if not _is_null(x["n2k_distance_m"])]
+        agg["n2k_distance_m"] = min(dists) if dists else None
+        for b in bands:
+            flags = [x[f"n2k_within_{b}m"] for x in m if not _is_null(x[f"n2k_within_{b}m"])]
+            agg[f"n2k_within_{b}m"] = sum(bool(f) for f in flags) if flags else None
+        area = agg["area_m2"]
+        agg["roof_coverage"] = ratio(agg["roof_area_m2"], area)
+        agg["paved_fraction"] = ratio(agg["sealed_m2"], area)
+        agg["green_fraction"] = ratio(agg["green_m2"], area)
+        agg["water_fraction"] = ratio(agg["water_m2"], area)
+        agg["inundation_fraction"] = ratio(agg["inundation_m2"], area)
+        agg["deep_inundation_fraction"] = ratio(agg["deep_inundation_m2"], area)
+        agg["water_exposure"] = water_class(agg["inundation_fraction"])
+        out.append(agg)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Pipeline
+# --------------------------------------------------------------------------
+
+
+def overlapping_pairs(terreinen: gpd.GeoDataFrame) -> int:
+    a, b = terreinen.sindex.query(terreinen.geometry, predicate="intersects")
+    keep = a < b
+    g = terreinen.geometry.to_numpy()
+    return int(np.count_nonzero(shapely.area(shapely.intersection(g[a[keep]], g[b[keep]])) > AREA_EPS))
+
+
+def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False) -> dict:
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 4)
+        clock = now
+
+    cfg = load_config(pipeline)
+    terreinen_layer = load_terreinen(cfg.layers["terreinen"], cfg.work_crs, strict)
+    layers = {"terreinen": terreinen_layer}
+    for name in ("roofs", "natura2000", "landcover", "inundation"):
+        if name in cfg.layers:
+            layers[name] = read_layer(cfg.layers[name], cfg.work_crs, strict)
+    lap("read")
+
+    terreinen = terreinen_layer.gdf
+    shapely.prepare(terreinen.geometry.to_numpy())
+    n = len(terreinen)
+    area = terreinen.geometry.area.to_numpy()
+    roofs = layers["roofs"].gdf
+    sites = layers["natura2000"].gdf if "natura2000" in layers else None
+    landcover = layers["landcover"].gdf if "landcover" in layers else None
+    inundation = layers["inundation"].gdf if "inundation" in layers else None
+
+    values: dict[str, np.ndarray] = {
+        "id": terreinen["id"].to_numpy(), "name": terreinen["name"].to_numpy(),
+        "region": terreinen["region"].to_numpy(), "area_m2": area,
+    }
+    rp = roof_pieces(terreinen, roofs)
+    faces = face_attributes(roofs, cfg.solar, cfg.yield_factors)
+    values.update(solar_indicators(n, area, rp, faces))
+    lap("solar")
+    values.update(nature_indicators(terreinen, sites, cfg.bands_m))
+    lap("nature")
+    classes = cfg.layers["landcover"].classes if landcover is not None else {}
+    paved = paved_indicators(terreinen, rp, landcover, classes, area)
+    values.update(paved)
+    lap("paved")
+    values.update(water_indicators(terreinen, roofs, rp, inundation, cfg.water, area, paved["sealed_m2"]))
+    lap("water")
+
+    columns = indicator_columns(cfg.bands_m)
+    rows = [{c: _scalar(values[c][i]) for c, _, _ in columns} for i in range(n)]
+    regions = region_rows(rows, cfg.bands_m)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_csv(out_dir / "indicators.csv", columns, rows)
+    write_csv(out_dir / "regions.csv", region_columns(cfg.bands_m), regions)
+    lap("regions+write")
+
+    landcover_classes = {}
+    if landcover is not None:
+        mapped = {v for vals in classes.values() for v in vals}
+        landcover_classes["unmapped"] = sorted({_text(v) or "" for v in landcover["class"]} - mapped)
+    manifest = {
+        "implementation": "reference/geopandas_impl.py",
+        "pipeline": str(pipeline),
+        "work_crs": cfg.work_crs.to_string(),
+        "parameters": {"solar": cfg.solar, "nature": {"bands_m": cfg.bands_m}, "water": cfg.water,
+                       "yield_factors": {k: np.asarray(v).tolist() for k, v in cfg.yield_factors.items()}},
+        "layers": {name: {"path": str(cfg.layers[name].path), "source_crs": layer.source_crs,
+                          "features_used": len(layer), "repaired": len(layer.repaired),
+                          "repaired_first": layer.repaired[:5], "skipped": len(layer.skipped),
+                          "skipped_first": layer.skipped[:5]} for name, layer in layers.items()},
+        "roof_faces_invalid_attributes": int(np.count_nonzero(~faces["valid"])),
+        "overlapping_terrein_pairs": overlapping_pairs(terreinen),
+        **({"landcover": landcover_classes} if landcover_classes else {}),
+        "timings_s": timings,
+        "versions": {"geopandas": gpd.__version__, "shapely": shapely.__version__,
+                     "geos": shapely.geos_version_string, "pyproj": pyproj.__version__,
+                     "proj": pyproj.proj_version_str},
+    }
+    (out_dir / "reference_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    if not quiet:
+        total = sum(timings.values())
+        stages = ", ".join(f"{k} {v:.3f}s" for k, v in timings.items())
+        print(f"reference: {n} terreinen, {len(roofs)} roof faces, {len(regions)} regions -> {out_dir} "
+              f"({total:.3f}s: {stages})", file=sys.stderr)
+    return manifest
+
+
+def _scalar(v):
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pipeline", type=Path, help="pipeline YAML file")
+    parser.add_argument("--out", type=Path, required=True, help="output directory")
+    parser.add_argument("--strict", action="store_true", help="treat geometry repairs and skips as errors")
+    parser.add_argument("--quiet", action="store_true", help="no summary on stderr")
+    args = parser.parse_args(argv)
+    try:
+        run(args.pipeline, args.out, strict=args.strict, quiet=args.quiet)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

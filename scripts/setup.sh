@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what Terrein needs on a fresh Debian 12 machine with Swift 6.x:
+# GEOS and PROJ (C libraries + headers), SQLite headers, and, with --python, the pinned
+# Python stack of the reference implementation used by the cross-check.
+# As root it installs with apt-get/pip; otherwise it prints the exact command and stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_python=0
+want_browser=0
+for a in "$@"; do
+  case "$a" in
+    --python) want_python=1 ;;
+    --browser) want_browser=1 ;;
+  esac
+done
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "error: swift is not on PATH. Install Swift 6.x for Linux (swift.org) first." >&2
+  exit 1
+fi
+
+pkgs=(libgeos-dev libproj-dev proj-data libsqlite3-dev pkg-config)
+[ "$want_browser" = 1 ] && pkgs+=(chromium)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "error: missing system packages. Run:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [ "$want_python" = 1 ]; then
+  if ! python3 -c 'import geopandas, shapely, pyproj, yaml' >/dev/null 2>&1 \
+     || ! python3 - <<'PY' >/dev/null 2>&1
+import importlib.metadata as m, re, sys
+for line in open("reference/requirements.txt"):
+    line = line.split("#")[0].strip()
+    if not line or "==" not in line: continue
+    name, ver = line.split("==")
+    if m.version(name) != ver: sys.exit(1)
+PY
+  then
+    if [ "$(id -u)" = 0 ] || [ -n "${VIRTUAL_ENV:-}" ]; then
+      echo "setup: installing the pinned Python stack (reference/requirements.txt)" >&2
+      python3 -m pip install -q -r reference/requirements.txt
+    else
+      echo "error: the Python reference stack is missing. Run:" >&2
+      echo "  python3 -m pip install -r reference/requirements.txt" >&2
+      exit 1
+    fi
+  fi
+fi
