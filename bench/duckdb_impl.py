@@ -13,7 +13,7 @@ properties keep the contract's typing rules exact, which GDAL's type inference w
 geometries are built with ST_GeomFromGeoJSON, reprojected with ST_Transform(always_xy),
 repaired with ST_MakeValid, joined with ST_Intersects (DuckDB plans these as R-tree spatial
 joins), dissolved with ST_Union_Agg per terrein, and the nearest Natura 2000 site is found
-with a bounding-box lower bound and exact ST_Distance.  Python only reads the YAML, checks
+with a bounding-box lower bound and exact ST_Distance_GEOS.  Python only reads the YAML, checks
 the CRS metadata (pyproj) and prints the two small result tables.
 
 DuckDB spatial is loaded from the file that `pip install duckdb-ext-spatial` drops into
@@ -547,14 +547,15 @@ class Run:
         A feature properly inside its terrein is used as is (no overlay); the polygonal part of
         the intersection otherwise.
         """
+        # Two statements on purpose: with the emptiness filter in the same query, DuckDB pushes it
+        # into the join condition and replaces the R-tree SPATIAL_JOIN by a nested-loop join.
         self.sql(f"""
             CREATE OR REPLACE TEMP TABLE {target} AS
-            SELECT tid, {columns}, piece FROM (
-                SELECT t.tid, {", ".join("f." + c.strip() for c in columns.split(","))},
-                       CASE WHEN ST_ContainsProperly(t.geom, f.geom) THEN f.geom
-                            ELSE ST_CollectionExtract(ST_Intersection(t.geom, f.geom), 3) END AS piece
-                FROM t JOIN (SELECT * FROM {source} WHERE {where}) f ON ST_Intersects(t.geom, f.geom)
-            ) WHERE NOT ST_IsEmpty(piece)""")
+            SELECT t.tid, {", ".join("f." + c.strip() for c in columns.split(","))},
+                   CASE WHEN ST_ContainsProperly(t.geom, f.geom) THEN f.geom
+                        ELSE ST_CollectionExtract(ST_Intersection(t.geom, f.geom), 3) END AS piece
+            FROM t JOIN (SELECT * FROM {source} WHERE {where}) f ON ST_Intersects(t.geom, f.geom)""")
+        self.sql(f"DELETE FROM {target} WHERE ST_IsEmpty(piece)")
 
     def solar(self) -> None:
         self.pieces("roof_pieces", "roofs", "rid")
@@ -805,16 +806,13 @@ class Run:
 
     def versions(self) -> dict:
         v = {"duckdb": duckdb.__version__}
-        try:
-            v["spatial"] = self.sql("SELECT extension_version FROM duckdb_extensions() "
-                                    "WHERE extension_name = 'spatial'").fetchone()[0]
-            v["geos"] = self.sql("SELECT DuckDB_GEOS_Version()").fetchone()[0]
-        except duckdb.Error:
-            pass
-        try:
-            v["proj"] = self.sql("SELECT DuckDB_PROJ_Version()").fetchone()[0]
-        except duckdb.Error:
-            pass
+        for key, query in (("spatial", "SELECT extension_version FROM duckdb_extensions() "
+                                       "WHERE extension_name = 'spatial'"),
+                           ("proj", "SELECT DuckDB_Proj_Version()")):
+            try:
+                v[key] = self.sql(query).fetchone()[0]
+            except duckdb.Error:
+                pass
         return v
 
 

@@ -49,8 +49,32 @@ def decimals(column: str) -> int:
     return 2
 
 
+# Relative margin for numbers; widened by `main` when the two sides used different PROJ
+# versions (see docs/indicators.md, "Cross-checks": PROJ 9.1 and 9.5 pick different but
+# equivalent WGS84 -> RD New transformations, 0.2 mm apart, which moves clipped areas of
+# reprojected layers by up to ~2e-6 relative).
+RELATIVE_MARGIN = 1e-6
+PROJ_MISMATCH_RELATIVE_MARGIN = 1e-5
+
+
 def number_margin(a: float, b: float, column: str) -> float:
-    return max(10.0 ** -decimals(column), 1e-6 * max(abs(a), abs(b))) * (1 + FLOAT_SLACK) + 1e-12
+    return max(10.0 ** -decimals(column), RELATIVE_MARGIN * max(abs(a), abs(b))) * (1 + FLOAT_SLACK) + 1e-12
+
+
+def proj_version(directory: Path) -> str | None:
+    """The PROJ version a run used: Terrein's manifest.json or the reference's manifest."""
+    import json
+    for name, path in (("manifest.json", ("proj_version",)), ("reference_manifest.json", ("versions", "proj"))):
+        f = directory / name
+        if f.exists():
+            try:
+                value = json.loads(f.read_text(encoding="utf-8"))
+                for k in path:
+                    value = value[k]
+                return str(value)
+            except (KeyError, TypeError, ValueError):
+                continue
+    return None
 
 
 def read_table(path: Path, key: str):
@@ -176,6 +200,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("b_dir", type=Path)
     parser.add_argument("--show", type=int, default=50, help="print at most this many mismatches (default 50)")
     args = parser.parse_args(argv)
+    global RELATIVE_MARGIN
+    pa, pb = proj_version(args.a_dir), proj_version(args.b_dir)
+    if pa and pb and pa != pb:
+        RELATIVE_MARGIN = PROJ_MISMATCH_RELATIVE_MARGIN
+        print(f"crosscheck: PROJ {pa} vs {pb}: numbers compared with a relative margin of "
+              f"{PROJ_MISMATCH_RELATIVE_MARGIN:g} (docs/indicators.md, Cross-checks)")
     cmp = crosscheck(args.a_dir, args.b_dir)
     for file, key, column, a, b in cmp.mismatches[: args.show]:
         print(f"MISMATCH {file} {key!r} {column}: A={a!r} B={b!r}")

@@ -405,7 +405,7 @@ extension LoadedLayers {
                     let slope: Double? = (slopeValue == nil || slopeValue == .null) ? 0 : Attributes.number(slopeValue)
                     out.roofs.append(RoofFace(index: p.index, geometry: p.geometry, area: try p.geometry.area(),
                                               slope: slope, azimuth: Attributes.number(p.properties[af]),
-                                              buildingId: Attributes.text(p.properties[bf])))
+                                              buildingId: Attributes.text(p.properties[bf]).flatMap { $0.isEmpty ? nil : $0 }))
                 }
             case .natura2000:
                 var sites: [Site] = []

@@ -1,5 +1,6 @@
 import Foundation
 import TerreinGeometry
+import XCTest
 @testable import TerreinIO
 
 /// A small run in RD New: three terreinen (one with a hole and a clockwise shell, one
@@ -48,10 +49,15 @@ enum Fixtures {
                             workCRS: .rdNew)
     }
 
-    static func tempDirectory(_ name: String = #function) throws -> String {
+}
+
+extension XCTestCase {
+    /// A fresh directory for one test, removed when the test ends.
+    func temporaryDirectory(_ name: String = #function) throws -> String {
         let base = NSTemporaryDirectory() + "terrein-output-tests-\(getpid())-" + name.filter { $0.isLetter || $0.isNumber }
         try? FileManager.default.removeItem(atPath: base)
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: base) }
         return base
     }
 }

@@ -7,8 +7,8 @@ import XCTest
 final class GeoPackageWriterTests: XCTestCase {
     let date = Date(timeIntervalSince1970: 1_704_164_645) // 2024-01-02T03:04:05Z
 
-    func write() throws -> String {
-        let dir = try Fixtures.tempDirectory()
+    func write(_ name: String = #function) throws -> String {
+        let dir = try temporaryDirectory(name)
         let path = dir + "/indicators.gpkg"
         try GeoPackageWriter.write(try Fixtures.artifacts(), to: path, lastChange: date)
         return path
@@ -64,7 +64,7 @@ final class GeoPackageWriterTests: XCTestCase {
             let blobs = try Data.fetchAll(db, sql: "SELECT geom FROM terreinen ORDER BY fid").map { [UInt8]($0) }
             for b in blobs {
                 XCTAssertEqual(Array(b[0..<4]), [0x47, 0x50, 0, 0x03])
-                XCTAssertEqual(Array(b[4..<8]), [0x9C, 0x70, 0, 0]) // 28992 little endian
+                XCTAssertEqual(Array(b[4..<8]), [0x40, 0x71, 0, 0]) // 28992 = 0x7140 little endian
                 XCTAssertEqual(Array(b[40..<45]), [1, 6, 0, 0, 0]) // MultiPolygon WKB, little endian
             }
             let h = try XCTUnwrap(GeoPackageBinary.header(blobs[0]))
@@ -105,7 +105,7 @@ final class GeoPackageWriterTests: XCTestCase {
     }
 
     func testIdenticalInputGivesIdenticalBytes() throws {
-        let dir = try Fixtures.tempDirectory()
+        let dir = try temporaryDirectory()
         try GeoPackageWriter.write(try Fixtures.artifacts(), to: dir + "/a.gpkg", lastChange: date)
         try GeoPackageWriter.write(try Fixtures.artifacts(), to: dir + "/b.gpkg", lastChange: date)
         // Writing over an existing file gives the same bytes too.
@@ -142,5 +142,32 @@ final class GeoPackageWriterTests: XCTestCase {
         XCTAssertEqual(data.terreinRings.count, 3)
         XCTAssertEqual(data.terreinRings[0][0].count, 2) // shell and hole
         XCTAssertEqual(data.natura2000.map(\.name), ["Veluwe <N2K>"])
+    }
+
+    /// GDAL reads the file without a warning and lists every column (skipped without ogrinfo).
+    func testOGRInfoReadsWithoutWarnings() throws {
+        guard let ogrinfo = ["/usr/bin/ogrinfo", "/usr/local/bin/ogrinfo"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("ogrinfo (gdal-bin) is not installed")
+        }
+        let path = try write()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ogrinfo)
+        process.arguments = ["-al", "-so", path]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertEqual(stderr, "", stderr)
+        XCTAssertTrue(stdout.contains("Layer name: terreinen"))
+        XCTAssertTrue(stdout.contains("Layer name: regions"))
+        XCTAssertTrue(stdout.contains("Layer name: natura2000"))
+        XCTAssertTrue(stdout.contains("Geometry: Multi Polygon"))
+        XCTAssertTrue(stdout.contains("Feature Count: 3"))
+        XCTAssertTrue(stdout.contains("n2k_within_500m: Integer(Boolean)"), stdout)
+        for c in Fixtures.columns { XCTAssertTrue(stdout.contains("\n\(c.name): "), c.name) }
     }
 }

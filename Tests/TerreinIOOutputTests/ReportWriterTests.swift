@@ -87,13 +87,13 @@ final class ReportWriterTests: XCTestCase {
 
     func testPathData() {
         let d = ReportWriter.pathData([[[0, 0, 10.4, 0, 10, 10, 0, 10, 0, 0]]], ox: -5, oy: 20)
-        XCTAssertEqual(d, "M5 20l5 0l0-10l-10 0z")
+        XCTAssertEqual(d, "M5 20l10 0l0-10l-10 0z")
         XCTAssertEqual(ReportWriter.pathData([[[0, 0, 0.1, 0, 0.1, 0.1, 0, 0]]], ox: 0, oy: 0), "M0 0h0z")
     }
 
     func testLoadFromGeoJSONAndCSV() throws {
         let a = try Fixtures.artifacts()
-        let dir = try Fixtures.tempDirectory()
+        let dir = try temporaryDirectory()
         try GeoJSONOutputWriter.write(a, to: dir + "/indicators.geojson")
         try CSVFormat.render(a.regions, guarded: RunArtifacts.guardedTextColumns).write(toFile: dir + "/regions.csv", atomically: true, encoding: .utf8)
         let data = try ReportData.load(outputDirectory: dir)
@@ -115,7 +115,7 @@ final class ReportWriterTests: XCTestCase {
     }
 
     func testLoadErrorNamesWhatIsMissing() throws {
-        let dir = try Fixtures.tempDirectory()
+        let dir = try temporaryDirectory()
         XCTAssertThrowsError(try ReportData.load(outputDirectory: dir)) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("indicators.gpkg"), text)
@@ -124,5 +124,48 @@ final class ReportWriterTests: XCTestCase {
         XCTAssertThrowsError(try ReportData.load(outputDirectory: dir + "/nope")) { error in
             XCTAssertTrue("\(error)".contains("no such output directory"))
         }
+    }
+
+    /// A national run (3,800 terreinen, 160 simplified sites) stays well under 20 MB.
+    func testNationalSizeReport() throws {
+        var rows: [[Cell]] = []
+        var rings: [[[[Double]]]] = []
+        for i in 0..<3800 {
+            let cx = 20_000 + Double(i % 60) * 4_000 + Double(i % 7) * 123.456
+            let cy = 310_000 + Double(i / 60) * 4_500 + Double(i % 11) * 77.7
+            let r = 150 + Double(i % 13) * 40
+            var ring: [Double] = []
+            for k in 0...40 {
+                let a = Double(k % 40) / 40 * 2 * Double.pi
+                ring += [cx + r * cos(a) * (1 + 0.1 * sin(5 * a)), cy + r * sin(a)]
+            }
+            rings.append([[ring]])
+            let id = String(format: "T%05d", i)
+            rows.append([.text(id), .text("Bedrijventerrein \(i) <&>"), .text("Gemeente \(i % 342)"),
+                         .real(Double(i) * 1000.123), .integer(i % 50), .real(Double(i % 997) * 3.21),
+                         .real(Double(i % 400) * 37.5), .boolean(i % 3 == 0), .real(Double(i) * 400.5),
+                         .real(Double(i % 100) / 100), i % 5 == 0 ? .null : .real(Double(i % 89) * 10),
+                         i % 5 == 0 ? .null : .real(Double(i % 30) / 100), i % 5 == 0 ? .null : .text("low")])
+        }
+        var sites: [(name: String, rings: [[[Double]]])] = []
+        for s in 0..<160 {
+            let cx = 20_000 + Double(s % 16) * 15_000, cy = 310_000 + Double(s / 16) * 28_000
+            var ring: [Double] = []
+            for k in 0...600 {
+                let a = Double(k % 600) / 600 * 2 * Double.pi
+                ring += [cx + 5_000 * cos(a) * (1 + 0.2 * sin(9 * a)), cy + 4_000 * sin(a)]
+            }
+            sites.append(("Site \(s)", [[ring]]))
+        }
+        let regions = Table(columns: [Column("region", .text), Column("terreinen", .integer)],
+                            rows: (0..<342).map { [.text("Gemeente \($0)"), .integer(11)] })
+        let data = ReportData(pipelineName: "Nationaal", indicators: Table(columns: Fixtures.columns, rows: rows),
+                              regions: regions, terreinRings: rings, natura2000: sites, mapCRS: .rdNew)
+        let start = Date()
+        let h = ReportWriter.render(data, language: .nl)
+        let seconds = Date().timeIntervalSince(start)
+        XCTAssertLessThan(h.utf8.count, 20_000_000)
+        XCTAssertEqual(h.components(separatedBy: "<path data-i=").count - 1, 3800)
+        print("national report: \(h.utf8.count) bytes in \(String(format: "%.2f", seconds)) s")
     }
 }

@@ -64,7 +64,7 @@ final class RunDiffTests: XCTestCase {
     }
 
     func testFromOutputDirectories() throws {
-        let base = try Fixtures.tempDirectory()
+        let base = try temporaryDirectory()
         for (name, text) in [("a", csvA), ("b", csvB)] {
             try FileManager.default.createDirectory(atPath: base + "/" + name, withIntermediateDirectories: true)
             try text.write(toFile: base + "/\(name)/indicators.csv", atomically: true, encoding: .utf8)

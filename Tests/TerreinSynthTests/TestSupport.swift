@@ -151,7 +151,7 @@ enum Planar {
         let n = closed.count - 1
         guard n >= 4 else { return false }
         for i in 0..<n {
-            for j in (i + 2)..<n where !(i == 0 && j == n - 1) {
+            for j in stride(from: i + 2, to: n, by: 1) where !(i == 0 && j == n - 1) {
                 if segmentsCross(closed[i], closed[i + 1], closed[j], closed[j + 1]) { return true }
             }
         }

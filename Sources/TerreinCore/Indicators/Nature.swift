@@ -42,8 +42,10 @@ public enum Nature {
         return NatureResult(distanceM: best, nearest: bestName, overlapM2: overlap)
     }
 
-    /// Tie-break: the smallest name as UTF-8 bytes wins; an unnamed site loses to a named one.
+    /// Tie-break: the smallest name as UTF-8 bytes wins; an unnamed site (no, null or an
+    /// empty name) loses to a named one.
     static func wins(_ a: String?, over b: String?) -> Bool {
+        let a = a?.isEmpty == true ? nil : a, b = b?.isEmpty == true ? nil : b
         switch (a, b) {
         case (nil, _): return false
         case (.some, nil): return true

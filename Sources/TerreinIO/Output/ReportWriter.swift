@@ -553,7 +553,24 @@ public enum ReportWriter {
             } } }
         }
         for t in data.terreinRings { include(t) }
-        if extent == nil { for s in data.natura2000 { include(s.rings) } }
+        if let core = extent {
+            // Show the sites near the terreinen too: their parts within a margin of
+            // max(500 m, 10 % of the terreinen's extent) widen the map.
+            let window = core.expanded(by: max(500, 0.1 * max(core.maxX - core.minX, core.maxY - core.minY)))
+            for s in data.natura2000 {
+                var site: Bounds?
+                let saved = extent
+                extent = nil
+                include(s.rings)
+                site = extent
+                extent = saved
+                guard let b = site, b.intersects(window) else { continue }
+                extent!.formUnion(Bounds(minX: max(b.minX, window.minX), minY: max(b.minY, window.minY),
+                                         maxX: min(b.maxX, window.maxX), maxY: min(b.maxY, window.maxY)))
+            }
+        } else {
+            for s in data.natura2000 { include(s.rings) }
+        }
         guard var box = extent else { return "<p>\(L.noGeometry)</p>\n" }
         let pad = max(100, 0.03 * max(box.maxX - box.minX, box.maxY - box.minY))
         box = box.expanded(by: pad)
