@@ -451,8 +451,8 @@ class Run:
                        OR (j_is_num(id_json) AND regexp_full_match(id_json::VARCHAR, '-?(0|[1-9][0-9]*)')))
             ORDER BY fid LIMIT 1""").fetchone()
         if bad:
-            raise PipelineError(f"terreinen feature {bad[0]}: id {bad[1] or 'missing'} is missing or not a "
-                                f"string or integer")
+            problem = "is missing" if bad[1] in (None, "null") else f"{bad[1]} is not a string or an integer"
+            raise PipelineError(f"terreinen feature {bad[0]}: id {problem}")
         self.sql("""
             CREATE OR REPLACE TEMP TABLE terreinen AS
             SELECT fid, CASE WHEN json_type(id_json) = 'VARCHAR' THEN id_json ->> '$' ELSE id_json::VARCHAR END AS id,

@@ -63,6 +63,10 @@ public struct LayerStats: Sendable {
     public var invalidRoofAttributes = 0
     public var firstInvalidRoofAttributes: [Int] = []
     public var bounds: Bounds?
+    /// CPU seconds: parsing JSON, reprojecting, building and repairing GEOS geometry.
+    public var parseSeconds = 0.0
+    public var reprojectSeconds = 0.0
+    public var buildRepairSeconds = 0.0
 
     static let firstFew = 5
 
@@ -120,14 +124,27 @@ struct LayerLoader {
     func load(onReset: () -> Void = {}, onFeature: (Prepared) throws -> Void) throws -> LayerStats {
         var stats = LayerStats(layer: config.kind, path: config.path)
         stats.sha256 = try Hashing.sha256Hex(fileAt: config.path)
-        var sourceCRS = config.crs
-        let firstPass = try pass(sourceCRS: sourceCRS, stats: &stats, onFeature: onFeature)
-        if config.crs == nil, let declared = firstPass.declared, firstPass.crsAfterFeatures {
+        var firstPass: PassResult
+        do {
+            firstPass = try pass(sourceCRS: config.crs, stats: &stats, onFeature: onFeature)
+        } catch let error as InputError where config.crs == nil && stats.crsSource.hasPrefix("default") {
+            // The features were taken as WGS84 (the RFC 7946 default) and one failed; a
+            // legacy crs member after the features would change that: look for one.
+            guard let late = try? GeoJSONReader.declaredCRS(path: config.path), late.crsAfterFeatures else { throw error }
+            firstPass = PassResult(declaredName: late.name, declared: CRSIdentifier(parsing: late.name),
+                                   crsAfterFeatures: true, seenKeys: [])
+        }
+        if config.crs == nil, let name = firstPass.declaredName, firstPass.crsAfterFeatures {
             // The crs member came after the features: read again with it.
-            sourceCRS = declared
+            guard let declared = firstPass.declared else {
+                throw InputError(file: config.path, problem: "the file's crs member \"\(name)\" is not a CRS identifier Terrein understands",
+                                 hint: "set `crs: EPSG:28992` (or the right code) for layers.\(config.kind.rawValue) in the pipeline file")
+            }
             stats = LayerStats(layer: config.kind, path: config.path, sha256: stats.sha256)
             onReset()
-            _ = try pass(sourceCRS: sourceCRS, stats: &stats, onFeature: onFeature)
+            let second = try pass(sourceCRS: declared, stats: &stats, onFeature: onFeature)
+            stats.crsSource = "crs member (after the features)"
+            firstPass.seenKeys = second.seenKeys
         }
         try checkFields(stats: stats, seen: firstPass.seenKeys)
         if let b = stats.bounds, let area = workArea, !b.intersects(area) {
@@ -141,6 +158,7 @@ struct LayerLoader {
     }
 
     private struct PassResult {
+        var declaredName: String?
         var declared: CRSIdentifier?
         var crsAfterFeatures: Bool
         var seenKeys: Set<String>
@@ -181,6 +199,11 @@ struct LayerLoader {
             transformer = try CRSTransformer(from: source!, to: workCRS)
         }
 
+        let passStart = threadCPUTime()
+        let prepareBefore = stats.reprojectSeconds + stats.buildRepairSeconds
+        defer {
+            stats.parseSeconds += threadCPUTime() - passStart - (stats.reprojectSeconds + stats.buildRepairSeconds - prepareBefore)
+        }
         try reader.read { feature in
             try resolveCRS()
             stats.features += 1
@@ -197,7 +220,7 @@ struct LayerLoader {
         if source == nil { try resolveCRS() }
         stats.encoding = reader.encoding.rawValue
         let declared = reader.declaredCRS.flatMap { CRSIdentifier(parsing: $0) }
-        return PassResult(declared: declared, crsAfterFeatures: reader.crsAfterFeatures, seenKeys: seenKeys)
+        return PassResult(declaredName: reader.declaredCRS, declared: declared, crsAfterFeatures: reader.crsAfterFeatures, seenKeys: seenKeys)
     }
 
     /// Explicitly mapped fields must exist in the data (when it has features).
@@ -229,12 +252,19 @@ struct LayerLoader {
             stats.noteSkip(f.index, reason)
             return nil
         }
+        // Repairs are noted when the feature ends up used: a feature has exactly one
+        // outcome, so one that is repaired and then skipped counts as skipped only.
+        var repairs: [String] = []
         func repaired(_ reason: String) throws {
-            if options.strict {
+            if !repairs.contains(reason) { repairs.append(reason) }
+        }
+        func used(_ p: Prepared) throws -> Prepared {
+            if options.strict, let reason = repairs.first {
                 throw fail(f, "needs repair: \(reason) (--strict turns repairs into errors)",
                            "fix the feature in the source, or run without --strict to let Terrein repair it")
             }
-            stats.noteRepair(f.index, reason)
+            for reason in repairs { stats.noteRepair(f.index, reason) }
+            return p
         }
         guard let raw = f.geometry else {
             return try skip(f.hasGeometryMember ? "null geometry" : "no geometry member")
@@ -260,6 +290,8 @@ struct LayerLoader {
         }
 
         // Coordinates: finite, plausible, rings closed and long enough; then reproject.
+        var clock = threadCPUTime()
+        defer { stats.buildRepairSeconds += threadCPUTime() - clock }
         var built: [Geometry] = []
         for var rings in polygons {
             for r in rings.indices {
@@ -283,19 +315,25 @@ struct LayerLoader {
                     try repaired("unclosed ring closed")
                 }
             }
-            if rings[0].count < 8 {
+            // A polygon written with no rings at all ("coordinates": []) is as degenerate
+            // as one whose shell is too short.
+            if rings.isEmpty || rings[0].count < 8 {
                 dropped.append("shell with fewer than 4 positions")
                 continue
             }
             let before = rings.count
             rings = [rings[0]] + rings.dropFirst().filter { $0.count >= 8 }
             if rings.count < before { try repaired("hole with fewer than 4 positions dropped") }
+            let projectStart = threadCPUTime()
             for r in rings.indices {
                 guard transformer.transform(&rings[r]) else {
                     throw fail(f, "coordinates cannot be transformed from \(stats.sourceCRS) to \(workCRS)",
                                "check that the layer's CRS is right (set `crs:` in the pipeline file)")
                 }
             }
+            let projectTime = threadCPUTime() - projectStart
+            stats.reprojectSeconds += projectTime
+            clock += projectTime
             do {
                 built.append(try Geometry.polygon(rings: rings))
             } catch {
@@ -310,7 +348,8 @@ struct LayerLoader {
             let fixed = try geometry.makeValid().polygonalPart()
             guard let fixed, !fixed.isEmpty, try fixed.area() > 0 else {
                 if config.kind == .terreinen {
-                    throw fail(f, "the terrein's polygon is invalid (\(reason)) and repairing it leaves no area",
+                    let id = Attributes.text(f.properties[config.field("id")]).map { "terrein \"\($0)\": " } ?? ""
+                    throw fail(f, "\(id)the terrein's polygon is invalid (\(reason)) and repairing it leaves no area",
                                "fix the terrein's outline in the source")
                 }
                 return try skip("invalid polygon with no area after repair (\(reason))")
@@ -318,7 +357,7 @@ struct LayerLoader {
             try repaired("invalid polygon made valid (\(Self.shortReason(reason)))")
             geometry = fixed
         }
-        return Prepared(index: f.index, geometry: geometry, properties: f.properties)
+        return try used(Prepared(index: f.index, geometry: geometry, properties: f.properties))
     }
 
     /// "Self-intersection[1 2]" → "Self-intersection".

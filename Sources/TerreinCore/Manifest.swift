@@ -35,6 +35,9 @@ enum Manifest {
                 "first_skipped": s.firstSkipped.map { ["feature": $0.index, "reason": $0.reason] as [String: Any] },
                 "repair_reasons": s.repairReasons, "skip_reasons": s.skipReasons,
                 "fields": config.fields.isEmpty ? [:] : config.fields,
+                "cpu_s": ["parse": (s.parseSeconds * 1000).rounded() / 1000,
+                          "reproject": (s.reprojectSeconds * 1000).rounded() / 1000,
+                          "build_repair": (s.buildRepairSeconds * 1000).rounded() / 1000],
             ]
             if kind == .landcover {
                 entry["unmapped_classes"] = s.unmappedClasses
@@ -54,6 +57,9 @@ enum Manifest {
         root["finished"] = ISO8601DateFormatter().string(from: finished)
         root["timings_s"] = Dictionary(uniqueKeysWithValues: stages.map { ($0.0, (($0.1 * 1000).rounded()) / 1000) })
         root["stage_order"] = stages.map(\.0)
+        let cpu = results.reduce(FamilyTimes()) { $0 + $1.cpuSeconds }
+        func r3(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }
+        root["indicator_cpu_s"] = ["solar": r3(cpu.solar), "nature": r3(cpu.nature), "paved": r3(cpu.paved), "water": r3(cpu.water)]
         let data = (try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }

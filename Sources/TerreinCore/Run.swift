@@ -66,18 +66,25 @@ public enum Runner {
     static func computeOne(_ t: Terrein, _ indexed: IndexedLayers, _ p: Parameters) throws -> TerreinResult {
         let layers = indexed.layers
         do {
+            var times = FamilyTimes()
+            var clock = threadCPUTime()
+            func lap() -> Double { let now = threadCPUTime(); defer { clock = now }; return now - clock }
             let frame = try TerreinFrame(t)
             let roofPieces = try frame.clip(indexed.roofs, minArea: 1e-6)
             let solar = Solar.compute(faces: roofPieces, roofs: layers.roofs, p.solar)
+            times.solar = lap()
             var nature: NatureResult?
             if let sites = layers.natura2000, let index = indexed.sites {
                 nature = try Nature.compute(frame, sites: sites, index: index)
             }
+            times.nature = lap()
             let (paved, _) = try Paved.compute(frame, roofPieces: roofPieces, landcover: layers.landcover, index: indexed.landcover)
+            times.paved = lap()
             let water = try Water.compute(frame, roofPieces: roofPieces, roofs: layers.roofs, sealedM2: paved.sealedM2,
                                           inundation: layers.inundation, index: indexed.inundation, p.water)
+            times.water = lap()
             return TerreinResult(id: t.id, name: t.name, region: t.region, areaM2: frame.area,
-                                 solar: solar, nature: nature, paved: paved, water: water)
+                                 solar: solar, nature: nature, paved: paved, water: water, cpuSeconds: times)
         } catch let e as GeometryError {
             throw InputError(file: "terrein \(t.id)", featureIndex: t.index,
                              problem: "geometry operation failed: \(e)",

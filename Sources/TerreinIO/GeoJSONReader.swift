@@ -122,7 +122,21 @@ public final class GeoJSONReader {
     }
 
     private func inputError(_ e: ScanError, feature: Int? = nil) -> InputError {
-        InputError(file: path, featureIndex: feature, line: e.line, column: e.column, problem: e.message, hint: e.hint)
+        InputError(file: path, featureIndex: feature, line: e.line, column: e.column, problem: e.message,
+                   hint: e.hint.isEmpty ? Self.syntaxHint : e.hint)
+    }
+
+    /// What to do about a syntax or structure error that has no more specific hint.
+    static let positionHint = "a position is an array of numbers [x, y] (z and m may follow and are ignored); fix or drop this feature in the source"
+
+    static let syntaxHint = "the file is not valid GeoJSON at this line and column: fix it there or export the layer again (`terrein inspect FILE` shows what Terrein reads)"
+
+    /// The legacy `crs` member of a file, read to the end without keeping features; nil
+    /// when the file has none. `crsAfterFeatures`: it came after the first feature.
+    public static func declaredCRS(path: String) throws -> (name: String, crsAfterFeatures: Bool)? {
+        let reader = try GeoJSONReader(path: path)
+        try reader.read { _ in }
+        return reader.declaredCRS.map { ($0, reader.crsAfterFeatures) }
     }
 
     /// Streams every feature to `body`, in file order.
@@ -244,7 +258,9 @@ public final class GeoJSONReader {
                             hint: "add \"features\": [] for an empty layer")
         }
         if !(try scanner.isAtEnd()) {
-            throw try scanner.unexpected(expected: "the end of the file after the GeoJSON object (trailing data)")
+            var e = try scanner.unexpected(expected: "the end of the file after the GeoJSON object (trailing data)")
+            e.hint = "a .geojson file holds one object; remove what follows it (a file with one feature per line is a GeoJSONSeq: name it .geojsonl)"
+            throw e
         }
     }
 
@@ -415,14 +431,16 @@ public final class GeoJSONReader {
             try scanner.skipWhitespace()
             let c = try scanner.peek()
             guard c == 0x2D || (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "N") || c == UInt8(ascii: "I") else {
-                throw try scanner.unexpected(expected: n < 2 ? "a number in a position" : "a number (z or m) in a position")
+                var e = try scanner.unexpected(expected: n < 2 ? "a number in a position" : "a number (z or m) in a position")
+                e.hint = Self.positionHint
+                throw e
             }
             let v = try scanner.parseNumber().value
             if n < 2 { g.xy.append(v) }
             n += 1
         }
         guard n >= 2 else {
-            throw scanner.error("a position needs at least two numbers [x, y], found \(n)")
+            throw scanner.error("a position needs at least two numbers [x, y], found \(n)", hint: Self.positionHint)
         }
         if n > g.dimension { g.dimension = n }
     }

@@ -51,10 +51,15 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 }
 
-/// A JSON object with its members in file order; lookups scan (feature property sets are small).
+/// A JSON object with its members in file order. Lookups scan while the object is small
+/// (feature property sets usually are); past `indexThreshold` members a hash index takes
+/// over, so that an object with a million members costs linear time, not quadratic.
 public struct JSONObject: Equatable, Sendable {
     public private(set) var keys: [String] = []
     public private(set) var values: [JSONValue] = []
+    /// Key → position, once the object holds more than `indexThreshold` members.
+    private var index: [String: Int]?
+    static let indexThreshold = 32
 
     public init() {}
 
@@ -64,19 +69,42 @@ public struct JSONObject: Equatable, Sendable {
 
     public var count: Int { keys.count }
 
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
+    }
+
+    private mutating func rebuildIndex() {
+        guard keys.count > Self.indexThreshold else { index = nil; return }
+        var i: [String: Int] = [:]
+        i.reserveCapacity(keys.count)
+        for (n, k) in keys.enumerated() { i[k] = n }
+        index = i
+    }
+
     public subscript(key: String) -> JSONValue? {
         get {
-            guard let i = keys.firstIndex(of: key) else { return nil }
+            guard let i = position(of: key) else { return nil }
             return values[i]
         }
         set {
-            if let i = keys.firstIndex(of: key) {
-                if let newValue { values[i] = newValue } else { keys.remove(at: i); values.remove(at: i) }
+            if let i = position(of: key) {
+                if let newValue { values[i] = newValue } else {
+                    keys.remove(at: i)
+                    values.remove(at: i)
+                    if index != nil { rebuildIndex() }
+                }
             } else if let newValue {
                 keys.append(key)
                 values.append(newValue)
+                if index != nil { index![key] = keys.count - 1 } else if keys.count > Self.indexThreshold { rebuildIndex() }
             }
         }
+    }
+
+    /// Equal members in the same order (the index is a cache, not part of the value).
+    public static func == (a: JSONObject, b: JSONObject) -> Bool {
+        a.keys == b.keys && a.values == b.values
     }
 }
 

@@ -148,10 +148,13 @@ final class LayerWriter {
             throw SynthError.reprojection("\(layer): \(error)")
         }
         var k = 0
+        // RD New input must land in and around its area of use (lon 3.2-7.3, lat 50.7-53.7):
+        // this also catches a transformation that returns latitude first.
         for i in stride(from: 0, to: lonLat.count, by: 2) {
             let lon = lonLat[i], lat = lonLat[i + 1]
-            guard lon.isFinite, lat.isFinite, lon >= -180, lon <= 180, lat >= -90, lat <= 90 else {
-                throw SynthError.reprojection("\(layer): (\(lon), \(lat)) is not a longitude/latitude pair")
+            guard lon.isFinite, lat.isFinite, lon >= 2, lon <= 8.5, lat >= 50, lat <= 54.5 else {
+                throw SynthError.reprojection("\(layer): (\(lon), \(lat)) is not a longitude/latitude pair in the "
+                    + "Netherlands; the transformation must return longitude first, in degrees")
             }
         }
         for (pi, poly) in polygons.enumerated() {

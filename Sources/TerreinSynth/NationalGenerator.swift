@@ -184,9 +184,11 @@ public struct NationalGenerator {
                 p.x > cellX0 + margin && p.x < cellX0 + Self.cellSize - margin
                     && p.y > cellY0 + margin && p.y < cellY0 + Self.cellSize - margin
             }
-            if fits {
-                parts.append(ParkPart(frame: f2, halfX: a2, halfY: b2,
-                                      outline: Outline.blocky(a: a2, b: b2, notch: nil, jitter: 0, rng: &rng)))
+            let second = ParkPart(frame: f2, halfX: a2, halfY: b2,
+                                  outline: Outline.blocky(a: a2, b: b2, notch: nil, jitter: 0, rng: &rng))
+            // Both parts inside the cell, and the total still at most 200 ha.
+            if fits, parts[0].area + second.area <= 1_990_000 {
+                parts.append(second)
             }
         }
         let g = Self.nearest(gemeenten, cx, cy)

@@ -173,13 +173,20 @@ enum Park {
         var rowsSinceRoad = 2
         while y < b - 10 {
             if rowsSinceRoad == 2 {
+                // The road runs over the stretch of its centre line that lies in the terrein
+                // (sampled), a little beyond at both ends.
                 let ym = y + rw / 2
-                var touches = false
-                for k in 0...8 where pointInRing(-a + 2 * a * Double(k) / 8, ym, part.outline) {
-                    touches = true
+                let steps = 32
+                var first = -1, last = -1
+                for k in 0...steps where pointInRing(-a + 2 * a * Double(k) / Double(steps), ym, part.outline) {
+                    if first < 0 { first = k }
+                    last = k
                 }
-                if touches {
-                    batch.landcover.append(LandPatch(klasse: "verhard", polygon: [f.rect(-a, y, a, min(y + rw, b))]))
+                if first >= 0 {
+                    let step = 2 * a / Double(steps)
+                    let rx0 = max(-a, -a + Double(first) * step - step / 2)
+                    let rx1 = min(a, -a + Double(last) * step + step / 2)
+                    batch.landcover.append(LandPatch(klasse: "verhard", polygon: [f.rect(rx0, y, rx1, min(y + rw, b))]))
                 }
                 y += rw
                 rowsSinceRoad = 0

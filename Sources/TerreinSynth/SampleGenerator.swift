@@ -249,27 +249,48 @@ public struct SampleGenerator {
         func outline(_ id: String) -> [(Double, Double)] {
             ringPoints(built.first { $0.id == id }!.feature.polygons[0][0])
         }
-        /// Moves the ring east/west until its distance to `target` is `distance` (within 0.5 m).
+        /// Moves the ring east/west until its distance to `target` is `distance` (within 1 cm).
         func place(_ ring: Ring, near target: [(Double, Double)], distance: Double) -> Ring {
             var r = ring
-            for _ in 0..<20 {
+            for _ in 0..<30 {
                 let d = ringDistance(ringPoints(r), target)
-                if abs(d - distance) < 0.5 { break }
+                if abs(d - distance) < 0.01 { break }
                 let shift = toMM(d - distance)
                 for i in stride(from: 0, to: r.count, by: 2) { r[i] += shift }
             }
             return r
         }
-        let coepel = place(shape(87_300, 471_200, 850, 2.0, 30, 360), near: outline("KTW-01"), distance: Self.nearSiteDistance)
-        let kennemer = place(shape(87_900, 474_600, 800, 2.0, 35, 300), near: outline("KTW-11"), distance: Self.midSiteDistance)
-        // Two parts whose outlines cannot meet: centres 3 km apart, bound radii below 1.5 km.
-        let berkheide = shape(86_400, 469_000, 500, 1.8, 35, 200)
-        let meijendel = shape(84_600, 466_500, 600, 1.6, 40, 240)
-        return [
-            ("Coepelduynen", [[coepel]]),
-            ("Kennemerland-Zuid", [[kennemer]]),
-            ("Meijendel & Berkheide", [[meijendel], [berkheide]]),
-        ]
+        let heen = outline("KTW-01"), duinzicht = outline("KTW-11")
+        let terreinRings = built.map { t in (t.id, t.feature.polygons.map { ringPoints($0[0]) }) }
+        var result: [(String, [PolygonRings])] = []
+        // Draw outlines until only the two intended terreinen lie within 1 km of a site: 't Heen
+        // at 300 m from Coepelduynen, Duinzicht at 800 m from Kennemerland-Zuid, every other
+        // pair at least 1,050 m apart (clear of the 500 m and 1000 m bands).
+        for _ in 0..<64 {
+            let coepel = place(shape(87_600, 470_700, 600, 1.8, 30, 360), near: heen, distance: Self.nearSiteDistance)
+            let kennemer = place(shape(87_900, 474_600, 800, 2.0, 35, 300), near: duinzicht, distance: Self.midSiteDistance)
+            // Two parts whose outlines cannot meet: centres 3 km apart, bound radii below 1.5 km.
+            let berkheide = shape(86_400, 469_000, 500, 1.8, 35, 200)
+            let meijendel = shape(84_600, 466_500, 600, 1.6, 40, 240)
+            result = [
+                ("Coepelduynen", [[coepel]]),
+                ("Kennemerland-Zuid", [[kennemer]]),
+                ("Meijendel & Berkheide", [[meijendel], [berkheide]]),
+            ]
+            var ok = true
+            for (id, parts) in terreinRings where ok {
+                for (name, polys) in result {
+                    let d = parts.flatMap { p in polys.map { ringDistance(p, ringPoints($0[0])) } }.min()!
+                    switch (id, name) {
+                    case ("KTW-01", "Coepelduynen"): ok = ok && abs(d - Self.nearSiteDistance) < 0.05
+                    case ("KTW-11", "Kennemerland-Zuid"): ok = ok && abs(d - Self.midSiteDistance) < 0.05
+                    default: ok = ok && d >= 1_050
+                    }
+                }
+            }
+            if ok { break }
+        }
+        return result
     }
 
     // MARK: - Writing
@@ -351,9 +372,10 @@ public struct SampleGenerator {
           (gable) or 4 (hip) faces sharing their edges exactly; some houses lie outside all
           terreinen. A two-face warehouse straddles the Klei Oost/Klei West edge and their
           southern boundary, so its faces are split between terreinen and the outside.
-        - Natura 2000: Coepelduynen lies about \(Int(nearSiteDistance)) m from `KTW-01` 't Heen (within the
-          500 m band), Kennemerland-Zuid about \(Int(midSiteDistance)) m from `KTW-11` Duinzicht (within 1000 m
-          only); Meijendel & Berkheide is a MultiPolygon of two parts, further away.
+        - Natura 2000: Coepelduynen lies \(Int(nearSiteDistance)) m from `KTW-01` 't Heen (within the
+          500 m band), Kennemerland-Zuid \(Int(midSiteDistance)) m from `KTW-11` Duinzicht (within 1000 m
+          only); every other terrein is more than 1,050 m from every site. Meijendel & Berkheide
+          is a MultiPolygon of two parts. No terrein touches or overlaps a site.
         - Inundation depths include values exactly at the thresholds, 0.10 and 0.30 m (over
           buildings in Klei Oost and Klei West), and values below 0.10 m, which do not count.
 

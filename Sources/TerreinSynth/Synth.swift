@@ -63,7 +63,7 @@ public struct LayerSummary: Equatable, Sendable {
     }
 }
 
-public struct SynthSummary: Sendable {
+public struct SynthSummary: Sendable, CustomStringConvertible {
     public let scale: Scale
     public let seed: UInt64
     public let outputDirectory: URL

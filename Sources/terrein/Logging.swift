@@ -52,6 +52,21 @@ struct StderrLogHandler: LogHandler {
             let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data()
             line = String(decoding: data, as: UTF8.self) + "\n"
         }
-        FileHandle.standardError.write(Data(line.utf8))
+        writeToStderr(line)
+    }
+}
+
+/// Writes to stderr with write(2), ignoring failures: `FileHandle.write` traps when the
+/// write fails (stderr redirected to a file on a full disk or beyond `ulimit -f`), and a
+/// log line that cannot be written must never turn an orderly exit into a crash.
+func writeToStderr(_ text: String) {
+    var bytes = Array(text.utf8)
+    var offset = 0
+    bytes.withUnsafeMutableBytes { raw in
+        guard let base = raw.baseAddress else { return }
+        while offset < raw.count {
+            let n = write(STDERR_FILENO, base + offset, raw.count - offset)
+            if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+        }
     }
 }

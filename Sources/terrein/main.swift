@@ -83,6 +83,16 @@ func guarded(_ log: Logger, _ body: () throws -> Void) throws {
     }
 }
 
+/// A SQLite (GRDB) error that means a file could not be written: I/O error, disk full,
+/// cannot open, read-only. Matched through the error's NSError bridge (domain and primary
+/// result code) so that the CLI needs no GRDB import.
+func isSQLiteWriteFailure(_ error: Error) -> Bool {
+    let ns = error as NSError
+    guard ns.domain == "GRDB.DatabaseError" else { return false }
+    // SQLITE_READONLY 8, SQLITE_IOERR 10, SQLITE_FULL 13, SQLITE_CANTOPEN 14 (extended codes keep them in the low byte).
+    return [8, 10, 13, 14].contains(ns.code & 0xFF)
+}
+
 extension Terrein {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -115,9 +125,16 @@ extension Terrein {
             try guarded(log) {
                 let p = try Pipeline.load(path: pipeline, outputOverride: output)
                 let showProgress = !global.quiet && isatty(STDERR_FILENO) == 1
-                let summary = try Runner.run(p, options: RunOptions(threads: threads, strict: strict, language: lang,
+                let summary: RunSummary
+                do {
+                    summary = try Runner.run(p, options: RunOptions(threads: threads, strict: strict, language: lang,
                                                                     progress: showProgress)) { message in
-                    log.info("\(message)")
+                        log.info("\(message)")
+                    }
+                } catch where isSQLiteWriteFailure(error) {
+                    // The only SQLite file a run writes is the GeoPackage (in the staging folder).
+                    throw OutputError(path: p.outputDirectory + "/indicators.gpkg", problem: "write failed: \(error)",
+                                      hint: "free disk space (or raise the file size limit) and run again; the previous results are untouched")
                 }
                 for w in summary.warnings { log.warning("\(w)") }
                 log.info("wrote \(summary.files.joined(separator: ", ")) to \(summary.outputDirectory)",

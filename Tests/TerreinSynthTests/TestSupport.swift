@@ -38,7 +38,14 @@ final class ScratchDirectory {
 
     func data(_ name: String) throws -> Data { try Data(contentsOf: file(name)) }
 
-    func cleanUp() { try? FileManager.default.removeItem(at: url) }
+    func cleanUp() {
+        try? FileManager.default.removeItem(at: url)
+        // The per-process parent goes too once its last test directory is gone.
+        let parent = url.deletingLastPathComponent()
+        if (try? FileManager.default.contentsOfDirectory(atPath: parent.path))?.isEmpty == true {
+            try? FileManager.default.removeItem(at: parent)
+        }
+    }
 }
 
 /// A feature read back with JSONSerialization.

@@ -206,6 +206,20 @@ final class PavedTests: XCTestCase {
         XCTAssertNil(r.paved.greenM2)
         XCTAssertNil(r.paved.waterM2)
     }
+
+    func testRoofFacesSharingEdgesAndCrossingFacesAreUnionedExactly() throws {
+        // A gable roof (two faces sharing an edge: a coverage) and a dormer face drawn on
+        // top of one of them (overlap with crossing edges): 400 + 400 m², the dormer adds 25.
+        let faces = [try roof(rect(0, 0, 20, 20), index: 0), try roof(rect(20, 0, 40, 20), index: 1),
+                     try roof(rect(35, 5, 45, 10), index: 2)]
+        let r = try compute(terreinen: [terrein("A", try rect(-10, -10, 100, 100))], roofs: faces)[0]
+        XCTAssertEqual(r.paved.sealedM2, 825, accuracy: 1e-6)
+        XCTAssertEqual(r.solar.roofAreaM2, 850, accuracy: 1e-6, "roof area counts every face")
+        let cover = try Geometry.coverageUnion([try rect(0, 0, 20, 20), try rect(20, 0, 40, 20)], totalArea: 800)
+        XCTAssertEqual(try cover?.area() ?? 0, 800, accuracy: 1e-9)
+        XCTAssertNil(try Geometry.coverageUnion([try rect(0, 0, 20, 20), try rect(10, 0, 30, 20)], totalArea: 800),
+                     "overlapping faces are not a coverage")
+    }
 }
 
 final class WaterTests: XCTestCase {

@@ -61,8 +61,11 @@ func polygonFeature(_ props: String, _ x0: Double, _ y0: Double, _ x1: Double, _
 
 /// The path of the built `terrein` executable next to the test bundle.
 var terreinExecutable: String {
+    // macOS: the .xctest bundle sits in the build folder; Linux: the bundle URL is the
+    // folder of the test executable, i.e. the build folder itself.
     let bundle = Bundle(for: ScratchDir.self).bundleURL
-    return bundle.deletingLastPathComponent().appendingPathComponent("terrein").path
+    let folder = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
+    return folder.appendingPathComponent("terrein").path
 }
 
 /// Runs the CLI and returns (exit status, stdout, stderr).

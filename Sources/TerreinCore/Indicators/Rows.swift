@@ -12,6 +12,26 @@ public struct TerreinResult: Sendable {
     public var nature: NatureResult?
     public var paved: PavedResult
     public var water: WaterResult
+    /// CPU seconds spent per family on this terrein (for the manifest's profile).
+    public var cpuSeconds = FamilyTimes()
+}
+
+/// CPU time per indicator family, summed over terreinen (so over all threads).
+public struct FamilyTimes: Sendable {
+    public var solar = 0.0, nature = 0.0, paved = 0.0, water = 0.0
+    public init() {}
+    public static func + (a: FamilyTimes, b: FamilyTimes) -> FamilyTimes {
+        var r = a
+        r.solar += b.solar; r.nature += b.nature; r.paved += b.paved; r.water += b.water
+        return r
+    }
+}
+
+/// CPU time of the calling thread, in seconds.
+func threadCPUTime() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 /// Builds the rows of indicators.csv and regions.csv in one place.

@@ -374,12 +374,12 @@ public enum ReportWriter {
 
         // Charts
         h += "<section id=\"charts\">\n<h2>\(L.chartsTitle)</h2>\n<div class=\"charts\">\n"
-        let chartColumns: [(String, String)] = [
-            (data.indicators.columnIndex("solar_mwh_yr") != nil ? "solar_mwh_yr" : "solar_kwp", L.chartSolar),
-            ("sealed_m2", L.chartSealed), ("inundation_m2", L.chartInundation),
+        let chartColumns: [(String, String, String)] = [
+            (data.indicators.columnIndex("solar_mwh_yr") != nil ? "solar_mwh_yr" : "solar_kwp", L.chartSolar, palettes["solar"]![3]),
+            ("sealed_m2", L.chartSealed, palettes["paved"]![3]), ("inundation_m2", L.chartInundation, palettes["inundation"]![3]),
         ]
-        for (column, label) in chartColumns {
-            h += barChart(data.indicators, column: column, title: label, L)
+        for (column, label, color) in chartColumns {
+            h += barChart(data.indicators, column: column, title: label, color: color, L)
         }
         h += "</div>\n</section>\n"
 
@@ -491,14 +491,16 @@ public enum ReportWriter {
                 return breaks.reduce(0) { $0 + (v >= $1 ? 1 : 0) }
             }
             let unit = column == "n2k_distance_m" ? " m" : ""
-            func text(_ v: Double) -> String { percent ? niceNumber(v * 100) + "%" : niceNumber(v) + unit }
+            let suffix = percent ? "%" : unit
+            func number(_ v: Double) -> String { niceNumber(percent ? v * 100 : v) }
+            func text(_ v: Double) -> String { number(v) + suffix }
             var labels: [String] = []
             if breaks.isEmpty {
                 let present = values.compactMap { $0 }
                 labels = [present.isEmpty ? "–" : text(present[0])]
             } else {
                 labels.append("< " + text(breaks[0]))
-                for k in 1..<breaks.count { labels.append(text(breaks[k - 1]) + " – " + text(breaks[k])) }
+                for k in 1..<breaks.count { labels.append(number(breaks[k - 1]) + " – " + text(breaks[k])) }
                 labels.append("≥ " + text(breaks[breaks.count - 1]))
             }
             out.append(MapIndicator(column: column, label: label, classes: classes, colors: colors, classLabels: labels))
@@ -658,7 +660,7 @@ public enum ReportWriter {
 
     // MARK: Charts and tables
 
-    static func barChart(_ t: Table, column: String, title: String, _ L: Labels) -> String {
+    static func barChart(_ t: Table, column: String, title: String, color: String, _ L: Labels) -> String {
         var h = "<figure class=\"chart\">\n<figcaption>\(esc(title))</figcaption>\n"
         guard let j = t.columnIndex(column) else { return h + "<p class=\"hint\">\(L.chartEmpty)</p>\n</figure>\n" }
         let kind = t.columns[j].kind
@@ -681,7 +683,7 @@ public enum ReportWriter {
             var label = idIndex.map { Table.format(row[$0], as: .text) } ?? String(e.row + 1)
             if let nameIndex, case .text(let n) = row[nameIndex], !n.isEmpty { label += " · " + n }
             let pct = Table.formatFixed(max(0.5, 100 * e.value / maxValue), decimals: 1)
-            h += "<tr><th scope=\"row\">\(esc(label))</th><td class=\"barcell\"><span class=\"bar\" style=\"width:\(pct)%\"></span></td>"
+            h += "<tr><th scope=\"row\">\(esc(label))</th><td class=\"barcell\"><span class=\"bar\" style=\"width:\(pct)%;background:\(color)\"></span></td>"
             h += "<td class=\"num\">\(esc(Table.format(row[j], as: kind)))</td></tr>\n"
         }
         return h + "</table>\n</figure>\n"
