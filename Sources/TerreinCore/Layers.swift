@@ -102,7 +102,12 @@ public struct LoadedLayers: @unchecked Sendable {
 public struct LoadOptions: Sendable {
     /// Repairs and skips become errors.
     public var strict = false
-    public init(strict: Bool = false) { self.strict = strict }
+    /// Layers read at the same time.
+    public var threads = 1
+    public init(strict: Bool = false, threads: Int = 1) {
+        self.strict = strict
+        self.threads = max(1, threads)
+    }
 }
 
 /// Reads, reprojects and prepares one layer.
@@ -403,16 +408,22 @@ enum Attributes {
 
 extension LoadedLayers {
     /// Reads every layer of the pipeline, in a fixed order, prepared in the work CRS.
-    public static func load(_ pipeline: Pipeline, options: LoadOptions, progress: ((LayerKind) -> Void)? = nil) throws -> LoadedLayers {
-        var out = LoadedLayers()
+    public static func load(_ pipeline: Pipeline, options: LoadOptions,
+                            progress: (@Sendable (LayerKind) -> Void)? = nil) throws -> LoadedLayers {
         let workInfo = try lookUpCRS(pipeline.workCRS)
         var workArea: Bounds?
         if let a = workInfo.areaOfUse, let t = try? CRSTransformer(from: .wgs84, to: pipeline.workCRS),
            let b = t.transformBounds(Bounds(minX: a.west, minY: a.south, maxX: a.east, maxY: a.north)) {
             workArea = b.expanded(by: 50_000)
         }
-        for kind in LayerKind.allCases {
-            guard let config = pipeline.layers[kind] else { continue }
+        // Layers are independent: read them in parallel (each thread with its own GEOS and
+        // PROJ contexts), then merge in layer order. An error of the first layer in that
+        // order wins, whatever the scheduling.
+        let kinds = LayerKind.allCases.filter { pipeline.layers[$0] != nil }
+        let parts = try parallelMap(count: kinds.count, threads: options.threads) { i -> LoadedLayers in
+            let kind = kinds[i]
+            let config = pipeline.layers[kind]!
+            var out = LoadedLayers()
             progress?(kind)
             let loader = LayerLoader(config: config, workCRS: pipeline.workCRS, workArea: workArea, options: options)
             var stats: LayerStats
@@ -472,6 +483,16 @@ extension LoadedLayers {
                 out.inundation = polys
             }
             out.stats[kind] = stats
+            return out
+        }
+        var out = LoadedLayers()
+        for part in parts {
+            if !part.terreinen.isEmpty { out.terreinen = part.terreinen }
+            if !part.roofs.isEmpty { out.roofs = part.roofs }
+            out.natura2000 = part.natura2000 ?? out.natura2000
+            out.landcover = part.landcover ?? out.landcover
+            out.inundation = part.inundation ?? out.inundation
+            out.stats.merge(part.stats) { a, _ in a }
         }
         return out
     }

@@ -74,8 +74,8 @@ public enum Runner {
             let solar = Solar.compute(faces: roofPieces, roofs: layers.roofs, p.solar)
             times.solar = lap()
             var nature: NatureResult?
-            if let sites = layers.natura2000, let index = indexed.sites {
-                nature = try Nature.compute(frame, sites: sites, index: index)
+            if let sites = layers.natura2000, let index = indexed.sites, let prepared = indexed.preparedSites {
+                nature = try Nature.compute(frame, sites: sites, index: index, prepared: prepared)
             }
             times.nature = lap()
             let (paved, _) = try Paved.compute(frame, roofPieces: roofPieces, landcover: layers.landcover, index: indexed.landcover)
@@ -93,13 +93,13 @@ public enum Runner {
     }
 
     /// Loads, computes and writes a pipeline's outputs atomically.
-    public static func run(_ pipeline: Pipeline, options: RunOptions, log: @escaping (String) -> Void) throws -> RunSummary {
+    public static func run(_ pipeline: Pipeline, options: RunOptions, log: @escaping @Sendable (String) -> Void) throws -> RunSummary {
         let started = Date()
         let startedWall = ISO8601DateFormatter().string(from: started)
         var clock = StageClock()
         let progress = ProgressReporter(enabled: options.progress)
 
-        let layers = try LoadedLayers.load(pipeline, options: LoadOptions(strict: options.strict)) { kind in
+        let layers = try LoadedLayers.load(pipeline, options: LoadOptions(strict: options.strict, threads: options.threads)) { kind in
             log("reading \(kind.rawValue)")
         }
         clock.lap("read_reproject_repair")

@@ -1,3 +1,4 @@
+import Foundation
 import CGEOS
 
 /// A prepared geometry for repeated predicates against one geometry. Owned by the
@@ -83,5 +84,29 @@ public final class SpatialIndex: @unchecked Sendable {
         let e = b.expanded(by: distance)
         let box = try Geometry.polygon(rings: [[e.minX, e.minY, e.maxX, e.minY, e.maxX, e.maxY, e.minX, e.maxY, e.minX, e.minY]])
         return query(box)
+    }
+}
+
+/// Prepared versions of a layer's geometries, created lazily and kept per thread (a GEOS
+/// prepared geometry builds its indexes on first use and must not be shared between
+/// threads). Used for big geometries that many terreinen test against, such as Natura
+/// 2000 sites: the site's segment index is then built once per thread, not per terrein.
+public final class PreparedPerThread: @unchecked Sendable {
+    public let geometries: [Geometry]
+    private let lock = NSLock()
+    private var caches: [UInt: [Int: PreparedGeometry]] = [:]
+
+    public init(_ geometries: [Geometry]) { self.geometries = geometries }
+
+    public func prepared(_ index: Int) throws -> PreparedGeometry {
+        let thread = UInt(bitPattern: Int(bitPattern: pthread_self()))
+        lock.lock()
+        if let p = caches[thread]?[index] { lock.unlock(); return p }
+        lock.unlock()
+        let p = try PreparedGeometry(geometries[index])
+        lock.lock()
+        caches[thread, default: [:]][index] = p
+        lock.unlock()
+        return p
     }
 }

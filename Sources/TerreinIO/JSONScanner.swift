@@ -275,6 +275,31 @@ final class JSONScanner {
 
     /// Parses a string value, validating UTF-8.
     func parseString() throws -> String {
+        try skipWhitespace()
+        // Fast path: a short string without escapes, wholly in the buffer.
+        let available = try ensure(256)
+        if available > 1 && buffer[pos] == 0x22 {
+            let start = buffer + pos + 1
+            var i = 0
+            var ascii = true
+            while i < available - 1 {
+                let c = start[i]
+                if c == 0x22 || c == 0x5C || c < 0x20 { break }
+                if c >= 0x80 { ascii = false }
+                i += 1
+            }
+            if i < available - 1 && start[i] == 0x22 {
+                let bytes = UnsafeBufferPointer(start: start, count: i)
+                if ascii {
+                    pos += i + 2
+                    return String(decoding: bytes, as: UTF8.self)
+                }
+                if let s = String(validating: bytes, as: UTF8.self) {
+                    pos += i + 2
+                    return s
+                }
+            }
+        }
         let startLine = line, startColumn = column
         try scanString()
         guard let s = String(validating: scratch, as: UTF8.self) else {
@@ -294,10 +319,105 @@ final class JSONScanner {
 
     private static let powersOf10: [Double] = (0...22).map { pow(10.0, Double($0)) }
 
+    /// Makes at least `n` bytes available contiguously from `pos` (fewer only at the end
+    /// of input) by moving the unread rest to the front of the buffer and reading more.
+    @inline(__always) func ensure(_ n: Int) throws -> Int {
+        if end - pos >= n || atEOF { return end - pos }
+        let remaining = end - pos
+        if pos > 0 {
+            memmove(buffer, buffer + pos, remaining)
+            base += pos
+            pos = 0
+            end = remaining
+        }
+        while end < n && !atEOF {
+            let r = read(fd, buffer + end, capacity - end)
+            if r > 0 { end += r } else if r == 0 { atEOF = true } else if errno != EINTR {
+                throw ScanError(line: line, column: column, message: "read failed: \(String(cString: strerror(errno)))")
+            }
+        }
+        return end - pos
+    }
+
     /// Parses a JSON number, strictly per RFC 8259. Returns the value and whether it was
     /// written as an integer (no fraction, no exponent).
     func parseNumber() throws -> (value: Double, isInteger: Bool, integer: Int64?) {
         try skipWhitespace()
+        let available = try ensure(64)
+        if let fast = fastNumber(available) { return fast }
+        return try slowNumber()
+    }
+
+    /// The common case, in place in the buffer: a well-formed number followed by another
+    /// byte within `available`. Returns nil for anything else (the slow path then parses
+    /// it, or reports the error with its position).
+    @inline(__always) private func fastNumber(_ available: Int) -> (value: Double, isInteger: Bool, integer: Int64?)? {
+        let p = buffer + pos
+        var i = 0
+        var negative = false
+        if i < available && p[i] == 0x2D { negative = true; i += 1 }
+        guard i < available, p[i] >= 0x30 && p[i] <= 0x39 else { return nil }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var exp10 = 0
+        if p[i] == 0x30 {
+            i += 1
+            if i < available && p[i] >= 0x30 && p[i] <= 0x39 { return nil }
+        } else {
+            while i < available && p[i] >= 0x30 && p[i] <= 0x39 {
+                if digits >= 19 { return nil }
+                mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30); digits += 1; i += 1
+            }
+        }
+        var isInteger = true
+        if i < available && p[i] == 0x2E {
+            isInteger = false
+            i += 1
+            let start = i
+            while i < available && p[i] >= 0x30 && p[i] <= 0x39 {
+                if digits >= 19 { return nil }
+                mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30); digits += 1; exp10 -= 1; i += 1
+            }
+            if i == start { return nil }
+        }
+        if i < available && (p[i] == 0x65 || p[i] == 0x45) {
+            isInteger = false
+            i += 1
+            var expNegative = false
+            if i < available && (p[i] == 0x2B || p[i] == 0x2D) { expNegative = p[i] == 0x2D; i += 1 }
+            let start = i
+            var ev = 0
+            while i < available && p[i] >= 0x30 && p[i] <= 0x39 {
+                if ev < 100_000 { ev = ev * 10 + Int(p[i] &- 0x30) }
+                i += 1
+            }
+            if i == start { return nil }
+            exp10 += expNegative ? -ev : ev
+        }
+        // A terminator must follow inside the buffer (strtod below reads up to it).
+        guard i < available else { return nil }
+        let c = p[i]
+        if (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x65 || c == 0x45 || c == 0x2D || c == 0x2B { return nil }
+        if isInteger && mantissa <= UInt64(Int64.max) {
+            let v = negative ? -Int64(mantissa) : Int64(mantissa)
+            pos += i
+            return (Double(v), true, v)
+        }
+        let value: Double
+        if mantissa < (1 << 53) && exp10 >= -22 && exp10 <= 22 {
+            // Clinger's fast path: exact.
+            var v = Double(mantissa)
+            if exp10 < 0 { v /= Self.powersOf10[-exp10] } else { v *= Self.powersOf10[exp10] }
+            value = negative ? -v : v
+        } else {
+            value = p.withMemoryRebound(to: CChar.self, capacity: i + 1) { strtod($0, nil) }
+        }
+        pos += i
+        return (value, isInteger, nil)
+    }
+
+    /// Byte-by-byte number parsing with precise error messages.
+    private func slowNumber() throws -> (value: Double, isInteger: Bool, integer: Int64?) {
         let startLine = line, startColumn = column
         var negative = false
         var c = try peek()

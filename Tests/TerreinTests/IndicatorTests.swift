@@ -172,6 +172,24 @@ final class NatureTests: XCTestCase {
         XCTAssertEqual(r.nature!.distanceM, 0)
     }
 
+    func testTerreinInsideASiteAndSiteInsideATerrein() throws {
+        // A terrein wholly inside a big site: distance 0, overlap = the terrein's area.
+        let big = Site(index: 0, name: "Wadden", geometry: try rect(-5000, -5000, 5000, 5000))
+        let inside = try compute(terreinen: [terrein("A", try rect(0, 0, 100, 100))], sites: [big])[0]
+        XCTAssertEqual(inside.nature?.distanceM, 0)
+        XCTAssertEqual(inside.nature!.overlapM2, 10_000, accuracy: 1e-6)
+        // A small site wholly inside a terrein.
+        let small = Site(index: 0, name: "Poel", geometry: try rect(40, 40, 60, 60))
+        let around = try compute(terreinen: [terrein("A", try rect(0, 0, 100, 100))], sites: [small])[0]
+        XCTAssertEqual(around.nature?.distanceM, 0)
+        XCTAssertEqual(around.nature!.overlapM2, 400, accuracy: 1e-6)
+        // A site whose envelope covers the terrein but whose shape does not (an L): 50 m away.
+        let l = Site(index: 0, name: "L", geometry: try Geometry.polygon(rings: [[0, 0, 1000, 0, 1000, 100, 100, 100, 100, 1000, 0, 1000, 0, 0]]))
+        let notch = try compute(terreinen: [terrein("A", try rect(150, 150, 300, 300))], sites: [l])[0]
+        XCTAssertEqual(notch.nature!.distanceM, 50, accuracy: 1e-9)
+        XCTAssertEqual(notch.nature!.overlapM2, 0)
+    }
+
     func testNoNaturaLayerGivesNulls() throws {
         let rs = try compute(terreinen: [terrein("A", try rect(0, 0, 100, 100))], sites: nil)
         XCTAssertNil(rs[0].nature)

@@ -5,6 +5,7 @@ public final class IndexedLayers: @unchecked Sendable {
     public let layers: LoadedLayers
     let roofs: SpatialIndex
     let sites: SpatialIndex?
+    let preparedSites: PreparedPerThread?
     let landcover: SpatialIndex?
     let inundation: SpatialIndex?
 
@@ -12,6 +13,7 @@ public final class IndexedLayers: @unchecked Sendable {
         self.layers = layers
         roofs = try SpatialIndex(layers.roofs.map(\.geometry))
         sites = try layers.natura2000.map { try SpatialIndex($0.map(\.geometry)) }
+        preparedSites = layers.natura2000.map { PreparedPerThread($0.map(\.geometry)) }
         landcover = try layers.landcover.map { try SpatialIndex($0.map(\.geometry)) }
         inundation = try layers.inundation.map { try SpatialIndex($0.map(\.geometry)) }
     }

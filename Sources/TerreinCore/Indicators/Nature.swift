@@ -12,7 +12,8 @@ public enum Nature {
 
     /// Distance to the nearest site (ties by name as UTF-8 bytes, unnamed sites last) and
     /// the area of T within the union of sites. Nil when there are no sites.
-    static func compute(_ frame: TerreinFrame, sites: [Site], index: SpatialIndex) throws -> NatureResult? {
+    static func compute(_ frame: TerreinFrame, sites: [Site], index: SpatialIndex,
+                        prepared: PreparedPerThread) throws -> NatureResult? {
         guard !sites.isEmpty, let tb = frame.terrein.geometry.bounds else { return nil }
         // Visit sites by envelope distance (a lower bound of the true distance) and stop
         // once no unvisited site can be nearer than the best so far.
@@ -27,7 +28,8 @@ public enum Nature {
         var bestSet = false
         for (lowerBound, i) in order {
             if lowerBound > best + tieTolerance { break }
-            let d = try frame.prepared.distance(sites[i].geometry)
+            // The site is the big side: its prepared (indexed) form answers fast.
+            let d = try prepared.prepared(i).distance(frame.terrein.geometry)
             let name = sites[i].name
             if !bestSet || d < best - tieTolerance {
                 best = d; bestName = name; bestSet = true
@@ -36,9 +38,19 @@ public enum Nature {
                 best = min(best, d)
             }
         }
-        // Overlap: area(T ∩ ⋃sites), the union taken in feature order.
-        let pieces = try frame.clip(index)
-        let overlap = try Geometry.unionAll(pieces.map(\.geometry))?.area() ?? 0
+        // Overlap: area(T ∩ ⋃sites), the union taken in feature order. Only sites at
+        // distance 0 can overlap; a site wholly containing T contributes T itself.
+        var pieces: [Geometry] = []
+        for i in index.query(frame.terrein.geometry) {
+            let site = try prepared.prepared(i)
+            guard try site.intersects(frame.terrein.geometry) else { continue }
+            if try site.containsProperly(frame.terrein.geometry) {
+                pieces.append(frame.terrein.geometry)
+            } else if let part = try frame.terrein.geometry.intersection(sites[i].geometry).polygonalPart() {
+                pieces.append(part)
+            }
+        }
+        let overlap = try Geometry.unionAll(pieces)?.area() ?? 0
         return NatureResult(distanceM: best, nearest: bestName, overlapM2: overlap)
     }
 

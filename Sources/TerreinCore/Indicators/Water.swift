@@ -31,8 +31,8 @@ public enum Water {
             guard let d = inundation[position].depth else { return false }
             return d >= p.minDepthM
         }
-        let flood = try Geometry.unionAll(pieces.map(\.geometry))
-        let deep = try Geometry.unionAll(pieces.filter { (inundation[$0.position].depth ?? 0) >= p.deepDepthM }.map(\.geometry))
+        let flood = try Geometry.polygonUnionByBuffer(pieces.map(\.geometry))
+        let deep = try Geometry.polygonUnionByBuffer(pieces.filter { (inundation[$0.position].depth ?? 0) >= p.deepDepthM }.map(\.geometry))
         var exposed = 0
         if let flood {
             let preparedFlood = try PreparedGeometry(flood)
