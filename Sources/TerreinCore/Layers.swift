@@ -128,7 +128,6 @@ struct LayerLoader {
     /// its features, the file is read a second time; `onReset` is called before that pass.
     func load(onReset: () -> Void = {}, onFeature: (Prepared) throws -> Void) throws -> LayerStats {
         var stats = LayerStats(layer: config.kind, path: config.path)
-        stats.sha256 = try Hashing.sha256Hex(fileAt: config.path)
         var firstPass: PassResult
         do {
             firstPass = try pass(sourceCRS: config.crs, stats: &stats, onFeature: onFeature)
@@ -224,6 +223,7 @@ struct LayerLoader {
         }
         if source == nil { try resolveCRS() }
         stats.encoding = reader.encoding.rawValue
+        stats.sha256 = reader.sha256 ?? ""  // the whole file was read
         let declared = reader.declaredCRS.flatMap { CRSIdentifier(parsing: $0) }
         return PassResult(declaredName: reader.declaredCRS, declared: declared, crsAfterFeatures: reader.crsAfterFeatures, seenKeys: seenKeys)
     }

@@ -113,7 +113,16 @@ public final class GeoJSONReader {
                              hint: "check that the file exists and is readable")
         }
         scanner = JSONScanner(fd: fd, closeOnDeinit: true)
+        let hasher = StreamingSHA256()
+        self.hasher = hasher
+        scanner.onBytes = { hasher.update($0) }
     }
+
+    private var hasher: StreamingSHA256?
+
+    /// SHA-256 of the file's bytes, hashed while they were parsed: complete once `read`
+    /// has returned without error (it reads to the end of the file).
+    public var sha256: String? { hasher?.hex }
 
     /// Reads GeoJSON from memory (tests, fuzzing). `name` stands for the file in messages.
     public init(bytes: [UInt8], name: String) {
@@ -204,8 +213,16 @@ public final class GeoJSONReader {
                 guard type == "FeatureCollection" || type == "Feature" else {
                     throw topLevelTypeError(type!)
                 }
+                if type == "Feature" && sawFeatures {
+                    // Its features were already handed out: it cannot be a lone Feature too.
+                    throw scanner.error("a Feature cannot have a \"features\" member",
+                                        hint: "write \"type\": \"FeatureCollection\" for a file with a features array")
+                }
             case "features":
-                if type == "Feature" { throw scanner.error("a Feature cannot have a \"features\" member") }
+                if type == "Feature" {
+                    throw scanner.error("a Feature cannot have a \"features\" member",
+                                        hint: "write \"type\": \"FeatureCollection\" for a file with a features array")
+                }
                 guard try scanner.nextIs(0x5B) else {
                     throw try scanner.unexpected(expected: "an array of features")
                 }

@@ -22,3 +22,12 @@ public enum Hashing {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }
+
+/// SHA-256 fed chunk by chunk (the GeoJSON reader hashes what it reads, so no second pass
+/// over a 400 MB file is needed for the manifest).
+public final class StreamingSHA256 {
+    private var hasher = SHA256()
+    public init() {}
+    public func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+    public var hex: String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+}

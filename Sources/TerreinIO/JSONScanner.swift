@@ -35,6 +35,8 @@ final class JSONScanner {
     /// Maximum nesting of arrays/objects materialised as `JSONValue`.
     let maxDepth: Int
     private var scratch: [UInt8] = []
+    /// Sees every byte read from the file, in order (used to hash the file while parsing).
+    var onBytes: ((UnsafeRawBufferPointer) -> Void)?
 
     init(fd: Int32, closeOnDeinit: Bool, chunkSize: Int = 1 << 20, maxDepth: Int = 256) {
         self.fd = fd
@@ -77,7 +79,7 @@ final class JSONScanner {
         end = 0
         while true {
             let n = read(fd, buffer, capacity)
-            if n > 0 { end = n; return }
+            if n > 0 { end = n; onBytes?(UnsafeRawBufferPointer(start: buffer, count: n)); return }
             if n == 0 { atEOF = true; return }
             if errno == EINTR { continue }
             throw ScanError(line: line, column: column, message: "read failed: \(String(cString: strerror(errno)))")
@@ -330,9 +332,9 @@ final class JSONScanner {
             pos = 0
             end = remaining
         }
-        while end < n && !atEOF {
+        while end < min(n, capacity) && !atEOF {
             let r = read(fd, buffer + end, capacity - end)
-            if r > 0 { end += r } else if r == 0 { atEOF = true } else if errno != EINTR {
+            if r > 0 { onBytes?(UnsafeRawBufferPointer(start: buffer + end, count: r)); end += r } else if r == 0 { atEOF = true } else if errno != EINTR {
                 throw ScanError(line: line, column: column, message: "read failed: \(String(cString: strerror(errno)))")
             }
         }

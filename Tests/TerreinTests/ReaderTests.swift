@@ -125,6 +125,17 @@ final class GeoJSONReaderTests: XCTestCase {
     }
 }
 
+final class ReaderHashTests: XCTestCase {
+    func testFileIsHashedWhileItIsRead() throws {
+        let text = rdCollection((0..<500).map { polygonFeature("\"id\":\($0)", 0, 0, Double($0) + 1, 10) }) + "\n\n"
+        let scratch = ScratchDir()
+        let path = scratch.write("h.geojson", text)
+        let reader = try GeoJSONReader(path: path)
+        try reader.read { _ in }
+        XCTAssertEqual(reader.sha256, try Hashing.sha256Hex(fileAt: path))
+    }
+}
+
 final class CRSTests: XCTestCase {
     func testAmersfoortOriginWithin1m() throws {
         let t = try CRSTransformer(from: .rdNew, to: .wgs84)

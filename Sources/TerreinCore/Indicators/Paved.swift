@@ -27,17 +27,26 @@ public enum Paved {
         }
         // Roofs first, then sealed land cover, each in feature order.
         var sealed = roofs
-        if let lc = try Geometry.polygonUnionByBuffer(members(.sealed)) {
+        if let lc = try coverageOrBufferUnion(members(.sealed)) {
             sealed = try sealed.map { try $0.union(lc) } ?? lc
         }
-        var green = try Geometry.polygonUnionByBuffer(members(.green))
+        var green = try coverageOrBufferUnion(members(.green))
         if let g = green, let sealed { green = try g.difference(sealed) }
-        var water = try Geometry.polygonUnionByBuffer(members(.water))
+        var water = try coverageOrBufferUnion(members(.water))
         if let w = water, let sealed { water = try w.difference(sealed) }
         if let w = water, let green { water = try w.difference(green) }
         return (PavedResult(sealedM2: try sealed?.area() ?? 0,
                             greenM2: try green?.area() ?? 0,
                             waterM2: try water?.area() ?? 0), sealed)
+    }
+
+    /// ⋃ of land cover pieces. Land cover from a planar partition (BGT) is a coverage and
+    /// takes the linear coverage union; overlapping polygons take the zero-buffer union.
+    static func coverageOrBufferUnion(_ geometries: [Geometry]) throws -> Geometry? {
+        if geometries.count <= 1 { return geometries.first }
+        let total = try geometries.reduce(0) { $0 + (try $1.area()) }
+        if let coverage = try Geometry.coverageUnion(geometries, totalArea: total) { return coverage }
+        return try Geometry.polygonUnionByBuffer(geometries)
     }
 
     /// ⋃ of the roof pieces. The faces of a building share edges without overlapping, so
