@@ -25,6 +25,14 @@ trap 'rm -rf "$out"' EXIT
 python3 reference/geopandas_impl.py Pipelines/sample.yml --out "$out/geopandas"
 python3 reference/crosscheck.py "$out/terrein" "$out/geopandas"
 
+lod2="../shared/data/real-lod2"
+if ls "$lod2"/*.city.json >/dev/null 2>&1; then
+  echo "== cross-check on real LoD2 roofs ($lod2)"
+  python3 scripts/real-lod2-check.py .build/debug/terrein "$lod2" "$out/real-lod2"
+else
+  echo "== cross-check on real LoD2 roofs: skipped, $lod2 is not beside this checkout"
+fi
+
 echo "== reference implementation tests"
 plog=$(mktemp)
 python3 -m pytest -q reference/tests bench/test_duckdb_impl.py | tee "$plog"
