@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Terrein needs on a fresh Debian 12 machine with Swift 6.x:
-# GEOS and PROJ (C libraries + headers), SQLite headers, and, with --python, the pinned
-# Python stack of the reference implementation used by the cross-check.
+# GEOS and PROJ (C libraries + headers), SQLite headers; with --python the pinned Python
+# stack of the reference implementation; with --test-tools chromium and gdal-bin.
 # As root it installs with apt-get/pip; otherwise it prints the exact command and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ want_browser=0
 for a in "$@"; do
   case "$a" in
     --python) want_python=1 ;;
-    --browser) want_browser=1 ;;
+    --test-tools) want_browser=1 ;;
   esac
 done
 
@@ -21,7 +21,8 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 pkgs=(libgeos-dev libproj-dev proj-data libsqlite3-dev pkg-config)
-[ "$want_browser" = 1 ] && pkgs+=(chromium)
+# Test tools: headless Chromium renders report.html, ogrinfo reads the GeoPackage.
+[ "$want_browser" = 1 ] && pkgs+=(chromium gdal-bin)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,7 +4,7 @@
 # the cross-check of the sample's tables against the independent GeoPandas implementation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --python --browser
+bash scripts/setup.sh --python --test-tools
 
 echo "== swift test"
 swift build --build-tests
@@ -24,6 +24,31 @@ trap 'rm -rf "$out"' EXIT
 .build/debug/terrein run Pipelines/sample.yml --output "$out/terrein" --quiet
 python3 reference/geopandas_impl.py Pipelines/sample.yml --out "$out/geopandas"
 python3 reference/crosscheck.py "$out/terrein" "$out/geopandas"
+
+echo "== outputs read by independent tools"
+python3 - "$out/terrein/indicators.geojson" <<'PY'
+import json, sys, geojson_validator
+d = json.load(open(sys.argv[1]))
+structure = geojson_validator.validate_structure(d)
+geometries = geojson_validator.validate_geometries(d)
+assert structure == {}, structure
+assert geometries["invalid"] == {} and geometries["problematic"] == {}, geometries
+print(f"geojson-validator: {len(d['features'])} features, no structure errors, no invalid or problematic geometries")
+PY
+ogrinfo -al -so "$out/terrein/indicators.gpkg" terreinen > "$out/ogrinfo.txt" 2> "$out/ogrinfo.err"
+if [ -s "$out/ogrinfo.err" ]; then cat "$out/ogrinfo.err" >&2; echo "ogrinfo warned about indicators.gpkg" >&2; exit 1; fi
+for col in id name region area_m2 solar_mwh_yr n2k_within_500m water_exposure storage_required_m3; do
+  grep -q "^$col: " "$out/ogrinfo.txt" || { echo "ogrinfo does not list column $col" >&2; cat "$out/ogrinfo.txt" >&2; exit 1; }
+done
+echo "ogrinfo: layer terreinen with $(grep -c ': ' "$out/ogrinfo.txt") lines, every checked column listed, no warnings"
+
+echo "== determinism at benchmark scale S: --threads 1 and 2 give the same bytes"
+.build/debug/terrein synth --scale S --seed 7 --out "$out/S" --quiet > /dev/null
+.build/debug/terrein run "$out/S/pipeline.yml" --output "$out/S1" --threads 1 --quiet
+.build/debug/terrein run "$out/S/pipeline.yml" --output "$out/S2" --threads 2 --quiet
+cmp "$out/S1/indicators.csv" "$out/S2/indicators.csv"
+cmp "$out/S1/regions.csv" "$out/S2/regions.csv"
+echo "scale S: $(($(wc -l < "$out/S1/indicators.csv") - 1)) terreinen, identical with 1 and 2 threads"
 
 lod2="../shared/data/real-lod2"
 if ls "$lod2"/*.city.json >/dev/null 2>&1; then

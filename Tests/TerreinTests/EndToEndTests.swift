@@ -138,7 +138,7 @@ final class EndToEndTests: XCTestCase {
         let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let chromium else {
             // scripts/test.sh installs Debian's chromium; a bare `swift test` may not have it.
-            throw XCTSkip("chromium is not installed (scripts/setup.sh --browser installs it)")
+            throw XCTSkip("chromium is not installed (scripts/setup.sh --test-tools installs it)")
         }
         let scratch = ScratchDir()
         let out = try runSample(scratch)

@@ -2,8 +2,8 @@ import Foundation
 import TerreinGeometry
 
 /// Writes `indicators.geojson` per RFC 7946:
-/// - coordinates reprojected from the work CRS to WGS 84 longitude/latitude, at most 7
-///   decimals with trailing zeros trimmed (about 1 cm);
+/// - coordinates reprojected from the work CRS to WGS 84 longitude/latitude, at most 6
+///   decimals with trailing zeros trimmed (about 0.1 m);
 /// - every geometry a MultiPolygon (one type for the whole layer, as in the GeoPackage),
 ///   outer rings counter-clockwise and holes clockwise (fixed here by signed area);
 /// - one Feature per terrein in row order, `id` = the terrein id, and every indicator
@@ -73,9 +73,14 @@ public enum GeoJSONOutputWriter {
         }
     }
 
-    /// A coordinate with at most 7 decimals, trailing zeros (and a bare point) trimmed, never "-0".
+    /// Decimals of longitude/latitude: 6 is about 0.1 m, finer than the 0.5–1 m absolute
+    /// accuracy of WGS84 → RD New without the RDNAPTRANS grid; RFC 7946 recommends 6, and
+    /// GeoJSON validators flag more as excessive precision.
+    static let coordinateDecimals = 6
+
+    /// A coordinate with at most `coordinateDecimals` decimals, trailing zeros (and a bare point) trimmed, never "-0".
     static func coordinate(_ v: Double) -> String {
-        var s = Table.formatFixed(v, decimals: 7)
+        var s = Table.formatFixed(v, decimals: coordinateDecimals)
         if s.contains(".") {
             while s.hasSuffix("0") { s.removeLast() }
             if s.hasSuffix(".") { s.removeLast() }
@@ -109,7 +114,7 @@ public enum GeoJSONOutputWriter {
     /// Rounds a ring to the printed precision and drops positions that repeat the previous
     /// one after rounding (keeping the original when that would leave fewer than 4).
     static func roundedRing(_ xy: [Double]) -> [Double] {
-        let scale = 1e7
+        let scale = pow(10.0, Double(coordinateDecimals))
         var out: [Double] = []
         out.reserveCapacity(xy.count)
         for k in 0..<(xy.count / 2) {
