@@ -153,11 +153,17 @@ public final class GeoJSONReader {
         do {
             try scanner.skipByteOrderMark()
             try scanner.skipWhitespace()
-            if try scanner.isAtEnd() {
+            let ext = path.split(separator: ".").last.map { $0.lowercased() } ?? ""
+            let empty = try scanner.isAtEnd()
+            if Self.sequenceExtensions.contains(ext) && empty {
+                // A text sequence of zero records is a valid, empty layer (RFC 8142).
+                encoding = .sequence
+                return
+            }
+            if empty {
                 throw InputError(file: path, line: scanner.line, column: scanner.column, problem: "the file is empty",
                                  hint: "export the layer again; an empty layer is written as {\"type\":\"FeatureCollection\",\"features\":[]}")
             }
-            let ext = path.split(separator: ".").last.map { $0.lowercased() } ?? ""
             let first = try scanner.peek()
             if first == 0x1E || Self.sequenceExtensions.contains(ext) {
                 encoding = .sequence
