@@ -104,6 +104,8 @@ public struct LoadOptions: Sendable {
     public var strict = false
     /// Layers read at the same time.
     public var threads = 1
+    /// Told how many more bytes of input have been read (from any reading thread).
+    public var onBytesRead: (@Sendable (Int) -> Void)?
     public init(strict: Bool = false, threads: Int = 1) {
         self.strict = strict
         self.threads = max(1, threads)
@@ -208,7 +210,13 @@ struct LayerLoader {
         defer {
             stats.parseSeconds += threadCPUTime() - passStart - (stats.reprojectSeconds + stats.buildRepairSeconds - prepareBefore)
         }
+        var reported = 0
+        defer { options.onBytesRead?(reader.bytesRead - reported) }
         try reader.read { feature in
+            if let onBytesRead = options.onBytesRead, reader.bytesRead - reported >= 1 << 20 {
+                onBytesRead(reader.bytesRead - reported)
+                reported = reader.bytesRead
+            }
             try resolveCRS()
             stats.features += 1
             for key in feature.properties.keys where wanted.contains(key) { seenKeys.insert(key) }

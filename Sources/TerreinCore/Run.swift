@@ -99,9 +99,16 @@ public enum Runner {
         var clock = StageClock()
         let progress = ProgressReporter(enabled: options.progress)
 
-        let layers = try LoadedLayers.load(pipeline, options: LoadOptions(strict: options.strict, threads: options.threads)) { kind in
-            log("reading \(kind.rawValue)")
+        var loadOptions = LoadOptions(strict: options.strict, threads: options.threads)
+        loadOptions.onBytesRead = { progress.advance(by: $0) }
+        let inputBytes = pipeline.layers.values.reduce(0) { total, layer in
+            total + ((try? FileManager.default.attributesOfItem(atPath: layer.path)[.size] as? Int) ?? 0)
         }
+        progress.begin("reading", total: inputBytes, bytes: true)
+        let layers = try LoadedLayers.load(pipeline, options: loadOptions) { kind in
+            if !options.progress { log("reading \(kind.rawValue)") }
+        }
+        progress.end()
         clock.lap("read_reproject_repair")
         testPause("loaded")
 
@@ -120,18 +127,22 @@ public enum Runner {
         if overlaps > 0 { warnings.append("\(overlaps) pair(s) of terreinen overlap; each is computed on its own") }
 
         // Writers: everything goes into the staging folder, then one swap.
+        progress.begin("writing", total: pipeline.formats.count + 1)
+        defer { progress.end() }
         let out = try OutputDirectory(target: pipeline.outputDirectory)
         var files: [String] = []
         try out.write("indicators.csv", CSVFormat.render(indicators, guarded: RunArtifacts.guardedTextColumns))
         try out.write("regions.csv", CSVFormat.render(regions, guarded: RunArtifacts.guardedTextColumns))
         files += ["indicators.csv", "regions.csv"]
+        progress.advance()
         let byId = Dictionary(uniqueKeysWithValues: layers.terreinen.map { ($0.id, $0.geometry) })
         let artifacts = RunArtifacts(
             pipelineName: pipeline.name, indicators: indicators, regions: regions,
             terreinGeometries: results.map { byId[$0.id]! },
             natura2000Display: try (layers.natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) },
             workCRS: pipeline.workCRS)
-        try writeExtraFormats(artifacts, pipeline: pipeline, options: options, to: out, files: &files)
+        try writeExtraFormats(artifacts, pipeline: pipeline, options: options, to: out, files: &files,
+                              progress: progress)
         clock.lap("write")
         testPause("staging-written")
 
@@ -140,6 +151,7 @@ public enum Runner {
                                       files: files, warnings: warnings, overlaps: overlaps)
         try out.write("manifest.json", manifest)
         files.append("manifest.json")
+        progress.advance()
         try out.commit(pauseHook: testPause)
         return RunSummary(outputDirectory: pipeline.outputDirectory, files: files, terreinen: results.count,
                           regions: regions.rows.count, warnings: warnings, seconds: Date().timeIntervalSince(started))
@@ -181,19 +193,22 @@ public enum Runner {
 
     /// GeoJSON, GeoPackage and report, as the pipeline asks.
     static func writeExtraFormats(_ a: RunArtifacts, pipeline: Pipeline, options: RunOptions,
-                                  to out: OutputDirectory, files: inout [String]) throws {
+                                  to out: OutputDirectory, files: inout [String], progress: ProgressReporter) throws {
         if pipeline.formats.contains(.geojson) {
             try out.write("indicators.geojson", try GeoJSONOutputWriter.render(a))
             files.append("indicators.geojson")
+            progress.advance()
         }
         if pipeline.formats.contains(.gpkg) {
             try GeoPackageWriter.write(a, to: out.stagingPath("indicators.gpkg"), lastChange: sourceDate())
             files.append("indicators.gpkg")
+            progress.advance()
         }
         if pipeline.formats.contains(.report) {
             let lang = ReportLanguage(rawValue: options.language) ?? .nl
             try out.write("report.html", ReportWriter.render(ReportData(a), language: lang))
             files.append("report.html")
+            progress.advance()
         }
     }
 

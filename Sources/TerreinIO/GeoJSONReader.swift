@@ -124,6 +124,9 @@ public final class GeoJSONReader {
     /// has returned without error (it reads to the end of the file).
     public var sha256: String? { hasher?.hex }
 
+    /// Bytes consumed so far (for progress bars).
+    public var bytesRead: Int { scanner.offset }
+
     /// Reads GeoJSON from memory (tests, fuzzing). `name` stands for the file in messages.
     public init(bytes: [UInt8], name: String) {
         path = name

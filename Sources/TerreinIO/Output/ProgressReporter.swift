@@ -18,6 +18,7 @@ public final class ProgressReporter: @unchecked Sendable {
 
     private var stage: String?
     private var total = 0
+    private var bytes = false
     private var count = 0
     private var started = 0.0
     private var lastDraw = -Double.infinity
@@ -52,12 +53,14 @@ public final class ProgressReporter: @unchecked Sendable {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    /// Starts a stage (ending the previous one). `total` ≤ 0 means unknown.
-    public func begin(_ stage: String, total: Int) {
+    /// Starts a stage (ending the previous one). `total` ≤ 0 means unknown. With
+    /// `bytes`, counts and rates are shown in MB.
+    public func begin(_ stage: String, total: Int, bytes: Bool = false) {
         guard active else { return }
         lock.lock(); defer { lock.unlock() }
         finishLocked()
         self.stage = stage
+        self.bytes = bytes
         self.total = max(0, total)
         count = 0
         started = clock()
@@ -91,7 +94,13 @@ public final class ProgressReporter: @unchecked Sendable {
     private func drawLocked(now: Double) {
         guard let stage else { return }
         lastDraw = now
-        output("\r\u{1B}[K" + ProgressReporter.line(stage: stage, count: count, total: total, elapsed: now - started))
+        if bytes {
+            // Whole and tenths of MB keep the generic line readable.
+            let mb = { (n: Int) in Int((Double(n) / 1e6).rounded()) }
+            output("\r\u{1B}[K" + ProgressReporter.line(stage: stage + " (MB)", count: mb(count), total: mb(total), elapsed: now - started))
+        } else {
+            output("\r\u{1B}[K" + ProgressReporter.line(stage: stage, count: count, total: total, elapsed: now - started))
+        }
     }
 
     /// The text of one progress line.
