@@ -71,7 +71,7 @@ final class GeoJSONOutputWriterTests: XCTestCase {
         XCTAssertEqual(first[0].count, 2) // the hole is kept
         XCTAssertEqual((features[2]["geometry"] as? [String: Any])?["coordinates"].map { ($0 as? [Any])?.count }, 2)
 
-        // At most 7 decimals, no trailing zeros, in the geometry text.
+        // At most 6 decimals, no trailing zeros, in the geometry text.
         let geometryText = text.components(separatedBy: "\"coordinates\":").dropFirst()
             .map { $0.components(separatedBy: "]]]]")[0] }.joined(separator: "\n")
         let numbers = try NSRegularExpression(pattern: "-?[0-9]+\\.([0-9]+)")
@@ -79,7 +79,7 @@ final class GeoJSONOutputWriterTests: XCTestCase {
         XCTAssertFalse(matches.isEmpty)
         for m in matches {
             let decimals = String(geometryText[Range(m.range(at: 1), in: geometryText)!])
-            XCTAssertLessThanOrEqual(decimals.count, 7)
+            XCTAssertLessThanOrEqual(decimals.count, 6)
             XCTAssertFalse(decimals.hasSuffix("0"))
         }
     }
@@ -91,7 +91,7 @@ final class GeoJSONOutputWriterTests: XCTestCase {
         XCTAssertEqual(GeoJSONOutputWriter.coordinate(5.1), "5.1")
         XCTAssertEqual(GeoJSONOutputWriter.coordinate(5), "5")
         XCTAssertEqual(GeoJSONOutputWriter.coordinate(-0.00000001), "0")
-        XCTAssertEqual(GeoJSONOutputWriter.coordinate(52.123456789), "52.1234568")
+        XCTAssertEqual(GeoJSONOutputWriter.coordinate(52.123456789), "52.123457", "6 decimals, about 0.1 m")
     }
 
     func testWritesFile() throws {
