@@ -78,7 +78,8 @@ public enum Runner {
                 nature = try Nature.compute(frame, sites: sites, index: index, prepared: prepared)
             }
             times.nature = lap()
-            let (paved, _) = try Paved.compute(frame, roofPieces: roofPieces, landcover: layers.landcover, index: indexed.landcover)
+            let (paved, _) = try Paved.compute(frame, roofPieces: roofPieces, landcover: layers.landcover, index: indexed.landcover,
+                                               landcoverIsCoverage: indexed.landcoverIsCoverage)
             times.paved = lap()
             let water = try Water.compute(frame, roofPieces: roofPieces, roofs: layers.roofs, sealedM2: paved.sealedM2,
                                           inundation: layers.inundation, index: indexed.inundation, p.water)

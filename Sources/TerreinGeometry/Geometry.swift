@@ -225,6 +225,13 @@ public final class Geometry: @unchecked Sendable {
         return r == 1
     }
 
+    /// True when the interiors of the two geometries share area (DE-9IM `2********`).
+    public func interiorsOverlap(_ other: Geometry) throws -> Bool {
+        let r = GEOSRelatePattern_r(GEOSContext.current.handle, handle, other.handle, "2********")
+        if r == 2 { throw GEOSContext.current.takeError("relate") }
+        return r == 1
+    }
+
     /// GEOS MakeValid with the default *linework* method (`GEOSMakeValid_r`).
     public func makeValid() throws -> Geometry {
         try Geometry.wrap(GEOSMakeValid_r(GEOSContext.current.handle, handle), "make valid")

@@ -217,6 +217,22 @@ final class PavedTests: XCTestCase {
         XCTAssertEqual(table.rows[0][table.columnIndex("paved_fraction")!], .real(0.08))
     }
 
+    func testLandCoverAsACoverageGivesTheSameAreas() throws {
+        // A BGT-like partition (no overlaps) takes the coverage union; the answer is the same.
+        let t = terrein("A", try rect(0, 0, 100, 100))
+        let lc = [LandCoverPolygon(index: 0, cls: .sealed, geometry: try rect(0, 0, 50, 50)),
+                  LandCoverPolygon(index: 1, cls: .sealed, geometry: try rect(50, 0, 100, 50)),
+                  LandCoverPolygon(index: 2, cls: .green, geometry: try rect(0, 50, 50, 100)),
+                  LandCoverPolygon(index: 3, cls: .water, geometry: try rect(50, 50, 100, 100))]
+        XCTAssertTrue(try IndexedLayers.looksLikeCoverage(SpatialIndex(lc.map(\.geometry))))
+        let r = try compute(terreinen: [t], roofs: [try roof(rect(10, 10, 20, 20))], landcover: lc)[0]
+        XCTAssertEqual(r.paved.sealedM2, 5000, accuracy: 1e-6)
+        XCTAssertEqual(r.paved.greenM2!, 2500, accuracy: 1e-6)
+        XCTAssertEqual(r.paved.waterM2!, 2500, accuracy: 1e-6)
+        let overlapping = [try rect(0, 0, 50, 50), try rect(40, 0, 100, 50)]
+        XCTAssertFalse(try IndexedLayers.looksLikeCoverage(SpatialIndex(overlapping)))
+    }
+
     func testWithoutLandCoverOnlyRoofsAreSealedAndGreenIsNull() throws {
         let r = try compute(terreinen: [terrein("A", try rect(0, 0, 100, 100))],
                             roofs: [try roof(rect(0, 0, 20, 20)), try roof(rect(10, 0, 30, 20))])[0]

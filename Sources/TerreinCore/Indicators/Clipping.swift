@@ -6,6 +6,10 @@ public final class IndexedLayers: @unchecked Sendable {
     let roofs: SpatialIndex
     let sites: SpatialIndex?
     let preparedSites: PreparedPerThread?
+    /// Whether the land cover polygons tile the plane without overlaps (as BGT does), judged
+    /// once per run on an evenly spaced sample; it only chooses the faster union algorithm
+    /// (each union still checks its own input), and the choice does not depend on threads.
+    let landcoverIsCoverage: Bool
     let landcover: SpatialIndex?
     let inundation: SpatialIndex?
 
@@ -15,7 +19,25 @@ public final class IndexedLayers: @unchecked Sendable {
         sites = try layers.natura2000.map { try SpatialIndex($0.map(\.geometry)) }
         preparedSites = layers.natura2000.map { PreparedPerThread($0.map(\.geometry)) }
         landcover = try layers.landcover.map { try SpatialIndex($0.map(\.geometry)) }
+        landcoverIsCoverage = try landcover.map { try Self.looksLikeCoverage($0) } ?? false
         inundation = try layers.inundation.map { try SpatialIndex($0.map(\.geometry)) }
+    }
+}
+
+extension IndexedLayers {
+    /// Looks for overlapping interiors among up to 2,000 evenly spaced polygons and their
+    /// index neighbours: none found means the layer is probably a coverage.
+    static func looksLikeCoverage(_ index: SpatialIndex) throws -> Bool {
+        let n = index.geometries.count
+        if n < 2 { return true }
+        let step = max(1, n / 2000)
+        for i in stride(from: 0, to: n, by: step) {
+            let g = index.geometries[i]
+            for j in index.query(g) where j != i {
+                if try g.interiorsOverlap(index.geometries[j]) { return false }
+            }
+        }
+        return true
     }
 }
 

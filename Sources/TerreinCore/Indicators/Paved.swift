@@ -16,7 +16,8 @@ public enum Paved {
     /// binary union 3.2 (identical output bytes).
     /// Returns the result and the sealed region P (nil when empty), for the water family.
     static func compute(_ frame: TerreinFrame, roofPieces: [ClippedPiece],
-                        landcover: [LandCoverPolygon]?, index: SpatialIndex?) throws -> (PavedResult, Geometry?) {
+                        landcover: [LandCoverPolygon]?, index: SpatialIndex?,
+                        landcoverIsCoverage: Bool = false) throws -> (PavedResult, Geometry?) {
         let roofs = try roofUnion(roofPieces)
         guard let landcover, let index else {
             return (PavedResult(sealedM2: try roofs?.area() ?? 0, greenM2: nil, waterM2: nil), roofs)
@@ -27,12 +28,15 @@ public enum Paved {
         }
         // Roofs first, then sealed land cover, each in feature order.
         var sealed = roofs
-        if let lc = try coverageOrBufferUnion(members(.sealed)) {
+        let union = { (g: [Geometry]) in
+            try landcoverIsCoverage ? coverageOrBufferUnion(g) : Geometry.polygonUnionByBuffer(g)
+        }
+        if let lc = try union(members(.sealed)) {
             sealed = try sealed.map { try $0.union(lc) } ?? lc
         }
-        var green = try coverageOrBufferUnion(members(.green))
+        var green = try union(members(.green))
         if let g = green, let sealed { green = try g.difference(sealed) }
-        var water = try coverageOrBufferUnion(members(.water))
+        var water = try union(members(.water))
         if let w = water, let sealed { water = try w.difference(sealed) }
         if let w = water, let green { water = try w.difference(green) }
         return (PavedResult(sealedM2: try sealed?.area() ?? 0,
