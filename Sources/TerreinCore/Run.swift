@@ -126,6 +126,7 @@ public enum Runner {
         var warnings = layerWarnings(layers)
         let overlaps = try overlappingPairs(layers.terreinen)
         if overlaps > 0 { warnings.append("\(overlaps) pair(s) of terreinen overlap; each is computed on its own") }
+        clock.lap("tables_overlaps")
 
         // Writers: everything goes into the staging folder, then one swap.
         progress.begin("writing", total: pipeline.formats.count + 1)
@@ -140,7 +141,9 @@ public enum Runner {
         let artifacts = RunArtifacts(
             pipelineName: pipeline.name, indicators: indicators, regions: regions,
             terreinGeometries: results.map { byId[$0.id]! },
-            natura2000Display: try (layers.natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) },
+            // Simplified sites are only drawn (report) or stored (GeoPackage for the report).
+            natura2000Display: pipeline.formats.contains(.report) || pipeline.formats.contains(.gpkg)
+                ? try (layers.natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) } : [],
             workCRS: pipeline.workCRS)
         try writeExtraFormats(artifacts, pipeline: pipeline, options: options, to: out, files: &files,
                               progress: progress)
