@@ -31,8 +31,9 @@ struct Terrein: ParsableCommand {
           terrein diff Output/sample-2025 Output/sample --out /tmp/diff
           terrein report Output/sample --lang en
 
-        Exit codes: 0 ok, 2 bad pipeline file or arguments, 3 bad input data,
-        4 an output could not be written, 1 an internal error (please report it).
+        Exit codes: 0 ok, 2 bad pipeline file, 3 bad input data, 4 an output could
+        not be written (the previous results are untouched), 64 wrong command-line
+        arguments, 1 an internal error (please report it).
         """,
         subcommands: [Run.self, Validate.self, Inspect.self, RoofsFromCityJSON.self, Synth.self, Report.self, Diff.self]
     )
@@ -77,6 +78,8 @@ func guarded(_ log: Logger, _ body: () throws -> Void) throws {
         throw ExitCode(ExitStatus.writeFailed.rawValue)
     } catch let e as ExitCode {
         throw e
+    } catch let e as ValidationError {
+        throw e  // ArgumentParser prints it with the usage and exits 64
     } catch {
         log.error("internal error: \(error)", metadata: ["kind": "internal"])
         throw ExitCode(ExitStatus.internalError.rawValue)
