@@ -36,6 +36,18 @@ func threadCPUTime() -> Double {
 
 /// Builds the rows of indicators.csv and regions.csv in one place.
 public enum IndicatorTables {
+    /// From `n2k_overlap_m2` to the end, the same in both tables.
+    static let overlapToStorageColumns: [Column] = [
+        Column("n2k_overlap_m2", .real(decimals: 2)), Column("sealed_m2", .real(decimals: 2)),
+        Column("green_m2", .real(decimals: 2)), Column("water_m2", .real(decimals: 2)),
+        Column("paved_fraction", .real(decimals: 4)), Column("green_fraction", .real(decimals: 4)),
+        Column("water_fraction", .real(decimals: 4)), Column("inundation_m2", .real(decimals: 2)),
+        Column("deep_inundation_m2", .real(decimals: 2)), Column("inundation_fraction", .real(decimals: 4)),
+        Column("deep_inundation_fraction", .real(decimals: 4)), Column("buildings_exposed", .integer),
+        Column("water_exposure", .text), Column("runoff_m3", .real(decimals: 2)),
+        Column("storage_required_m3", .real(decimals: 2)),
+    ]
+
     public static func indicatorColumns(bands: [Int]) -> [Column] {
         var c: [Column] = [
             Column("id", .text), Column("name", .text), Column("region", .text),
@@ -46,17 +58,7 @@ public enum IndicatorTables {
             Column("n2k_distance_m", .real(decimals: 1)), Column("n2k_nearest", .text),
         ]
         c += bands.map { Column("n2k_within_\($0)m", .boolean) }
-        c += [
-            Column("n2k_overlap_m2", .real(decimals: 2)), Column("sealed_m2", .real(decimals: 2)),
-            Column("green_m2", .real(decimals: 2)), Column("water_m2", .real(decimals: 2)),
-            Column("paved_fraction", .real(decimals: 4)), Column("green_fraction", .real(decimals: 4)),
-            Column("water_fraction", .real(decimals: 4)), Column("inundation_m2", .real(decimals: 2)),
-            Column("deep_inundation_m2", .real(decimals: 2)), Column("inundation_fraction", .real(decimals: 4)),
-            Column("deep_inundation_fraction", .real(decimals: 4)), Column("buildings_exposed", .integer),
-            Column("water_exposure", .text), Column("runoff_m3", .real(decimals: 2)),
-            Column("storage_required_m3", .real(decimals: 2)),
-        ]
-        return c
+        return c + overlapToStorageColumns
     }
 
     public static func regionColumns(bands: [Int]) -> [Column] {
@@ -69,17 +71,7 @@ public enum IndicatorTables {
             Column("n2k_distance_m", .real(decimals: 1)),
         ]
         c += bands.map { Column("n2k_within_\($0)m", .integer) }
-        c += [
-            Column("n2k_overlap_m2", .real(decimals: 2)), Column("sealed_m2", .real(decimals: 2)),
-            Column("green_m2", .real(decimals: 2)), Column("water_m2", .real(decimals: 2)),
-            Column("paved_fraction", .real(decimals: 4)), Column("green_fraction", .real(decimals: 4)),
-            Column("water_fraction", .real(decimals: 4)), Column("inundation_m2", .real(decimals: 2)),
-            Column("deep_inundation_m2", .real(decimals: 2)), Column("inundation_fraction", .real(decimals: 4)),
-            Column("deep_inundation_fraction", .real(decimals: 4)), Column("buildings_exposed", .integer),
-            Column("water_exposure", .text), Column("runoff_m3", .real(decimals: 2)),
-            Column("storage_required_m3", .real(decimals: 2)),
-        ]
-        return c
+        return c + overlapToStorageColumns
     }
 
     static func ratio(_ a: Double?, _ area: Double) -> Cell {
