@@ -163,7 +163,7 @@ extension Terrein {
             let log = global.logger()
             try guarded(log) {
                 let p = try Pipeline.load(path: pipeline)
-                let layers = try LoadedLayers.load(p, options: LoadOptions(strict: strict))
+                let layers = try LoadedLayers.load(p, options: LoadOptions(strict: strict, threads: ProcessInfo.processInfo.activeProcessorCount))
                 for kind in LayerKind.allCases {
                     guard let s = layers.stats[kind] else { continue }
                     print("\(kind.rawValue): \(s.features) features, \(s.used) used, \(s.repaired) repaired, \(s.skipped) skipped (\(s.encoding), \(s.sourceCRS) from \(s.crsSource))")
