@@ -5,13 +5,12 @@
 #   fuzz/build.sh geojson    the GeoJSON reader only
 #   fuzz/build.sh pipeline   the pipeline loader only
 #
-# geojson: swiftc -sanitize=fuzzer,address on the harness plus the reader's four source
-#   files, compiled into one module (no package build needed).
-# pipeline: Pipeline.parse needs Yams (C + Swift), TerreinGeometry (GEOS, PROJ) and
-#   TerreinIO; SwiftPM cannot link a libFuzzer executable (it renames `main`), so the
-#   package's library targets are built by SwiftPM with sanitizer coverage and AddressSanitizer
-#   into a private scratch path (.build-fuzz), and the harness is compiled and linked
-#   with swiftc against their modules and object files.
+# The GeoJSON reader needs TerreinIO (which hashes inputs with swift-crypto), the pipeline
+# loader TerreinCore with Yams (C + Swift), GEOS and PROJ. SwiftPM cannot link a libFuzzer
+# executable (it renames `main`; libFuzzer brings its own), so SwiftPM only compiles the
+# package's library targets, with coverage and AddressSanitizer, into a private scratch
+# path (.build-fuzz); each harness is then compiled with swiftc -sanitize=fuzzer,address
+# and linked against those modules and object files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -21,40 +20,39 @@ what=${1:-all}
 # ld.gold warns once per ASan helper symbol ("Cannot export local symbol"): noise.
 quiet_ld() { grep -v "Cannot export local symbol" >&2 || true; }
 
-if [[ $what == all || $what == geojson ]]; then
-    swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
-        -module-name GeoJSONReaderFuzz \
-        fuzz/GeoJSONReaderFuzz.swift \
-        Sources/TerreinIO/JSONScanner.swift \
-        Sources/TerreinIO/GeoJSONReader.swift \
-        Sources/TerreinIO/JSONValue.swift \
-        Sources/TerreinIO/InputError.swift \
-        -o "$OUT/geojson-reader-fuzz" 2> >(quiet_ld)
-    echo "built $OUT/geojson-reader-fuzz"
-fi
+SCRATCH=$ROOT/.build-fuzz
+# Coverage-instrumented, ASan-checked library code: -sanitize=fuzzer on a library target
+# only instruments (nothing is linked, so libFuzzer's main does not clash with SwiftPM's).
+swift build --scratch-path "$SCRATCH" --target TerreinCore \
+    -Xswiftc -sanitize=fuzzer,address \
+    -Xcc -fsanitize=address -Xcc -fsanitize=fuzzer-no-link
+BIN=$(cd "$SCRATCH/debug" && pwd -P)   # a symlink: find would not enter it
+# Every object file of the libraries TerreinCore links (not the executable, not tests).
+mapfile -t OBJECTS < <(find "$BIN" -name '*.o' \
+    \( -path '*/TerreinCore.build/*' -o -path '*/TerreinIO.build/*' -o -path '*/TerreinGeometry.build/*' \
+       -o -path '*/CTerreinSupport.build/*' -o -path '*/Yams.build/*' -o -path '*/CYaml.build/*' \
+       -o -path '*/GRDB.build/*' -o -path '*/Crypto.build/*' -o -path '*/CCryptoBoringSSL.build/*' \
+       -o -path '*/CCryptoBoringSSLShims.build/*' -o -path '*/CryptoBoringWrapper.build/*' \
+       -o -path '*/SwiftASN1.build/*' -o -path '*/Logging.build/*' \) | sort)
+# The C modules those Swift modules import: ours, and the dependencies' (from their checkouts).
+MODULE_MAPS=("$ROOT/Sources/CGEOS/module.modulemap" "$ROOT/Sources/CPROJ/module.modulemap"
+             "$BIN/CTerreinSupport.build/module.modulemap")
+mapfile -t -O 3 MODULE_MAPS < <(find "$SCRATCH/checkouts" -path '*/Sources/*' -name module.modulemap \
+    \( -path '*/GRDBSQLite/*' -o -path '*/CYaml/*' -o -path '*/CCryptoBoringSSL*' \))
+MAP_FLAGS=()
+for m in "${MODULE_MAPS[@]}"; do MAP_FLAGS+=(-Xcc "-fmodule-map-file=$m"); done
 
-if [[ $what == all || $what == pipeline ]]; then
-    SCRATCH=$ROOT/.build-fuzz
-    # Coverage-instrumented, ASan-checked library code (no libFuzzer main linked in).
-    swift build --scratch-path "$SCRATCH" --target TerreinCore \
-        -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp \
-        -Xcc -fsanitize=address -Xcc -fsanitize=fuzzer-no-link
-    BIN=$SCRATCH/debug
-    # Every object file of the libraries TerreinCore links (not the executable, not tests).
-    mapfile -t OBJECTS < <(find "$BIN" -name '*.o' \
-        \( -path '*/TerreinCore.build/*' -o -path '*/TerreinIO.build/*' -o -path '*/TerreinGeometry.build/*' \
-           -o -path '*/CTerreinSupport.build/*' -o -path '*/Yams.build/*' -o -path '*/CYaml.build/*' \
-           -o -path '*/GRDB.build/*' -o -path '*/GRDBSQLite.build/*' -o -path '*/Crypto.build/*' -o -path '*/CCryptoBoringSSL.build/*' \
-           -o -path '*/CCryptoBoringSSLShims.build/*' -o -path '*/CryptoBoringWrapper.build/*' -o -path '*/Logging.build/*' \) | sort)
+link() {  # module binary
+    local module=$1 binary=$2
     swiftc -sanitize=fuzzer,address -parse-as-library -g \
-        -module-name PipelineLoaderFuzz \
-        -I "$BIN/Modules" -I "$BIN" \
-        -Xcc -fmodule-map-file="$ROOT/Sources/CGEOS/module.modulemap" \
-        -Xcc -fmodule-map-file="$ROOT/Sources/CPROJ/module.modulemap" \
-        -Xcc -I -Xcc "$ROOT/Sources/CTerreinSupport/include" \
-        $(find "$BIN" -name module.modulemap -path '*/CYaml.build/*' -printf '-Xcc -fmodule-map-file=%p ') \
-        fuzz/PipelineLoaderFuzz.swift "${OBJECTS[@]}" \
+        -module-name "$module" \
+        -I "$BIN/Modules" "${MAP_FLAGS[@]}" \
+        "fuzz/$module.swift" "${OBJECTS[@]}" \
         -lgeos_c -lproj -lsqlite3 -lstdc++ \
-        -o "$OUT/pipeline-loader-fuzz" 2> >(quiet_ld)
-    echo "built $OUT/pipeline-loader-fuzz"
-fi
+        -o "$OUT/$binary" 2> >(quiet_ld)
+    echo "built $OUT/$binary"
+}
+
+[[ $what == all || $what == geojson ]] && link GeoJSONReaderFuzz geojson-reader-fuzz
+[[ $what == all || $what == pipeline ]] && link PipelineLoaderFuzz pipeline-loader-fuzz
+exit 0

@@ -204,6 +204,7 @@ extension Pipeline {
     public static func parse(text: String, file: String, sha256: String = "", outputOverride: String? = nil) throws -> Pipeline {
         let node: Node?
         do {
+            try refuseAliasKeys(text, file: file)
             node = try Yams.compose(yaml: text)
         } catch let e as YamlError {
             throw ConfigError(file: file, keyPath: "", problem: "invalid YAML: \(yamlProblem(e))",
@@ -298,6 +299,48 @@ extension Pipeline {
 
         return Pipeline(name: name, file: file, workCRS: workCRS, layers: layers, parameters: parameters,
                         outputDirectory: outputDirectory, formats: formats, sha256: sha256)
+    }
+
+    /// Refuses YAML aliases (`*name`) used as mapping keys, before Yams composes the text.
+    ///
+    /// Yams expands an alias into a copy of its anchor's node and hashes every mapping key
+    /// to find duplicates, so an alias key that refers to nested aliases ("billion laughs")
+    /// takes exponential time. Terrein's keys are plain text, so such a file is wrong anyway:
+    /// find them on a neutral copy of the text in which every `*` is replaced by U+E000
+    /// (one character for one, so lines and columns stay): aliases become plain scalars
+    /// starting with U+E000, nothing is expanded, and the copy composes in linear time.
+    static func refuseAliasKeys(_ text: String, file: String) throws {
+        guard text.contains("*") else { return }
+        let neutral = String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "*" ? "\u{E000}" : $0 }))
+        guard let root = try Yams.compose(yaml: neutral) else { return }
+        func isAlias(_ n: Node) -> Bool {
+            if case .scalar(let s) = n { return s.style == .plain && s.string.unicodeScalars.first == "\u{E000}" }
+            return false
+        }
+        func containsAlias(_ n: Node) -> Bool {
+            switch n {
+            case .scalar: return isAlias(n)
+            case .sequence(let seq): return seq.contains(where: containsAlias)
+            case .mapping(let m): return m.contains { containsAlias($0.key) || containsAlias($0.value) }
+            case .alias: return true
+            }
+        }
+        var stack = [root]
+        while let n = stack.popLast() {
+            switch n {
+            case .sequence(let seq): stack.append(contentsOf: seq)
+            case .mapping(let m):
+                for (k, v) in m {
+                    if containsAlias(k) {
+                        throw ConfigError(file: file, keyPath: "", line: k.mark?.line,
+                                          problem: "a YAML alias (*name) is used as a mapping key",
+                                          hint: "keys in a pipeline file are plain text; use aliases only as values")
+                    }
+                    stack.append(v)
+                }
+            case .scalar, .alias: break
+            }
+        }
     }
 
     static func resolve(_ path: String, base: URL) -> String {
@@ -444,7 +487,7 @@ extension Pipeline {
                 throw ConfigError(file: r.file, keyPath: "\(key).\(k)", line: r.line(node),
                                   problem: "expected a list of at least two increasing numbers")
             }
-            let values = try seq.enumerated().map { try r.number($1, "\(key).\(k)[\($0)]", range: 0...180) }
+            let values = try seq.enumerated().map { try r.number($1, "\(key).\(k)[\($0)]", range: last) }
             guard values.first == first, zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) else {
                 throw ConfigError(file: r.file, keyPath: "\(key).\(k)", line: r.line(n),
                                   problem: "must start at \(Int(first)) and increase strictly")

@@ -283,6 +283,9 @@ final class BadInputCatalogueTests: XCTestCase {
             Case(name: "coordinates before type, members in any order", roofs: Array(Self.collection([
                     #"{"geometry":{"coordinates":[[[100010,450010],[100050,450010],[100050,450050],[100010,450050],[100010,450010]]],"type":"Polygon"},"properties":{"slope_deg":30,"azimuth_deg":180,"building_id":"B1"},"type":"Feature"}"#,
                     Self.r1]).utf8), expect: .ok(layer: "roofs", used: 2)),
+            Case(name: "a \"features\" array, then \"type\": \"Feature\"", roofs: Array(#"{"features":[\#(Self.r0)],"type":"Feature","properties":{},"geometry":null}"#.utf8),
+                 roofsLayerExtra: "crs: EPSG:28992",
+                 expect: Self.inputError("roofs.geojson", feature: nil, lineColumn: true, ["a Feature cannot have a \"features\" member"])),
             Case(name: "a lone Feature instead of a FeatureCollection", roofs: Array(Self.r0.utf8), roofsLayerExtra: "crs: EPSG:28992",
                  expect: .ok(layer: "roofs", used: 1, sameIndicators: false)),
             Case(name: "the pipeline's crs overrides the file's wrong crs member", roofs: Array(Self.collection([Self.r0, Self.r1], crs: false)
@@ -459,6 +462,7 @@ final class BadInputCatalogueTests: XCTestCase {
         let big = String(repeating: "abcdefghij", count: 1_000_000)
         let deep = String(repeating: #"{"a":"#, count: 10_000) + "1" + String(repeating: "}", count: 10_000)
         let deepArray = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        let wide = (0..<500_000).map { "\"p\($0)\":\($0)" }.joined(separator: ",")
         try check([
             Self.roofsCase("a 10 MB property string", [Self.r0, Self.feature(#""slope_deg":0,"building_id":"B2","note":"\#(big)""#,
                                                                              Self.rectPolygon(100210, 450010, 100250, 450050))],
@@ -466,6 +470,9 @@ final class BadInputCatalogueTests: XCTestCase {
             Self.roofsCase("properties nested 10,000 deep", [Self.r0, Self.feature(#""slope_deg":0,"deep":\#(deep)"#, Self.rectPolygon(100210, 450010, 100250, 450050))],
                            Self.inputError("roofs.geojson", feature: 1, lineColumn: true, ["nested deeper than 256 levels", "flatten or drop this property"])),
             Self.roofsCase("arrays nested 10,000 deep in an unknown member (skipped)", [Self.r0, #"{"type":"Feature","extra":\#(deepArray),"properties":{"slope_deg":0,"building_id":"B2"},"geometry":\#(Self.rectPolygon(100210, 450010, 100250, 450050))}"#],
+                           .ok(layer: "roofs", used: 2)),
+            Self.roofsCase("a roof with 500,000 properties", [Self.r0, Self.feature(#""slope_deg":0,"building_id":"B2",\#(wide)"#,
+                                                                                  Self.rectPolygon(100210, 450010, 100250, 450050))],
                            .ok(layer: "roofs", used: 2)),
             Self.roofsCase("a 1,000,000-vertex roof polygon", [Self.r0, Self.r1, Self.awayRoof(Self.circle(vertices: 1_000_000))],
                            .ok(layer: "roofs", used: 3)),
@@ -519,10 +526,18 @@ final class BadInputCatalogueTests: XCTestCase {
                          .fails(exit: 2, words: ["name:", "not a usable name"])),
             pipelineCase("unknown output format", good + "outputs: {formats: [csv, xlsx]}\n",
                          .fails(exit: 2, words: ["outputs.formats[1]", "unknown format \"xlsx\"", "valid formats"])),
+            pipelineCase("a yield table with slopes beyond 90°", good + "parameters: {solar: {yield_factors: {slopes_deg: [0, 120], deviations_deg: [0, 180], factors: [[1, 1], [1, 1]]}}}\n",
+                         .fails(exit: 2, words: ["parameters.solar.yield_factors.slopes_deg[1]", "out of range"])),
             pipelineCase("a geographic work CRS", good + "work_crs: EPSG:4326\n",
                          .fails(exit: 2, words: ["work_crs", "geographic"])),
+            pipelineCase("YAML nested 100,000 deep", good + "parameters: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n",
+                         .fails(exit: 2, words: ["pipeline.yml", "invalid YAML", "nesting level"])),
             pipelineCase("billion laughs (aliases)", laughs + good,
                          .fails(exit: 2, words: ["lol0: unknown key"])),
+            pipelineCase("billion laughs as a mapping key", good + "parameters:\n  solar: {kwp_per_m2: 0.2}\n" + laughs.replacingOccurrences(of: "lol", with: "  lol") + "  *a9 : 1\n",
+                         .fails(exit: 2, words: ["pipeline.yml:", "a YAML alias (*name) is used as a mapping key", "→"])),
+            pipelineCase("aliases as values (allowed)", "name: p\nlayers:\n  terreinen: &t {path: terreinen.geojson}\n  roofs: {path: roofs.geojson}\n  natura2000: *t\n",
+                         .ok(layer: "natura2000", used: 2, sameIndicators: false)),
             Case(name: "pipeline file not UTF-8", pipeline: Array("name: caf".utf8) + [0xE9] + Array("\nlayers: {}\n".utf8),
                  expect: .fails(exit: 2, words: ["pipeline.yml", "not UTF-8"])),
         ])
