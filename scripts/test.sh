@@ -14,8 +14,8 @@ swift test --skip-build --disable-swift-testing 2>&1 | tee "$log" | grep -vE "^T
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" != 0 ]; then echo "swift test failed (exit $status)" >&2; exit "$status"; fi
-swift_total=$(grep -E "Test Suite 'All tests' (passed|failed)" -A1 "$log" | grep -oE "Executed [0-9]+" | grep -oE "[0-9]+" | tail -1)
-swift_skipped=$(grep -E "Test Suite 'All tests' (passed|failed)" -A1 "$log" | grep -oE "[0-9]+ tests? skipped" | grep -oE "^[0-9]+" | tail -1)
+swift_total=$(grep -E "Test Suite 'All tests' (passed|failed)" -A1 "$log" | grep -oE "Executed [0-9]+" | grep -oE "[0-9]+" | tail -1 || true)
+swift_skipped=$(grep -E "Test Suite 'All tests' (passed|failed)" -A1 "$log" | grep -oE "[0-9]+ tests? skipped" | grep -oE "^[0-9]+" | tail -1 || true)
 rm -f "$log"
 
 echo "== cross-check: Terrein vs the GeoPandas reference on the sample"
@@ -61,7 +61,7 @@ fi
 echo "== reference implementation tests"
 plog=$(mktemp)
 python3 -m pytest -q reference/tests bench/test_duckdb_impl.py | tee "$plog"
-py_passed=$(grep -oE "[0-9]+ passed" "$plog" | grep -oE "[0-9]+" | tail -1)
+py_passed=$(grep -oE "[0-9]+ passed" "$plog" | grep -oE "[0-9]+" | tail -1 || true)
 rm -f "$plog"
 
 swift_skipped=${swift_skipped:-0}
