@@ -194,7 +194,7 @@ public final class GeoJSONReader {
                 throw try scanner.unexpected(expected: "a GeoJSON Feature object '{' starting a sequence record")
             }
             let startLine = scanner.line
-            let feature = try parseFeature(index: featuresSeen, line: line, column: column, knownType: nil)
+            let feature = try parseFeature(index: featuresSeen, line: line, column: column)
             featuresSeen += 1
             try body(feature)
             currentFeature = nil
@@ -242,7 +242,7 @@ public final class GeoJSONReader {
                     guard try scanner.nextIs(0x7B) else {
                         throw try scanner.unexpected(expected: "a Feature object '{'")
                     }
-                    let feature = try parseFeature(index: featuresSeen, line: fl, column: fc, knownType: nil)
+                    let feature = try parseFeature(index: featuresSeen, line: fl, column: fc)
                     featuresSeen += 1
                     try body(feature)
                     currentFeature = nil
@@ -350,7 +350,7 @@ public final class GeoJSONReader {
         }
     }
 
-    private func parseFeature(index: Int, line: Int, column: Int, knownType: String?) throws -> GeoJSONFeature {
+    private func parseFeature(index: Int, line: Int, column: Int) throws -> GeoJSONFeature {
         var parts = FeatureParts()
         try scanner.forEachMember { key in
             if key == "type" {

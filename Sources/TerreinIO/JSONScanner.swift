@@ -154,7 +154,7 @@ final class JSONScanner {
             shown = "byte 0x" + String(c, radix: 16, uppercase: true)
         }
         var hint = ""
-        if c == UInt8(ascii: "N") || c == UInt8(ascii: "I") || (c == UInt8(ascii: "-") && false) {
+        if c == UInt8(ascii: "N") || c == UInt8(ascii: "I") {
             hint = "NaN and Infinity are not JSON numbers: coordinates must be finite decimal numbers"
         } else if c == 0xEF {
             hint = "a byte order mark is only allowed at the very start of the file"
