@@ -52,7 +52,8 @@ let package = Package(
         ]),
         // Reading speed of the GeoJSON reader against Foundation (bench/README.md).
         .executableTarget(name: "terrein-json-bench", dependencies: ["TerreinIO"]),
-        .testTarget(name: "TerreinTests", dependencies: ["TerreinCore", "TerreinGeometry", "TerreinIO"]),
+        .testTarget(name: "TerreinTests", dependencies: ["TerreinCore", "TerreinGeometry", "TerreinIO"],
+                    exclude: ["Fixtures"]),  // read from the source tree by path
         .testTarget(name: "TerreinIOOutputTests", dependencies: ["TerreinIO", "TerreinGeometry"]),
         .testTarget(name: "TerreinCityJSONTests", dependencies: ["TerreinCityJSON"]),
         .testTarget(name: "TerreinSynthTests", dependencies: ["TerreinSynth"]),
