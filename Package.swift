@@ -52,9 +52,10 @@ let package = Package(
         ]),
         // Reading speed of the GeoJSON reader against Foundation (bench/README.md).
         .executableTarget(name: "terrein-json-bench", dependencies: ["TerreinIO"]),
-        .testTarget(name: "TerreinTests", dependencies: ["TerreinCore", "TerreinGeometry", "TerreinIO"],
+        .testTarget(name: "TerreinTests", dependencies: ["TerreinCore", "TerreinGeometry", "TerreinIO",
+                                                    .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),  // read from the source tree by path
-        .testTarget(name: "TerreinIOOutputTests", dependencies: ["TerreinIO", "TerreinGeometry"]),
+        .testTarget(name: "TerreinIOOutputTests", dependencies: ["TerreinIO", "TerreinGeometry", "TerreinCore"]),
         .testTarget(name: "TerreinCityJSONTests", dependencies: ["TerreinCityJSON"]),
         .testTarget(name: "TerreinSynthTests", dependencies: ["TerreinSynth"]),
     ],

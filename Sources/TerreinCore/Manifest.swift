@@ -2,88 +2,183 @@ import Foundation
 import TerreinGeometry
 import TerreinIO
 
-/// The run manifest: versions, the pipeline's hash and resolved parameters, every input
-/// with its hash and preparation counts, and timings per stage.
-enum Manifest {
-    static let terreinVersion = "0.1.0"
+/// The run manifest (`manifest.json`): versions, the pipeline's hash and resolved
+/// parameters, every input with its hash and preparation counts, the output schema and
+/// timings per stage and per family. A `Codable` document written by `JSONEncoder`, so a
+/// value that cannot be encoded is an error, never a silently empty file.
+struct Manifest: Encodable {
+    static var terreinVersion: String { TerreinVersion.current }
 
-    static func build(pipeline: Pipeline, options: RunOptions, layers: LoadedLayers, results: [TerreinResult],
-                      stages: [(String, Double)], started: String, finished: Date, files: [String],
-                      warnings: [String], overlaps: Int) -> String {
-        var root: [String: Any] = [:]
-        root["terrein_version"] = terreinVersion
-        root["geos_version"] = GEOSContext.version
-        root["proj_version"] = projVersion
-        root["pipeline"] = [
-            "name": pipeline.name,
-            "file": pipeline.file,
-            "sha256": pipeline.sha256,
-            "work_crs": pipeline.workCRS.description,
-            "output_directory": pipeline.outputDirectory,
-            "formats": pipeline.formats.map(\.rawValue),
-        ] as [String: Any]
-        root["parameters"] = parametersJSON(pipeline.parameters)
-        root["options"] = ["threads": options.threads, "strict": options.strict, "language": options.language] as [String: Any]
-        var inputs: [[String: Any]] = []
-        for kind in LayerKind.allCases {
-            guard let s = layers.stats[kind], let config = pipeline.layers[kind] else { continue }
-            var entry: [String: Any] = [
-                "layer": kind.rawValue, "path": config.declaredPath, "sha256": s.sha256, "encoding": s.encoding,
-                "source_crs": s.sourceCRS, "crs_from": s.crsSource, "features": s.features, "used": s.used,
-                "repaired": s.repaired, "skipped": s.skipped,
-                "first_repaired": s.firstRepaired.map { ["feature": $0.index, "reason": $0.reason] as [String: Any] },
-                "first_skipped": s.firstSkipped.map { ["feature": $0.index, "reason": $0.reason] as [String: Any] },
-                "repair_reasons": s.repairReasons, "skip_reasons": s.skipReasons,
-                "fields": config.fields.isEmpty ? [:] : config.fields,
-                "cpu_s": ["parse": (s.parseSeconds * 1000).rounded() / 1000,
-                          "reproject": (s.reprojectSeconds * 1000).rounded() / 1000,
-                          "build_repair": (s.buildRepairSeconds * 1000).rounded() / 1000],
-            ]
-            if kind == .landcover {
-                entry["unmapped_classes"] = s.unmappedClasses
-                entry["classes"] = Dictionary(grouping: config.classes.keys.sorted(), by: { config.classes[$0]!.rawValue })
-            }
-            if let b = s.bounds { entry["bbox_work_crs"] = [b.minX, b.minY, b.maxX, b.maxY].map { (($0 * 100).rounded()) / 100 } }
-            inputs.append(entry)
+    struct PipelineInfo: Encodable {
+        var name, file, sha256: String
+        var workCRS: String
+        var outputDirectory: String
+        var formats: [String]
+        enum CodingKeys: String, CodingKey {
+            case name, file, sha256, formats
+            case workCRS = "work_crs", outputDirectory = "output_directory"
         }
-        root["inputs"] = inputs
-        // Faces with invalid attributes that count in some terrein (by feature index).
-        let invalid = Set(results.flatMap(\.solar.invalidFaces)).sorted()
-        root["roof_faces_invalid_attributes"] = ["count": invalid.count, "first": Array(invalid.prefix(10))] as [String: Any]
-        root["overlapping_terrein_pairs"] = overlaps
-        root["warnings"] = warnings
-        root["outputs"] = files
-        root["started"] = started
-        root["finished"] = ISO8601DateFormatter().string(from: finished)
-        root["timings_s"] = Dictionary(uniqueKeysWithValues: stages.map { ($0.0, (($0.1 * 1000).rounded()) / 1000) })
-        root["stage_order"] = stages.map(\.0)
-        let cpu = results.reduce(FamilyTimes()) { $0 + $1.cpuSeconds }
-        func r3(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }
-        root["indicator_cpu_s"] = ["solar": r3(cpu.solar), "nature": r3(cpu.nature), "paved": r3(cpu.paved), "water": r3(cpu.water)]
-        let data = (try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    static func parametersJSON(_ p: Parameters) -> [String: Any] {
-        [
-            "solar": [
-                "flat_max_slope_deg": p.solar.flatMaxSlopeDeg, "min_face_m2": p.solar.minFaceM2,
-                "max_slope_deg": p.solar.maxSlopeDeg, "max_dev_from_south_deg": p.solar.maxDevFromSouthDeg,
-                "kwp_per_m2": p.solar.kwpPerM2, "usable_fraction_flat": p.solar.usableFractionFlat,
-                "usable_fraction_pitched": p.solar.usableFractionPitched,
-                "specific_yield_kwh_per_kwp": p.solar.specificYieldKWhPerKWp,
-                "yield_factors": [
-                    "slopes_deg": p.solar.yieldFactors.slopesDeg,
-                    "deviations_deg": p.solar.yieldFactors.deviationsDeg,
-                    "factors": p.solar.yieldFactors.factors,
-                ] as [String: Any],
-            ] as [String: Any],
-            "nature": ["bands_m": p.nature.bandsM],
-            "water": [
-                "min_depth_m": p.water.minDepthM, "deep_depth_m": p.water.deepDepthM,
-                "design_storm_mm": p.water.designStormMM, "c_sealed": p.water.cSealed,
-                "c_unsealed": p.water.cUnsealed, "storage_mm_per_sealed_m2": p.water.storageMMPerSealedM2,
-            ],
-        ]
+    struct Options: Encodable {
+        var threads: Int
+        var strict: Bool
+        var language: String
+    }
+
+    struct FeatureNote: Encodable {
+        var feature: Int
+        var reason: String
+    }
+
+    struct LayerCPU: Encodable {
+        var parse, reproject, buildRepair: Double
+        enum CodingKeys: String, CodingKey { case parse, reproject, buildRepair = "build_repair" }
+    }
+
+    struct Input: Encodable {
+        var layer, path, sha256, encoding: String
+        var sourceCRS, crsFrom: String
+        var features, used, repaired, skipped: Int
+        var firstRepaired, firstSkipped: [FeatureNote]
+        var repairReasons, skipReasons: [String: Int]
+        var fields: [String: String]
+        var cpuSeconds: LayerCPU
+        var unmappedClasses: [String: Int]?
+        var classes: [String: [String]]?
+        var bboxWorkCRS: [Double]?
+        enum CodingKeys: String, CodingKey {
+            case layer, path, sha256, encoding, features, used, repaired, skipped, fields, classes
+            case sourceCRS = "source_crs", crsFrom = "crs_from"
+            case firstRepaired = "first_repaired", firstSkipped = "first_skipped"
+            case repairReasons = "repair_reasons", skipReasons = "skip_reasons"
+            case cpuSeconds = "cpu_s", unmappedClasses = "unmapped_classes", bboxWorkCRS = "bbox_work_crs"
+        }
+    }
+
+    struct InvalidFaces: Encodable {
+        var count: Int
+        var first: [Int]
+    }
+
+    /// One output column as the schema describes it.
+    struct SchemaColumn: Encodable {
+        var name, family, kind: String
+        var unit: String?
+        var decimals: Int?
+        var region: String
+    }
+
+    struct SchemaAccumulator: Encodable {
+        var name, family, description: String
+    }
+
+    struct OutputSchema: Encodable {
+        var indicators: [SchemaColumn]
+        var accumulators: [SchemaAccumulator]
+    }
+
+    var terreinVersion: String
+    var geosVersion: String
+    var projVersion: String
+    var pipeline: PipelineInfo
+    var parameters: Parameters
+    var options: Options
+    var inputs: [Input]
+    var schema: OutputSchema
+    var roofFacesInvalidAttributes: InvalidFaces
+    var overlappingTerreinPairs: Int
+    var warnings: [String]
+    var outputs: [String]
+    var started: String
+    var finished: String
+    var timings: [String: Double]
+    var stageOrder: [String]
+    var indicatorCPU: [String: Double]
+
+    enum CodingKeys: String, CodingKey {
+        case pipeline, parameters, options, inputs, schema, warnings, outputs, started, finished
+        case terreinVersion = "terrein_version", geosVersion = "geos_version", projVersion = "proj_version"
+        case roofFacesInvalidAttributes = "roof_faces_invalid_attributes"
+        case overlappingTerreinPairs = "overlapping_terrein_pairs"
+        case timings = "timings_s", stageOrder = "stage_order", indicatorCPU = "indicator_cpu_s"
+    }
+
+    static func ms(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }
+
+    static func build(pipeline: Pipeline, options: RunOptions, layers: LoadedLayers, schema: IndicatorSchema,
+                      results: [TerreinResult], stages: [(String, Double)], started: String, finished: Date,
+                      files: [String], warnings: [String], overlaps: Int) throws -> String {
+        var inputs: [Input] = []
+        for kind in LayerKind.allCases {
+            guard let s = layers.stats[kind], let config = pipeline.layers[kind] else { continue }
+            var entry = Input(
+                layer: kind.rawValue, path: config.declaredPath, sha256: s.sha256, encoding: s.encoding,
+                sourceCRS: s.sourceCRS, crsFrom: s.crsSource, features: s.features, used: s.used,
+                repaired: s.repaired, skipped: s.skipped,
+                firstRepaired: s.firstRepaired.map { FeatureNote(feature: $0.index, reason: $0.reason) },
+                firstSkipped: s.firstSkipped.map { FeatureNote(feature: $0.index, reason: $0.reason) },
+                repairReasons: s.repairReasons, skipReasons: s.skipReasons, fields: config.fields,
+                cpuSeconds: LayerCPU(parse: ms(s.parseSeconds), reproject: ms(s.reprojectSeconds),
+                                     buildRepair: ms(s.buildRepairSeconds)))
+            if kind == .landcover {
+                entry.unmappedClasses = s.unmappedClasses
+                entry.classes = Dictionary(grouping: config.classes.keys.sorted(), by: { config.classes[$0]!.rawValue })
+            }
+            if let b = s.bounds { entry.bboxWorkCRS = [b.minX, b.minY, b.maxX, b.maxY].map { ($0 * 100).rounded() / 100 } }
+            inputs.append(entry)
+        }
+        // Faces with invalid attributes that count in some terrein (by feature index).
+        let invalid = Set(results.flatMap(\.solar.invalidFaces)).sorted()
+        let manifest = Manifest(
+            terreinVersion: terreinVersion, geosVersion: GEOSContext.version, projVersion: TerreinGeometry.projVersion,
+            pipeline: PipelineInfo(name: pipeline.name, file: pipeline.file, sha256: pipeline.sha256,
+                                   workCRS: pipeline.workCRS.description, outputDirectory: pipeline.outputDirectory,
+                                   formats: pipeline.formats.map(\.rawValue)),
+            parameters: pipeline.parameters,
+            options: Options(threads: options.threads, strict: options.strict, language: options.language),
+            inputs: inputs, schema: outputSchema(schema),
+            roofFacesInvalidAttributes: InvalidFaces(count: invalid.count, first: Array(invalid.prefix(10))),
+            overlappingTerreinPairs: overlaps, warnings: warnings, outputs: files, started: started,
+            finished: ISO8601DateFormatter().string(from: finished),
+            timings: Dictionary(stages.map { ($0.0, ms($0.1)) }, uniquingKeysWith: +),
+            stageOrder: stages.map(\.0),
+            indicatorCPU: Dictionary(schema.cpuProfile(results).map { ($0.0, ms($0.1)) }, uniquingKeysWith: +))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .throw
+        return String(decoding: try encoder.encode(manifest), as: UTF8.self) + "\n"
+    }
+
+    static func outputSchema(_ schema: IndicatorSchema) -> OutputSchema {
+        func rule(_ r: RegionRule) -> String {
+            switch r {
+            case .none: return "none"
+            case .key: return "key"
+            case .memberCount: return "count of terreinen"
+            case .sum: return "sum"
+            case .min: return "min"
+            case .countTrue: return "count of terreinen where true"
+            case .ratio(let n, let d): return "sum(\(n)) / sum(\(d))"
+            case .cellWeightedMean(let s, let c): return "sum(\(s)) / sum(\(c))"
+            case .classOf(let c): return "class of the region's \(c)"
+            }
+        }
+        let columns = schema.allColumns.map { c -> SchemaColumn in
+            var kind = "", decimals: Int?
+            switch c.kind {
+            case .number(let d): kind = "number"; decimals = d
+            case .count: kind = "count"
+            case .boolean: kind = "boolean"
+            case .text: kind = "text"
+            case .classLabel(let labels): kind = "class(" + labels.joined(separator: ",") + ")"
+            }
+            return SchemaColumn(name: c.name, family: c.family, kind: kind, unit: c.unit, decimals: decimals,
+                                region: rule(c.regionRule))
+        }
+        let accumulators = schema.accumulators.flatMap { $0 }.map {
+            SchemaAccumulator(name: $0.name, family: $0.family, description: $0.description)
+        }
+        return OutputSchema(indicators: columns, accumulators: accumulators)
     }
 }

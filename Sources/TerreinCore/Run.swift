@@ -50,42 +50,30 @@ public func testPause(_ stage: String) {
 public enum Runner {
     /// Computes every terrein: in parallel over `threads`, each thread with its own GEOS
     /// context; results in id order whatever the thread count.
-    public static func compute(_ indexed: IndexedLayers, parameters: Parameters, threads: Int,
+    public static func compute(_ indexed: IndexedLayers, schema: IndicatorSchema, parameters: Parameters, threads: Int,
                                progress: ProgressReporter? = nil) throws -> [TerreinResult] {
         let layers = indexed.layers
         let terreinen = layers.terreinen.sorted { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) }
         progress?.begin("indicators", total: terreinen.count)
         let results = try parallelMap(count: terreinen.count, threads: threads) { i -> TerreinResult in
             defer { progress?.advance() }
-            return try computeOne(terreinen[i], indexed, parameters)
+            return try computeOne(terreinen[i], indexed, schema, parameters)
         }
         progress?.end()
         return results
     }
 
-    static func computeOne(_ t: Terrein, _ indexed: IndexedLayers, _ p: Parameters) throws -> TerreinResult {
-        let layers = indexed.layers
+    /// `compute` with the standard families.
+    public static func compute(_ indexed: IndexedLayers, parameters: Parameters, threads: Int,
+                               progress: ProgressReporter? = nil) throws -> [TerreinResult] {
+        try compute(indexed, schema: IndicatorSchema(parameters: parameters), parameters: parameters,
+                    threads: threads, progress: progress)
+    }
+
+    static func computeOne(_ t: Terrein, _ indexed: IndexedLayers, _ schema: IndicatorSchema, _ p: Parameters) throws -> TerreinResult {
         do {
-            var times = FamilyTimes()
-            var clock = threadCPUTime()
-            func lap() -> Double { let now = threadCPUTime(); defer { clock = now }; return now - clock }
-            let frame = try TerreinFrame(t)
-            let roofPieces = try frame.clip(indexed.roofs, minArea: 1e-6)
-            let solar = Solar.compute(faces: roofPieces, roofs: layers.roofs, p.solar)
-            times.solar = lap()
-            var nature: NatureResult?
-            if let sites = layers.natura2000, let index = indexed.sites, let prepared = indexed.preparedSites {
-                nature = try Nature.compute(frame, sites: sites, index: index, prepared: prepared)
-            }
-            times.nature = lap()
-            let (paved, _) = try Paved.compute(frame, roofPieces: roofPieces, landcover: layers.landcover, index: indexed.landcover,
-                                               landcoverIsCoverage: indexed.landcoverIsCoverage)
-            times.paved = lap()
-            let water = try Water.compute(frame, roofPieces: roofPieces, roofs: layers.roofs, sealedM2: paved.sealedM2,
-                                          inundation: layers.inundation, index: indexed.inundation, p.water)
-            times.water = lap()
-            return TerreinResult(id: t.id, name: t.name, region: t.region, areaM2: frame.area,
-                                 solar: solar, nature: nature, paved: paved, water: water, cpuSeconds: times)
+            let context = TerreinContext(frame: try TerreinFrame(t), indexed: indexed, parameters: p)
+            return try schema.compute(context)
         } catch let e as GeometryError {
             throw InputError(file: "terrein \(t.id)", featureIndex: t.index,
                              problem: "geometry operation failed: \(e)",
@@ -94,7 +82,9 @@ public enum Runner {
     }
 
     /// Loads, computes and writes a pipeline's outputs atomically.
-    public static func run(_ pipeline: Pipeline, options: RunOptions, log: @escaping @Sendable (String) -> Void) throws -> RunSummary {
+    public static func run(_ pipeline: Pipeline, options: RunOptions,
+                           families: [any IndicatorFamily] = IndicatorFamilies.standard,
+                           log: @escaping @Sendable (String) -> Void) throws -> RunSummary {
         let started = Date()
         let startedWall = ISO8601DateFormatter().string(from: started)
         var clock = StageClock()
@@ -116,13 +106,14 @@ public enum Runner {
         let indexed = try IndexedLayers(layers)
         clock.lap("index")
 
-        let results = try compute(indexed, parameters: pipeline.parameters, threads: options.threads, progress: progress)
+        let schema = IndicatorSchema(families: families, parameters: pipeline.parameters)
+        let results = try compute(indexed, schema: schema, parameters: pipeline.parameters, threads: options.threads,
+                                  progress: progress)
         clock.lap("indicators")
         testPause("computed")
 
-        let bands = pipeline.parameters.nature.bandsM
-        let indicators = IndicatorTables.indicators(results, bands: bands)
-        let regions = IndicatorTables.regions(results, bands: bands)
+        let indicators = schema.indicatorTable(results)
+        let regions = schema.regionTable(results)
         var warnings = layerWarnings(layers)
         let overlaps = try overlappingPairs(layers.terreinen)
         if overlaps > 0 { warnings.append("\(overlaps) pair(s) of terreinen overlap; each is computed on its own") }
@@ -133,24 +124,25 @@ public enum Runner {
         defer { progress.end() }
         let out = try OutputDirectory(target: pipeline.outputDirectory)
         var files: [String] = []
-        try out.write("indicators.csv", CSVFormat.render(indicators, guarded: RunArtifacts.guardedTextColumns))
-        try out.write("regions.csv", CSVFormat.render(regions, guarded: RunArtifacts.guardedTextColumns))
+        try out.write("indicators.csv", CSVFormat.render(indicators))
+        try out.write("regions.csv", CSVFormat.render(regions))
         files += ["indicators.csv", "regions.csv"]
         progress.advance()
-        let byId = Dictionary(uniqueKeysWithValues: layers.terreinen.map { ($0.id, $0.geometry) })
+        // Keyed by the id's bytes: ids that differ only in Unicode normalisation are distinct.
+        let byId = Dictionary(uniqueKeysWithValues: layers.terreinen.map { (Array($0.id.utf8), $0.geometry) })
         let artifacts = RunArtifacts(
             pipelineName: pipeline.name, indicators: indicators, regions: regions,
-            terreinGeometries: results.map { byId[$0.id]! },
+            terreinGeometries: results.map { byId[Array($0.id.utf8)]! },
             // Simplified sites are only drawn (report) or stored (GeoPackage for the report).
             natura2000Display: pipeline.formats.contains(.report) || pipeline.formats.contains(.gpkg)
                 ? try (layers.natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) } : [],
-            workCRS: pipeline.workCRS)
+            workCRS: pipeline.workCRS, language: options.language)
         try writeExtraFormats(artifacts, pipeline: pipeline, options: options, to: out, files: &files,
                               progress: progress)
         clock.lap("write")
         testPause("staging-written")
 
-        let manifest = Manifest.build(pipeline: pipeline, options: options, layers: layers, results: results,
+        let manifest = try Manifest.build(pipeline: pipeline, options: options, layers: layers, schema: schema, results: results,
                                       stages: clock.stages, started: startedWall, finished: Date(),
                                       files: files, warnings: warnings, overlaps: overlaps)
         try out.write("manifest.json", manifest)

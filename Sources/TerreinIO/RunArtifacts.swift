@@ -13,17 +13,18 @@ public struct RunArtifacts {
     public var natura2000Display: [(name: String, geometry: Geometry)]
     /// The work CRS (projected, metres).
     public var workCRS: CRSIdentifier
+    /// The language of titles and labels ("nl" or "en").
+    public var language: String
 
     public init(pipelineName: String, indicators: Table, regions: Table, terreinGeometries: [Geometry],
-                natura2000Display: [(name: String, geometry: Geometry)], workCRS: CRSIdentifier) {
+                natura2000Display: [(name: String, geometry: Geometry)], workCRS: CRSIdentifier,
+                language: String = "nl") {
         self.pipelineName = pipelineName
         self.indicators = indicators
         self.regions = regions
         self.terreinGeometries = terreinGeometries
         self.natura2000Display = natura2000Display
         self.workCRS = workCRS
+        self.language = language
     }
-
-    /// Text columns that get the CSV formula guard.
-    public static let guardedTextColumns: Set<String> = ["name", "region", "n2k_nearest"]
 }

@@ -12,10 +12,17 @@ public enum ColumnKind: Equatable, Sendable {
 public struct Column: Equatable, Sendable {
     public var name: String
     public var kind: ColumnKind
-    public init(_ name: String, _ kind: ColumnKind) {
+    /// The indicator schema's description of the column (nil for tables outside it, such
+    /// as the diff's or a column an older run wrote).
+    public var schema: ColumnSchema?
+    public init(_ name: String, _ kind: ColumnKind, schema: ColumnSchema? = nil) {
         self.name = name
         self.kind = kind
+        self.schema = schema
     }
+
+    /// Whether the CSV formula guard applies to the column.
+    public var formulaGuard: Bool { schema?.formulaGuard ?? false }
 }
 
 /// One value of a table; `null` prints as an empty CSV field.
@@ -89,10 +96,10 @@ public enum CSVFormat {
         }
     }
 
-    /// The CSV text of a table. `guarded` names the text columns that get the formula guard.
-    public static func render(_ table: Table, guarded: Set<String>) -> String {
+    /// The CSV text of a table; the text columns whose schema asks for it get the formula guard.
+    public static func render(_ table: Table) -> String {
         var out = table.columns.map { field($0.name) }.joined(separator: ",") + "\n"
-        let guardMask = table.columns.map { guarded.contains($0.name) }
+        let guardMask = table.columns.map(\.formulaGuard)
         for row in table.rows {
             var fields: [String] = []
             fields.reserveCapacity(row.count)

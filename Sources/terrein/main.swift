@@ -267,7 +267,7 @@ extension Terrein {
             let log = global.logger()
             try guarded(log) {
                 guard let language = ReportLanguage(rawValue: lang) else { throw ValidationError("--lang must be nl or en") }
-                let data = try ReportData.load(outputDirectory: outputDirectory)
+                let data = try ReportData.load(outputDirectory: outputDirectory, catalog: IndicatorFamilies.catalog())
                 try AtomicFile.write(ReportWriter.render(data, language: language), to: outputDirectory + "/report.html")
                 log.info("wrote \(outputDirectory)/report.html")
             }
@@ -292,7 +292,7 @@ extension Terrein {
         func run() throws {
             let log = global.logger()
             try guarded(log) {
-                let diff = try RunDiff.compare(a: a, b: b)
+                let diff = try RunDiff.compare(a: a, b: b, catalog: IndicatorFamilies.catalog())
                 try AtomicFile.write(diff.csv(), to: out + "/diff.csv")
                 print(diff.summary())
             }

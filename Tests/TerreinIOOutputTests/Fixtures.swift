@@ -2,19 +2,27 @@ import Foundation
 import TerreinGeometry
 import XCTest
 @testable import TerreinIO
+import TerreinCore
 
 /// A small run in RD New: three terreinen (one with a hole and a clockwise shell, one
 /// MultiPolygon), two regions and one Natura 2000 site.
 enum Fixtures {
     static let hostileName = "<script>alert(1)</script> & \"quoted\" 'single'"
 
+    /// The schema of Terrein's families, as a real run attaches it to its columns.
+    static let catalog = IndicatorFamilies.catalog()
+    static func col(_ name: String, _ kind: ColumnKind) -> Column { Column(name, kind, schema: catalog.schema(name)) }
+    static func regionCol(_ name: String, _ kind: ColumnKind) -> Column {
+        Column(name, kind, schema: catalog.schema(name))
+    }
+
     static let columns: [Column] = [
-        Column("id", .text), Column("name", .text), Column("region", .text),
-        Column("area_m2", .real(decimals: 2)), Column("roof_faces", .integer),
-        Column("solar_mwh_yr", .real(decimals: 2)), Column("n2k_distance_m", .real(decimals: 1)),
-        Column("n2k_within_500m", .boolean), Column("sealed_m2", .real(decimals: 2)),
-        Column("paved_fraction", .real(decimals: 4)), Column("inundation_m2", .real(decimals: 2)),
-        Column("inundation_fraction", .real(decimals: 4)), Column("water_exposure", .text),
+        col("id", .text), col("name", .text), col("region", .text),
+        col("area_m2", .real(decimals: 2)), col("roof_faces", .integer),
+        col("solar_mwh_yr", .real(decimals: 2)), col("n2k_distance_m", .real(decimals: 1)),
+        col("n2k_within_500m", .boolean), col("sealed_m2", .real(decimals: 2)),
+        col("paved_fraction", .real(decimals: 4)), col("inundation_m2", .real(decimals: 2)),
+        col("inundation_fraction", .real(decimals: 4)), col("water_exposure", .text),
     ]
 
     static func artifacts() throws -> RunArtifacts {
@@ -38,9 +46,9 @@ enum Fixtures {
              .real(1500.04), .boolean(false), .real(9000), .real(0.72), .real(0), .real(0), .text("low")],
         ]
         let indicators = Table(columns: columns, rows: rows)
-        let regions = Table(columns: [Column("region", .text), Column("terreinen", .integer), Column("area_m2", .real(decimals: 2)),
-                                      Column("solar_mwh_yr", .real(decimals: 2)), Column("paved_fraction", .real(decimals: 4)),
-                                      Column("n2k_within_500m", .integer)],
+        let regions = Table(columns: [regionCol("region", .text), regionCol("terreinen", .integer), regionCol("area_m2", .real(decimals: 2)),
+                                      regionCol("solar_mwh_yr", .real(decimals: 2)), regionCol("paved_fraction", .real(decimals: 4)),
+                                      regionCol("n2k_within_500m", .integer)],
                             rows: [[.text(""), .integer(1), .real(120000.5), .real(0), .real(0), .integer(0)],
                                    [.text("Ede"), .integer(2), .real(32100.004999), .real(831.3849), .real(0.43642), .integer(1)]])
         let site = try Geometry.polygon(rings: [[154000, 462500, 155100, 462500, 155100, 463050, 154000, 463050, 154000, 462500]])

@@ -130,7 +130,7 @@ final class GeoPackageWriterTests: XCTestCase {
 
     func testReportDataLoadsFromGeoPackage() throws {
         let path = try write()
-        let data = try ReportData.load(outputDirectory: (path as NSString).deletingLastPathComponent)
+        let data = try ReportData.load(outputDirectory: (path as NSString).deletingLastPathComponent, catalog: Fixtures.catalog)
         XCTAssertEqual(data.pipelineName, "Test <Run> & co")
         XCTAssertEqual(data.mapCRS, .rdNew)
         XCTAssertEqual(data.indicators.columns, Fixtures.columns)

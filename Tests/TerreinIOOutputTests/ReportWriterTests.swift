@@ -95,8 +95,8 @@ final class ReportWriterTests: XCTestCase {
         let a = try Fixtures.artifacts()
         let dir = try temporaryDirectory()
         try GeoJSONOutputWriter.write(a, to: dir + "/indicators.geojson")
-        try CSVFormat.render(a.regions, guarded: RunArtifacts.guardedTextColumns).write(toFile: dir + "/regions.csv", atomically: true, encoding: .utf8)
-        let data = try ReportData.load(outputDirectory: dir)
+        try CSVFormat.render(a.regions).write(toFile: dir + "/regions.csv", atomically: true, encoding: .utf8)
+        let data = try ReportData.load(outputDirectory: dir, catalog: Fixtures.catalog)
         XCTAssertEqual(data.mapCRS, .rdNew)
         XCTAssertEqual(data.indicators.rows.count, 3)
         XCTAssertEqual(data.indicators.columns, Fixtures.columns)
@@ -116,12 +116,12 @@ final class ReportWriterTests: XCTestCase {
 
     func testLoadErrorNamesWhatIsMissing() throws {
         let dir = try temporaryDirectory()
-        XCTAssertThrowsError(try ReportData.load(outputDirectory: dir)) { error in
+        XCTAssertThrowsError(try ReportData.load(outputDirectory: dir, catalog: Fixtures.catalog)) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("indicators.gpkg"), text)
             XCTAssertTrue(text.contains("indicators.geojson and regions.csv missing"), text)
         }
-        XCTAssertThrowsError(try ReportData.load(outputDirectory: dir + "/nope")) { error in
+        XCTAssertThrowsError(try ReportData.load(outputDirectory: dir + "/nope", catalog: Fixtures.catalog)) { error in
             XCTAssertTrue("\(error)".contains("no such output directory"))
         }
     }

@@ -21,7 +21,7 @@ final class RunDiffTests: XCTestCase {
     """
 
     func testRows() throws {
-        let diff = try RunDiff.compare(csvA: csvA, csvB: csvB)
+        let diff = try RunDiff.compare(csvA: csvA, csvB: csvB, catalog: Fixtures.catalog)
         let rows = diff.rows.map { [$0.id, $0.column, $0.a, $0.b, $0.change, $0.relativeChange, $0.kind.rawValue] }
         XCTAssertEqual(rows, [
             ["a1", "", "", "", "", "", "removed"],
@@ -47,7 +47,7 @@ final class RunDiffTests: XCTestCase {
     }
 
     func testCSVAndSummary() throws {
-        let diff = try RunDiff.compare(csvA: csvA, csvB: csvB)
+        let diff = try RunDiff.compare(csvA: csvA, csvB: csvB, catalog: Fixtures.catalog)
         let csv = diff.csv()
         XCTAssertTrue(csv.hasPrefix("id,column,a,b,change,relative_change,kind\na1,,,,,,removed\n"))
         XCTAssertTrue(csv.contains("a3,name,Gamma,\"Gamma, renamed\",,,changed\n"))
@@ -69,13 +69,13 @@ final class RunDiffTests: XCTestCase {
             try FileManager.default.createDirectory(atPath: base + "/" + name, withIntermediateDirectories: true)
             try text.write(toFile: base + "/\(name)/indicators.csv", atomically: true, encoding: .utf8)
         }
-        let diff = try RunDiff.compare(a: base + "/a", b: base + "/b")
+        let diff = try RunDiff.compare(a: base + "/a", b: base + "/b", catalog: Fixtures.catalog)
         XCTAssertEqual(diff.rows.count, 9)
         XCTAssertEqual(diff.pathA, base + "/a")
-        XCTAssertThrowsError(try RunDiff.compare(a: base + "/a", b: base)) { error in
+        XCTAssertThrowsError(try RunDiff.compare(a: base + "/a", b: base, catalog: Fixtures.catalog)) { error in
             XCTAssertTrue("\(error)".contains("no indicators.csv"), "\(error)")
         }
-        XCTAssertThrowsError(try RunDiff.compare(csvA: "id,x\n1,2\n1,3\n", csvB: "id,x\n")) { error in
+        XCTAssertThrowsError(try RunDiff.compare(csvA: "id,x\n1,2\n1,3\n", csvB: "id,x\n", catalog: Fixtures.catalog)) { error in
             XCTAssertTrue("\(error)".contains("appears twice"))
         }
     }

@@ -123,7 +123,7 @@ final class SolarTests: XCTestCase {
         let r = try compute(terreinen: [terrein("T", T())])[0]
         XCTAssertEqual(r.solar, SolarResult())
         XCTAssertEqual(r.paved.sealedM2, 0)
-        let table = IndicatorTables.indicators([r], bands: [500])
+        let table = schema(bands: [500]).indicatorTable([r])
         let row = table.rows[0]
         XCTAssertEqual(row[table.columnIndex("roof_faces")!], .integer(0))
         XCTAssertEqual(row[table.columnIndex("solar_mwh_yr")!], .real(0))
@@ -137,13 +137,15 @@ final class NatureTests: XCTestCase {
         let t2 = terrein("B", try rect(10_000, 0, 10_100, 100))
         let sites = [Site(index: 0, name: "Duinen", geometry: try rect(100, 0, 300, 100)),
                      Site(index: 1, name: "Veen", geometry: try rect(10_350, 0, 10_500, 100))]
-        let rs = try compute(terreinen: [t1, t2], sites: sites)
+        var p = Parameters()
+        p.nature.bandsM = [100, 500]
+        let rs = try compute(terreinen: [t1, t2], sites: sites, parameters: p)
         XCTAssertEqual(rs[0].nature?.distanceM, 0)
         XCTAssertEqual(rs[0].nature?.nearest, "Duinen")
         XCTAssertEqual(rs[0].nature?.overlapM2, 0)
         XCTAssertEqual(rs[1].nature!.distanceM, 250.0, accuracy: 1e-9)
         XCTAssertEqual(rs[1].nature?.nearest, "Veen")
-        let table = IndicatorTables.indicators(rs, bands: [100, 500])
+        let table = schema(bands: [100, 500]).indicatorTable(rs)
         XCTAssertEqual(table.rows[1][table.columnIndex("n2k_within_100m")!], .boolean(false))
         XCTAssertEqual(table.rows[1][table.columnIndex("n2k_within_500m")!], .boolean(true))
         XCTAssertEqual(Table.format(table.rows[1][table.columnIndex("n2k_distance_m")!], as: .real(decimals: 1)), "250.0")
@@ -195,7 +197,7 @@ final class NatureTests: XCTestCase {
         XCTAssertNil(rs[0].nature)
         let empty = try compute(terreinen: [terrein("A", try rect(0, 0, 100, 100))], sites: [])
         XCTAssertNil(empty[0].nature)
-        let table = IndicatorTables.indicators(rs, bands: [500])
+        let table = schema(bands: [500]).indicatorTable(rs)
         XCTAssertEqual(table.rows[0][table.columnIndex("n2k_distance_m")!], .null)
         XCTAssertEqual(table.rows[0][table.columnIndex("n2k_within_500m")!], .null)
     }
@@ -213,7 +215,7 @@ final class PavedTests: XCTestCase {
         XCTAssertEqual(r.paved.sealedM2, 800, accuracy: 1e-6)         // x 0–40
         XCTAssertEqual(r.paved.greenM2!, 400, accuracy: 1e-6)         // x 40–60 (green minus sealed)
         XCTAssertEqual(r.paved.waterM2!, 200, accuracy: 1e-6)         // x 60–70 (water minus sealed, green)
-        let table = IndicatorTables.indicators([r], bands: [500])
+        let table = schema(bands: [500]).indicatorTable([r])
         XCTAssertEqual(table.rows[0][table.columnIndex("paved_fraction")!], .real(0.08))
     }
 
@@ -266,7 +268,7 @@ final class WaterTests: XCTestCase {
         let r = try compute(terreinen: [t], inundation: inundation)[0]
         XCTAssertEqual(r.water.inundationM2!, 2000, accuracy: 1e-6)
         XCTAssertEqual(r.water.deepInundationM2!, 1000, accuracy: 1e-6)
-        let table = IndicatorTables.indicators([r], bands: [500])
+        let table = schema(bands: [500]).indicatorTable([r])
         XCTAssertEqual(table.rows[0][table.columnIndex("inundation_fraction")!], .real(0.2))
         XCTAssertEqual(table.rows[0][table.columnIndex("water_exposure")!], .text("high"))
     }
@@ -285,7 +287,7 @@ final class WaterTests: XCTestCase {
         // 70 mm × (5000 × 0.9 + 5000 × 0.2) = 385 m³; storage 5000 × 60 mm = 300 m³.
         XCTAssertEqual(r.water.runoffM3, 385, accuracy: 1e-9)
         XCTAssertEqual(r.water.storageRequiredM3, 300, accuracy: 1e-9)
-        let table = IndicatorTables.indicators([r], bands: [500])
+        let table = schema(bands: [500]).indicatorTable([r])
         XCTAssertEqual(table.rows[0][table.columnIndex("water_exposure")!], .null)
         XCTAssertEqual(table.rows[0][table.columnIndex("buildings_exposed")!], .null)
     }
@@ -312,7 +314,7 @@ final class RegionTests: XCTestCase {
         let roofs = [try roof(rect(0, 0, 50, 100)), try roof(rect(200, 0, 210, 100))]  // 5000 in a, 1000 in b
         let rs = try compute(terreinen: [c, b, a], roofs: roofs)
         XCTAssertEqual(rs.map(\.id), ["a", "b", "c"])
-        let regions = IndicatorTables.regions(rs, bands: [500])
+        let regions = schema(bands: [500]).regionTable(rs)
         XCTAssertEqual(regions.rows.map { $0[0] }, [.text(""), .text("Katwijk")])
         let k = regions.rows[1]
         XCTAssertEqual(k[regions.columnIndex("terreinen")!], .integer(2))
@@ -336,11 +338,11 @@ final class RegionTests: XCTestCase {
         }
         let one = try compute(terreinen: ts, roofs: roofs, threads: 1)
         let four = try compute(terreinen: ts, roofs: roofs, threads: 4)
-        let csv1 = CSVFormat.render(IndicatorTables.indicators(one, bands: [500]), guarded: [])
-        let csv4 = CSVFormat.render(IndicatorTables.indicators(four, bands: [500]), guarded: [])
+        let csv1 = CSVFormat.render(schema(bands: [500]).indicatorTable(one))
+        let csv4 = CSVFormat.render(schema(bands: [500]).indicatorTable(four))
         XCTAssertEqual(csv1, csv4)
-        XCTAssertEqual(CSVFormat.render(IndicatorTables.regions(one, bands: [500]), guarded: []),
-                       CSVFormat.render(IndicatorTables.regions(four, bands: [500]), guarded: []))
+        XCTAssertEqual(CSVFormat.render(schema(bands: [500]).regionTable(one)),
+                       CSVFormat.render(schema(bands: [500]).regionTable(four)))
     }
 }
 
@@ -353,9 +355,11 @@ final class FormattingTests: XCTestCase {
     }
 
     func testCSVQuotingAndFormulaGuard() {
-        let t = Table(columns: [Column("id", .text), Column("name", .text)],
+        // The schema says which columns are guarded: the name is, the id is not.
+        let basics = TerreinBasics().columns(Parameters())
+        let t = Table(columns: [basics[0].indicatorColumn, basics[1].indicatorColumn],
                       rows: [[.text("=1+1"), .text("=HYPERLINK(\"x\")")], [.text("a,b"), .text("-5")], [.text("c"), .null]])
-        let csv = CSVFormat.render(t, guarded: ["name"])
+        let csv = CSVFormat.render(t)
         XCTAssertEqual(csv, "id,name\n=1+1,\"'=HYPERLINK(\"\"x\"\")\"\n\"a,b\",'-5\nc,\n")
     }
 }

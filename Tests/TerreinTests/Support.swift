@@ -90,3 +90,10 @@ func runCLI(_ args: [String], environment: [String: String] = [:], cwd: String? 
 
 /// The repository root (two levels above this file's folder).
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+/// The standard families' schema with the given distance bands.
+func schema(bands: [Int]) -> IndicatorSchema {
+    var p = Parameters()
+    p.nature.bandsM = bands
+    return IndicatorSchema(parameters: p)
+}

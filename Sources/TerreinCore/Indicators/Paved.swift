@@ -1,4 +1,5 @@
 import TerreinGeometry
+import TerreinIO
 
 /// Sealed, green and water areas of one terrein (docs/indicators.md, "Paved").
 public struct PavedResult: Equatable, Sendable {
@@ -62,4 +63,61 @@ public enum Paved {
         if let coverage = try Geometry.coverageUnion(geometries, totalArea: total) { return coverage }
         return try Geometry.unionAll(geometries)
     }
+}
+
+/// The paved family's columns and their computation.
+public struct PavedFamily: IndicatorFamily {
+    public init() {}
+    public var name: String { "paved" }
+
+    public func columns(_ p: Parameters) -> [ColumnSchema] {
+        let f = name
+        func area(_ n: String, _ nl: String, _ en: String, _ dnl: String, _ den: String, chart: ChartRole? = nil) -> ColumnSchema {
+            ColumnSchema(n, family: f, kind: .number(decimals: 2), unit: "m²",
+                         label: .init(nl: nl, en: en), description: .init(nl: dnl, en: den), chart: chart, region: .sum)
+        }
+        func fraction(_ n: String, of part: String, _ nl: String, _ en: String, map: MapRole? = nil) -> ColumnSchema {
+            ColumnSchema(n, family: f, kind: .number(decimals: 4),
+                         label: .init(nl: nl, en: en),
+                         description: .init(nl: "\(nl): \(part) gedeeld door de oppervlakte van het terrein.",
+                                            en: "\(en): \(part) divided by the terrein's area."),
+                         mapRole: map, region: .ratio(numerator: part, denominator: "area_m2"))
+        }
+        return [
+            area("sealed_m2", "Verharde oppervlakte (m²)", "Sealed area (m²)",
+                 "Oppervlakte onder daken of verharde bodembedekking.",
+                 "Area under roofs or sealed land cover.", chart: ChartRole(color: Palette.paved[3])),
+            area("green_m2", "Groene oppervlakte (m²)", "Green area (m²)",
+                 "Groene bodembedekking die niet verhard is; leeg zonder bodembedekkingslaag.",
+                 "Green land cover that is not sealed; empty without a land cover layer."),
+            area("water_m2", "Wateroppervlakte (m²)", "Water area (m²)",
+                 "Water dat niet verhard of groen is; leeg zonder bodembedekkingslaag.",
+                 "Water that is neither sealed nor green; empty without a land cover layer."),
+            fraction("paved_fraction", of: "sealed_m2", "Verhard aandeel", "Paved fraction",
+                     map: MapRole(palette: Palette.paved, breaks: .fixed([0.2, 0.4, 0.6, 0.8]), percent: true, menuOrder: 1)),
+            fraction("green_fraction", of: "green_m2", "Groen aandeel", "Green fraction"),
+            fraction("water_fraction", of: "water_m2", "Wateraandeel", "Water fraction"),
+        ]
+    }
+
+    /// The paved figures and the sealed region of a terrein, computed once per terrein
+    /// (the water family's runoff uses them too).
+    static func result(_ t: TerreinContext) throws -> PavedResult {
+        try t.shared("paved") {
+            try Paved.compute(t.frame, roofPieces: try t.roofPieces(), landcover: t.layers.landcover,
+                              index: t.indexed.landcover, landcoverIsCoverage: t.indexed.landcoverIsCoverage).0
+        }
+    }
+
+    public func compute(_ t: TerreinContext) throws -> FamilyOutput {
+        let r = try Self.result(t)
+        return FamilyOutput(cells: [.real(r.sealedM2), optionalCell(r.greenM2), optionalCell(r.waterM2),
+                                    fractionCell(r.sealedM2, of: t.area), fractionCell(r.greenM2, of: t.area),
+                                    fractionCell(r.waterM2, of: t.area)],
+                            detail: r)
+    }
+}
+
+extension TerreinResult {
+    public var paved: PavedResult { detail(PavedResult.self) ?? PavedResult(sealedM2: 0, greenM2: nil, waterM2: nil) }
 }

@@ -2,28 +2,18 @@ import Foundation
 import TerreinGeometry
 import TerreinIO
 
-/// Everything computed for one terrein.
+/// Everything computed for one terrein: one output per family, in the families' order.
 public struct TerreinResult: Sendable {
     public var id: String
-    public var name: String?
     public var region: String?
-    public var areaM2: Double
-    public var solar: SolarResult
-    public var nature: NatureResult?
-    public var paved: PavedResult
-    public var water: WaterResult
+    public var outputs: [FamilyOutput]
     /// CPU seconds spent per family on this terrein (for the manifest's profile).
-    public var cpuSeconds = FamilyTimes()
-}
+    public var cpuSeconds: [Double]
 
-/// CPU time per indicator family, summed over terreinen (so over all threads).
-public struct FamilyTimes: Sendable {
-    public var solar = 0.0, nature = 0.0, paved = 0.0, water = 0.0
-    public init() {}
-    public static func + (a: FamilyTimes, b: FamilyTimes) -> FamilyTimes {
-        var r = a
-        r.solar += b.solar; r.nature += b.nature; r.paved += b.paved; r.water += b.water
-        return r
+    /// The detail of the first family whose result has type `T`.
+    public func detail<T>(_ type: T.Type) -> T? {
+        for o in outputs { if let d = o.detail as? T { return d } }
+        return nil
     }
 }
 
@@ -34,123 +24,155 @@ func threadCPUTime() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
-/// Builds the rows of indicators.csv and regions.csv in one place.
-public enum IndicatorTables {
-    /// From `n2k_overlap_m2` to the end, the same in both tables.
-    static let overlapToStorageColumns: [Column] = [
-        Column("n2k_overlap_m2", .real(decimals: 2)), Column("sealed_m2", .real(decimals: 2)),
-        Column("green_m2", .real(decimals: 2)), Column("water_m2", .real(decimals: 2)),
-        Column("paved_fraction", .real(decimals: 4)), Column("green_fraction", .real(decimals: 4)),
-        Column("water_fraction", .real(decimals: 4)), Column("inundation_m2", .real(decimals: 2)),
-        Column("deep_inundation_m2", .real(decimals: 2)), Column("inundation_fraction", .real(decimals: 4)),
-        Column("deep_inundation_fraction", .real(decimals: 4)), Column("buildings_exposed", .integer),
-        Column("water_exposure", .text), Column("runoff_m3", .real(decimals: 2)),
-        Column("storage_required_m3", .real(decimals: 2)),
-    ]
+/// The indicator schema of one run: its families with their columns and accumulators
+/// for the run's parameters. Builds both tables from the results.
+public struct IndicatorSchema: Sendable {
+    public let families: [any IndicatorFamily]
+    /// Per family, its columns.
+    public let columns: [[ColumnSchema]]
+    /// Per family, its accumulators.
+    public let accumulators: [[AccumulatorSchema]]
 
-    public static func indicatorColumns(bands: [Int]) -> [Column] {
-        var c: [Column] = [
-            Column("id", .text), Column("name", .text), Column("region", .text),
-            Column("area_m2", .real(decimals: 2)), Column("roof_faces", .integer),
-            Column("roof_area_m2", .real(decimals: 2)), Column("roof_surface_m2", .real(decimals: 2)),
-            Column("solar_suitable_m2", .real(decimals: 2)), Column("solar_kwp", .real(decimals: 2)),
-            Column("solar_mwh_yr", .real(decimals: 2)), Column("roof_coverage", .real(decimals: 4)),
-            Column("n2k_distance_m", .real(decimals: 1)), Column("n2k_nearest", .text),
-        ]
-        c += bands.map { Column("n2k_within_\($0)m", .boolean) }
-        return c + overlapToStorageColumns
+    public init(families: [any IndicatorFamily] = IndicatorFamilies.standard, parameters: Parameters) {
+        self.families = families
+        columns = families.map { $0.columns(parameters) }
+        accumulators = families.map { $0.accumulators(parameters) }
     }
 
-    public static func regionColumns(bands: [Int]) -> [Column] {
-        var c: [Column] = [
-            Column("region", .text), Column("terreinen", .integer),
-            Column("area_m2", .real(decimals: 2)), Column("roof_faces", .integer),
-            Column("roof_area_m2", .real(decimals: 2)), Column("roof_surface_m2", .real(decimals: 2)),
-            Column("solar_suitable_m2", .real(decimals: 2)), Column("solar_kwp", .real(decimals: 2)),
-            Column("solar_mwh_yr", .real(decimals: 2)), Column("roof_coverage", .real(decimals: 4)),
-            Column("n2k_distance_m", .real(decimals: 1)),
-        ]
-        c += bands.map { Column("n2k_within_\($0)m", .integer) }
-        return c + overlapToStorageColumns
+    /// Every column in table order.
+    public var allColumns: [ColumnSchema] { columns.flatMap { $0 } }
+
+    /// Computes every family for one terrein, timing each.
+    func compute(_ t: TerreinContext) throws -> TerreinResult {
+        var outputs: [FamilyOutput] = []
+        var times: [Double] = []
+        outputs.reserveCapacity(families.count)
+        var clock = threadCPUTime()
+        for (k, family) in families.enumerated() {
+            let out = try family.compute(t)
+            guard out.cells.count == columns[k].count, out.accumulators.count == accumulators[k].count else {
+                preconditionFailure("family \(family.name) returned \(out.cells.count) cells and \(out.accumulators.count) accumulators for \(columns[k].count) columns and \(accumulators[k].count) accumulators")
+            }
+            outputs.append(out)
+            let now = threadCPUTime()
+            times.append(now - clock)
+            clock = now
+        }
+        return TerreinResult(id: t.terrein.id, region: t.terrein.region, outputs: outputs, cpuSeconds: times)
     }
 
-    static func ratio(_ a: Double?, _ area: Double) -> Cell {
-        guard let a else { return .null }
-        return .real(area > 0 ? a / area : 0)
-    }
-
-    static func opt(_ v: Double?) -> Cell { v.map(Cell.real) ?? .null }
-
-    /// One row per terrein; `results` must already be sorted by id.
-    public static func indicators(_ results: [TerreinResult], bands: [Int]) -> Table {
-        var table = Table(columns: indicatorColumns(bands: bands))
+    /// `indicators.csv`: one row per terrein; `results` must already be sorted by id.
+    public func indicatorTable(_ results: [TerreinResult]) -> Table {
+        var picks: [(family: Int, column: Int)] = []
+        var header: [Column] = []
+        for (k, cs) in columns.enumerated() {
+            for (j, c) in cs.enumerated() where c.inIndicatorTable {
+                picks.append((k, j))
+                header.append(c.indicatorColumn)
+            }
+        }
+        var table = Table(columns: header)
+        table.rows.reserveCapacity(results.count)
         for r in results {
-            var row: [Cell] = [.text(r.id), r.name.map(Cell.text) ?? .null, r.region.map(Cell.text) ?? .null,
-                               .real(r.areaM2), .integer(r.solar.roofFaces), .real(r.solar.roofAreaM2),
-                               .real(r.solar.roofSurfaceM2), .real(r.solar.suitableM2), .real(r.solar.kwp),
-                               .real(r.solar.mwhPerYear), ratio(r.solar.roofAreaM2, r.areaM2)]
-            if let n = r.nature {
-                row.append(.real(n.distanceM))
-                row.append(n.nearest.map(Cell.text) ?? .null)
-                row += bands.map { .boolean(n.distanceM <= Double($0)) }
-                row.append(.real(n.overlapM2))
-            } else {
-                row += [.null, .null] + bands.map { _ in Cell.null } + [.null]
+            table.rows.append(picks.map { r.outputs[$0.family].cells[$0.column] })
+        }
+        return table
+    }
+
+    /// `regions.csv`: one row per region (terreinen without a region form the region with
+    /// the empty name), sorted by region as UTF-8 bytes, each column by its region rule
+    /// over the region's terreinen in id order.
+    public func regionTable(_ results: [TerreinResult]) -> Table {
+        var groups: [[UInt8]: [Int]] = [:]
+        for (i, r) in results.enumerated() { groups[Array((r.region ?? "").utf8), default: []].append(i) }
+        let keys = groups.keys.sorted { $0.lexicographicallyPrecedes($1) }
+
+        // Where each column and accumulator lives, by name.
+        var where_: [String: (family: Int, index: Int, accumulator: Bool)] = [:]
+        for (k, cs) in columns.enumerated() {
+            for (j, c) in cs.enumerated() { where_[c.name] = (k, j, false) }
+        }
+        for (k, acc) in accumulators.enumerated() {
+            for (j, a) in acc.enumerated() { where_[a.name] = (k, j, true) }
+        }
+        let regionColumns = allColumns.compactMap { c in c.regionColumn.map { (c, $0) } }
+        var table = Table(columns: regionColumns.map(\.1))
+
+        for key in keys {
+            let members = groups[key]!.map { results[$0] }  // in id order
+            /// The members' values of a column or accumulator, nil where null.
+            func values(_ name: String) -> [Double?] {
+                guard let w = where_[name] else { preconditionFailure("region rule names unknown value \(name)") }
+                return members.map { m in
+                    if w.accumulator { return m.outputs[w.family].accumulators[w.index] }
+                    switch m.outputs[w.family].cells[w.index] {
+                    case .real(let d): return d
+                    case .integer(let n): return Double(n)
+                    default: return nil
+                    }
+                }
             }
-            row += [.real(r.paved.sealedM2), opt(r.paved.greenM2), opt(r.paved.waterM2),
-                    ratio(r.paved.sealedM2, r.areaM2), ratio(r.paved.greenM2, r.areaM2), ratio(r.paved.waterM2, r.areaM2),
-                    opt(r.water.inundationM2), opt(r.water.deepInundationM2),
-                    ratio(r.water.inundationM2, r.areaM2), ratio(r.water.deepInundationM2, r.areaM2),
-                    r.water.buildingsExposed.map(Cell.integer) ?? .null,
-                    r.water.inundationM2.map { .text(WaterExposure(inundationFraction: r.areaM2 > 0 ? $0 / r.areaM2 : 0).rawValue) } ?? .null,
-                    .real(r.water.runoffM3), .real(r.water.storageRequiredM3)]
+            func sum(_ name: String) -> Double? {
+                let present = values(name).compactMap { $0 }
+                return present.isEmpty ? nil : present.reduce(0, +)
+            }
+            var row: [Cell] = []
+            var byName: [String: Cell] = [:]
+            var deferred: [(Int, ColumnSchema, String)] = []
+            for (c, out) in regionColumns {
+                let cell: Cell
+                switch c.regionRule {
+                case .none: continue
+                case .key: cell = .text(String(decoding: key, as: UTF8.self))
+                case .memberCount: cell = .integer(members.count)
+                case .sum:
+                    if out.kind == .integer {
+                        let w = where_[c.name]!
+                        let ints = members.compactMap { m -> Int? in
+                            if case .integer(let n) = m.outputs[w.family].cells[w.index] { return n }
+                            return nil
+                        }
+                        cell = ints.isEmpty ? .null : .integer(ints.reduce(0, +))
+                    } else {
+                        cell = sum(c.name).map(Cell.real) ?? .null
+                    }
+                case .min:
+                    cell = values(c.name).compactMap { $0 }.min().map(Cell.real) ?? .null
+                case .countTrue:
+                    let w = where_[c.name]!
+                    let flags = members.compactMap { m -> Bool? in
+                        if case .boolean(let b) = m.outputs[w.family].cells[w.index] { return b }
+                        return nil
+                    }
+                    cell = flags.isEmpty ? .null : .integer(flags.filter { $0 }.count)
+                case .ratio(let numerator, let denominator):
+                    if let n = sum(numerator) {
+                        let d = sum(denominator) ?? 0
+                        cell = .real(d > 0 ? n / d : 0)
+                    } else {
+                        cell = .null
+                    }
+                case .cellWeightedMean(let total, let cells):
+                    if let s = sum(total), let n = sum(cells), n > 0 { cell = .real(s / n) } else { cell = .null }
+                case .classOf(let source):
+                    // Classified from the region's own value of `source`, filled in below.
+                    deferred.append((row.count, c, source))
+                    cell = .null
+                }
+                byName[c.name] = cell
+                row.append(cell)
+            }
+            for (position, c, source) in deferred {
+                guard let scale = c.classScale else { preconditionFailure("column \(c.name) has classOf without a class scale") }
+                if case .real(let v)? = byName[source] { row[position] = .text(scale.label(for: v)) }
+            }
             table.rows.append(row)
         }
         return table
     }
 
-    /// One row per region, sorted by region as UTF-8 bytes; sums taken in id order.
-    public static func regions(_ results: [TerreinResult], bands: [Int]) -> Table {
-        var groups: [String: [TerreinResult]] = [:]
-        for r in results { groups[r.region ?? "", default: []].append(r) }
-        let names = groups.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        var table = Table(columns: regionColumns(bands: bands))
-        for name in names {
-            let members = groups[name]!  // already in id order
-            func sum(_ f: (TerreinResult) -> Double) -> Double { members.reduce(0) { $0 + f($1) } }
-            /// Sum over the members with a value; null when no member has one.
-            func sumOpt(_ f: (TerreinResult) -> Double?) -> Double? {
-                let values = members.compactMap(f)
-                return values.isEmpty ? nil : values.reduce(0, +)
-            }
-            let area = sum(\.areaM2)
-            let roofArea = sum(\.solar.roofAreaM2)
-            let natures = members.compactMap(\.nature)
-            let sealed = sum(\.paved.sealedM2)
-            let green = sumOpt(\.paved.greenM2)
-            let water = sumOpt(\.paved.waterM2)
-            let inundation = sumOpt(\.water.inundationM2)
-            let deep = sumOpt(\.water.deepInundationM2)
-            let exposed = members.compactMap(\.water.buildingsExposed)
-            var row: [Cell] = [.text(name), .integer(members.count), .real(area),
-                               .integer(members.reduce(0) { $0 + $1.solar.roofFaces }),
-                               .real(roofArea), .real(sum(\.solar.roofSurfaceM2)), .real(sum(\.solar.suitableM2)),
-                               .real(sum(\.solar.kwp)), .real(sum(\.solar.mwhPerYear)), ratio(roofArea, area)]
-            if natures.isEmpty {
-                row += [.null] + bands.map { _ in Cell.null } + [.null]
-            } else {
-                row.append(.real(natures.map(\.distanceM).min()!))
-                row += bands.map { b in .integer(natures.filter { $0.distanceM <= Double(b) }.count) }
-                row.append(.real(natures.reduce(0) { $0 + $1.overlapM2 }))
-            }
-            row += [.real(sealed), opt(green), opt(water),
-                    ratio(sealed, area), ratio(green, area), ratio(water, area),
-                    opt(inundation), opt(deep), ratio(inundation, area), ratio(deep, area),
-                    exposed.isEmpty ? .null : .integer(exposed.reduce(0, +)),
-                    inundation.map { .text(WaterExposure(inundationFraction: area > 0 ? $0 / area : 0).rawValue) } ?? .null,
-                    .real(sum(\.water.runoffM3)), .real(sum(\.water.storageRequiredM3))]
-            table.rows.append(row)
-        }
-        return table
+    /// CPU seconds per family, summed over terreinen, in family order.
+    public func cpuProfile(_ results: [TerreinResult]) -> [(String, Double)] {
+        families.enumerated().map { k, f in (f.name, results.reduce(0) { $0 + $1.cpuSeconds[k] }) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TerreinIO
 
 /// Solar figures of one terrein (docs/indicators.md, "Solar").
 public struct SolarResult: Equatable, Sendable {
@@ -70,4 +71,62 @@ public enum Solar {
         r.mwhPerYear = kwh / 1000
         return r
     }
+}
+
+/// The solar family's columns and their computation.
+public struct SolarFamily: IndicatorFamily {
+    public init() {}
+    public var name: String { "solar" }
+
+    public func columns(_ p: Parameters) -> [ColumnSchema] {
+        let f = name
+        func area(_ n: String, _ nl: String, _ en: String, _ dnl: String, _ den: String) -> ColumnSchema {
+            ColumnSchema(n, family: f, kind: .number(decimals: 2), unit: "m²",
+                         label: .init(nl: nl, en: en), description: .init(nl: dnl, en: den), region: .sum)
+        }
+        return [
+            ColumnSchema("roof_faces", family: f, kind: .count,
+                         label: .init(nl: "Dakvlakken", en: "Roof faces"),
+                         description: .init(nl: "Aantal dakvlakken dat in het terrein telt (doorsnede > 1e-6 m²).",
+                                            en: "Number of roof faces counting in the terrein (intersection > 1e-6 m²)."),
+                         region: .sum),
+            area("roof_area_m2", "Dakoppervlak (m²)", "Roof area (m²)",
+                 "Som van de dakvlakken binnen het terrein, in plattegrond.",
+                 "Sum of the roof faces within the terrein, in plan."),
+            area("roof_surface_m2", "Hellend dakoppervlak (m²)", "Inclined roof surface (m²)",
+                 "Som van de dakvlakken binnen het terrein, hellend oppervlak (A / cos helling).",
+                 "Sum of the roof faces within the terrein, inclined surface (A / cos slope)."),
+            area("solar_suitable_m2", "Geschikt dakoppervlak (m²)", "Suitable roof surface (m²)",
+                 "Hellend oppervlak van de voor zonnepanelen geschikte dakvlakken.",
+                 "Inclined surface of the roof faces suitable for solar panels."),
+            ColumnSchema("solar_kwp", family: f, kind: .number(decimals: 2), unit: "kWp",
+                         label: .init(nl: "Zonnepotentieel (kWp)", en: "Solar potential (kWp)"),
+                         description: .init(nl: "Piekvermogen op de geschikte dakvlakken.",
+                                            en: "Peak power on the suitable roof faces."),
+                         region: .sum),
+            ColumnSchema("solar_mwh_yr", family: f, kind: .number(decimals: 2), unit: "MWh/jaar",
+                         label: .init(nl: "Zonne-opbrengst (MWh/jaar)", en: "Solar yield (MWh/yr)"),
+                         description: .init(nl: "Jaarlijkse opbrengst van de geschikte dakvlakken.",
+                                            en: "Yearly yield of the suitable roof faces."),
+                         mapRole: MapRole(palette: Palette.solar, breaks: .quantiles, menuOrder: 0),
+                         chart: ChartRole(color: Palette.solar[3]), region: .sum),
+            ColumnSchema("roof_coverage", family: f, kind: .number(decimals: 4),
+                         label: .init(nl: "Dakbedekking", en: "Roof coverage"),
+                         description: .init(nl: "Dakoppervlak gedeeld door de oppervlakte van het terrein.",
+                                            en: "Roof area divided by the terrein's area."),
+                         region: .ratio(numerator: "roof_area_m2", denominator: "area_m2")),
+        ]
+    }
+
+    public func compute(_ t: TerreinContext) throws -> FamilyOutput {
+        let r = Solar.compute(faces: try t.roofPieces(), roofs: t.layers.roofs, t.parameters.solar)
+        return FamilyOutput(cells: [.integer(r.roofFaces), .real(r.roofAreaM2), .real(r.roofSurfaceM2),
+                                    .real(r.suitableM2), .real(r.kwp), .real(r.mwhPerYear),
+                                    fractionCell(r.roofAreaM2, of: t.area)],
+                            detail: r)
+    }
+}
+
+extension TerreinResult {
+    public var solar: SolarResult { detail(SolarResult.self) ?? SolarResult() }
 }

@@ -1,4 +1,5 @@
 import TerreinGeometry
+import TerreinIO
 
 /// Water nuisance figures of one terrein (docs/indicators.md, "Water nuisance").
 public struct WaterResult: Equatable, Sendable {
@@ -10,11 +11,11 @@ public struct WaterResult: Equatable, Sendable {
     public var storageRequiredM3: Double
 }
 
-public enum WaterExposure: String, Sendable {
+public enum WaterExposure: String, Sendable, CaseIterable {
     case low, medium, high
 
     public init(inundationFraction f: Double) {
-        self = f < 0.05 ? .low : (f < 0.20 ? .medium : .high)
+        self = WaterExposure(rawValue: WaterFamily.exposureScale.label(for: f))!
     }
 }
 
@@ -36,11 +37,12 @@ public enum Water {
         var exposed = 0
         if let flood {
             let preparedFlood = try PreparedGeometry(flood)
-            var buildings = Set<String>()
+            // Building ids compare as UTF-8 bytes: composed and decomposed "é" are two ids.
+            var buildings = Set<[UInt8]>()
             for piece in roofPieces where try preparedFlood.intersects(piece.geometry) {
                 guard try piece.geometry.intersection(flood).area() > 1e-6 else { continue }
                 if let id = roofs[piece.position].buildingId {
-                    buildings.insert(id)
+                    buildings.insert(Array(id.utf8))
                 } else {
                     exposed += 1  // a face without a building id counts on its own
                 }
@@ -49,5 +51,83 @@ public enum Water {
         }
         return WaterResult(inundationM2: try flood?.area() ?? 0, deepInundationM2: try deep?.area() ?? 0,
                            buildingsExposed: exposed, runoffM3: runoff, storageRequiredM3: storage)
+    }
+}
+
+/// The water family's columns and their computation.
+public struct WaterFamily: IndicatorFamily {
+    public init() {}
+    public var name: String { "water" }
+
+    /// `water_exposure` by inundation fraction (docs/indicators.md, "Water nuisance").
+    static let exposureScale = ClassScale(thresholds: [0.05, 0.20], labels: WaterExposure.allCases.map(\.rawValue))
+
+    public func columns(_ p: Parameters) -> [ColumnSchema] {
+        let f = name
+        return [
+            ColumnSchema("inundation_m2", family: f, kind: .number(decimals: 2), unit: "m²",
+                         label: .init(nl: "Inundatie (m²)", en: "Inundation (m²)"),
+                         description: .init(nl: "Oppervlakte met een waterdiepte van minstens min_depth_m bij de maatgevende bui.",
+                                            en: "Area with a water depth of at least min_depth_m in the design storm."),
+                         chart: ChartRole(color: Palette.inundation[3]), region: .sum),
+            ColumnSchema("deep_inundation_m2", family: f, kind: .number(decimals: 2), unit: "m²",
+                         label: .init(nl: "Diepe inundatie (m²)", en: "Deep inundation (m²)"),
+                         description: .init(nl: "Oppervlakte met een waterdiepte van minstens deep_depth_m.",
+                                            en: "Area with a water depth of at least deep_depth_m."),
+                         region: .sum),
+            ColumnSchema("inundation_fraction", family: f, kind: .number(decimals: 4),
+                         label: .init(nl: "Inundatie-aandeel", en: "Inundation fraction"),
+                         description: .init(nl: "Inundatie gedeeld door de oppervlakte van het terrein.",
+                                            en: "Inundation divided by the terrein's area."),
+                         mapRole: MapRole(palette: Palette.inundation, breaks: .fixed([0.01, 0.05, 0.10, 0.20]),
+                                          percent: true, menuOrder: 2),
+                         region: .ratio(numerator: "inundation_m2", denominator: "area_m2")),
+            ColumnSchema("deep_inundation_fraction", family: f, kind: .number(decimals: 4),
+                         label: .init(nl: "Aandeel diepe inundatie", en: "Deep inundation fraction"),
+                         description: .init(nl: "Diepe inundatie gedeeld door de oppervlakte van het terrein.",
+                                            en: "Deep inundation divided by the terrein's area."),
+                         region: .ratio(numerator: "deep_inundation_m2", denominator: "area_m2")),
+            ColumnSchema("buildings_exposed", family: f, kind: .count,
+                         label: .init(nl: "Blootgestelde gebouwen", en: "Buildings exposed"),
+                         description: .init(nl: "Aantal verschillende gebouwen met een dakvlak boven inundatie.",
+                                            en: "Number of distinct buildings with a roof face over inundation."),
+                         region: .sum),
+            ColumnSchema("water_exposure", family: f, kind: .classLabel(Self.exposureScale.labels),
+                         label: .init(nl: "Blootstelling aan wateroverlast", en: "Water exposure"),
+                         description: .init(nl: "low onder 5 % inundatie, medium onder 20 %, anders high.",
+                                            en: "low below 5 % inundation, medium below 20 %, else high."),
+                         region: .classOf("inundation_fraction"), classScale: Self.exposureScale),
+            ColumnSchema("runoff_m3", family: f, kind: .number(decimals: 2), unit: "m³",
+                         label: .init(nl: "Afstroming (m³)", en: "Runoff (m³)"),
+                         description: .init(nl: "Afstroming bij de maatgevende bui, uit verhard en onverhard oppervlak.",
+                                            en: "Runoff in the design storm, from sealed and unsealed area."),
+                         region: .sum),
+            ColumnSchema("storage_required_m3", family: f, kind: .number(decimals: 2), unit: "m³",
+                         label: .init(nl: "Benodigde berging (m³)", en: "Storage required (m³)"),
+                         description: .init(nl: "Waterberging die het verharde oppervlak vraagt.",
+                                            en: "Water storage the sealed area calls for."),
+                         region: .sum),
+        ]
+    }
+
+    public func compute(_ t: TerreinContext) throws -> FamilyOutput {
+        let sealed = try PavedFamily.result(t).sealedM2
+        let r = try Water.compute(t.frame, roofPieces: try t.roofPieces(), roofs: t.layers.roofs, sealedM2: sealed,
+                                  inundation: t.layers.inundation, index: t.indexed.inundation, t.parameters.water)
+        let fraction = fractionCell(r.inundationM2, of: t.area)
+        var exposure = Cell.null
+        if case .real(let v) = fraction { exposure = .text(Self.exposureScale.label(for: v)) }
+        return FamilyOutput(cells: [optionalCell(r.inundationM2), optionalCell(r.deepInundationM2), fraction,
+                                    fractionCell(r.deepInundationM2, of: t.area),
+                                    r.buildingsExposed.map(Cell.integer) ?? .null, exposure,
+                                    .real(r.runoffM3), .real(r.storageRequiredM3)],
+                            detail: r)
+    }
+}
+
+extension TerreinResult {
+    public var water: WaterResult {
+        detail(WaterResult.self) ?? WaterResult(inundationM2: nil, deepInundationM2: nil, buildingsExposed: nil,
+                                                runoffM3: 0, storageRequiredM3: 0)
     }
 }

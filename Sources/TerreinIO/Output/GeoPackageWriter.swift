@@ -81,6 +81,8 @@ public enum GeoPackageWriter {
                 try writeFeatureTable(db, name: "natura2000", description: "Natura 2000 (simplified for display)",
                                       srsID: srs.id, columns: siteColumns, rows: siteRows,
                                       blobs: siteBlobs, lastChange: timestamp)
+                try writeDataColumns(db, tables: [("terreinen", terreinColumns), ("regions", a.regions.columns)],
+                                     language: a.language)
             }
             try queue.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
             try queue.close()
@@ -294,6 +296,65 @@ public enum GeoPackageWriter {
                 values.append(j < row.count ? databaseValue(row[j], kind: column.kind) : .null)
             }
             try insert.execute(arguments: StatementArguments(values))
+        }
+    }
+
+    /// Column titles and descriptions from the indicator schema, in the GeoPackage schema
+    /// extension (`gpkg_data_columns`), so QGIS and other clients show them; class columns
+    /// get an enum constraint listing their labels.
+    private static func writeDataColumns(_ db: Database, tables: [(String, [Column])], language: String) throws {
+        try db.execute(sql: """
+            CREATE TABLE gpkg_data_columns (
+              table_name TEXT NOT NULL,
+              column_name TEXT NOT NULL,
+              name TEXT,
+              title TEXT,
+              description TEXT,
+              mime_type TEXT,
+              constraint_name TEXT,
+              CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name),
+              CONSTRAINT gdc_tn UNIQUE (table_name, name)
+            );
+            CREATE TABLE gpkg_data_column_constraints (
+              constraint_name TEXT NOT NULL,
+              constraint_type TEXT NOT NULL,
+              value TEXT,
+              min NUMERIC,
+              min_is_inclusive BOOLEAN,
+              max NUMERIC,
+              max_is_inclusive BOOLEAN,
+              description TEXT,
+              CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value)
+            );
+            INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) VALUES
+              ('gpkg_data_columns', NULL, 'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema', 'read-write'),
+              ('gpkg_data_column_constraints', NULL, 'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema', 'read-write');
+            """)
+        var constraints: [String] = []
+        for (table, columns) in tables {
+            for c in columns {
+                guard let s = c.schema else { continue }
+                var constraint: String?
+                if case .classLabel(let labels) = s.kind {
+                    let name = "\(s.name)_classes"
+                    constraint = name
+                    if !constraints.contains(name) {
+                        constraints.append(name)
+                        for label in labels {
+                            try db.execute(sql: """
+                                INSERT INTO gpkg_data_column_constraints (constraint_name, constraint_type, value, description)
+                                VALUES (?, 'enum', ?, ?)
+                                """, arguments: [name, label, s.label.text(language)])
+                        }
+                    }
+                }
+                var description = s.description.text(language)
+                if let unit = s.unit { description += language == "en" ? " Unit: \(unit)." : " Eenheid: \(unit)." }
+                try db.execute(sql: """
+                    INSERT INTO gpkg_data_columns (table_name, column_name, name, title, description, mime_type, constraint_name)
+                    VALUES (?, ?, ?, ?, ?, NULL, ?)
+                    """, arguments: [table, c.name, c.name, s.label.text(language), description, constraint])
+            }
         }
     }
 

@@ -4,11 +4,12 @@ import Foundation
 /// `indicators.csv` files (a path may also name the CSV file itself).
 ///
 /// Terreinen are matched by `id`. Columns present in both runs are compared in run A's
-/// column order; columns in one run only are listed as not compared. A column's kind is
-/// inferred from its values in both runs: the spec's text columns (id, name, region,
-/// n2k_nearest, water_exposure) are text; otherwise all-`true`/`false` values make a boolean
-/// column, all-numeric values a numeric one, anything else text. Values are compared as
-/// printed (numbers by value, so `1.50` and `1.5` are equal).
+/// column order; columns in one run only are listed as not compared. A column's kind comes
+/// from the indicator schema (the catalog); a column it does not know is judged by its
+/// values in both runs: all-`true`/`false` values make a boolean column, all-numeric values
+/// a numeric one, anything else text. Values are compared as printed (numbers by value, so
+/// `1.50` and `1.5` are equal). Changes are summed for the columns whose region value is a
+/// sum (amounts and counts, not fractions, minima or classes).
 ///
 /// `diff.csv` rows (`id,column,a,b,change,relative_change,kind`), sorted by id (UTF-8
 /// bytes), then column order:
@@ -69,12 +70,10 @@ public struct RunDiff: Sendable {
         public var description: String { message }
     }
 
-    static let textColumns: Set<String> = ["id", "name", "region", "n2k_nearest", "water_exposure"]
-
     /// Reads `indicators.csv` from two output directories (or two CSV files) and compares them.
-    public static func compare(a: String, b: String) throws -> RunDiff {
+    public static func compare(a: String, b: String, catalog: ColumnCatalog) throws -> RunDiff {
         let fileA = try csvPath(a), fileB = try csvPath(b)
-        var diff = try compare(csvA: try read(fileA), csvB: try read(fileB), nameA: fileA, nameB: fileB)
+        var diff = try compare(csvA: try read(fileA), csvB: try read(fileB), nameA: fileA, nameB: fileB, catalog: catalog)
         diff.pathA = a
         diff.pathB = b
         return diff
@@ -104,7 +103,8 @@ public struct RunDiff: Sendable {
     }
 
     /// Compares two indicators.csv texts; `nameA`/`nameB` name them in errors.
-    public static func compare(csvA: String, csvB: String, nameA: String = "A", nameB: String = "B") throws -> RunDiff {
+    public static func compare(csvA: String, csvB: String, nameA: String = "A", nameB: String = "B",
+                               catalog: ColumnCatalog) throws -> RunDiff {
         let tA = try Run(parsing: csvA, name: nameA)
         let tB = try Run(parsing: csvB, name: nameB)
 
@@ -120,8 +120,13 @@ public struct RunDiff: Sendable {
             let ia = tA.index[name]!, ib = tB.index[name]!
             let values = tA.rows.map { $0[ia] }.filter { !$0.isEmpty } + tB.rows.map { $0[ib] }.filter { !$0.isEmpty }
             let kind: ValueKind
-            if textColumns.contains(name) {
-                kind = .text
+            let schema = catalog.schema(name)
+            if let schema {
+                switch schema.kind {
+                case .text, .classLabel: kind = .text
+                case .boolean: kind = .boolean
+                case .number, .count: kind = .numeric
+                }
             } else if values.allSatisfy({ $0 == "true" || $0 == "false" }) && !values.isEmpty {
                 kind = .boolean
             } else if values.allSatisfy({ Double($0) != nil }) {
@@ -130,7 +135,7 @@ public struct RunDiff: Sendable {
                 kind = .text
             }
             var s = ColumnSummary(column: name, kind: kind)
-            if kind == .numeric && isSummable(name) { s.sumOfChange = 0 }
+            if kind == .numeric && schema?.isSummable == true { s.sumOfChange = 0 }
             summaries.append(s)
         }
 
@@ -180,12 +185,6 @@ public struct RunDiff: Sendable {
         }
         return RunDiff(pathA: nameA, pathB: nameB, countA: tA.rows.count, countB: tB.rows.count, rows: rows,
                        columns: summaries, added: added, removed: removed, onlyInA: onlyInA, onlyInB: onlyInB)
-    }
-
-    /// Sums of change are meaningful for amounts (areas, volumes, energy, counts), not for
-    /// fractions, coverage or distances.
-    static func isSummable(_ name: String) -> Bool {
-        !(name.hasSuffix("_fraction") || name.hasSuffix("coverage") || name.contains("distance"))
     }
 
     static func decimalPlaces(_ s: String) -> Int {

@@ -1,0 +1,85 @@
+extension ReportWriter {
+    // MARK: Charts and tables
+
+    static func barChart(_ t: Table, column j: Int, title: String, color: String, _ L: Labels) -> String {
+        var h = "<figure class=\"chart\">\n<figcaption>\(esc(title))</figcaption>\n"
+        let kind = t.columns[j].kind
+        let idIndex = t.columnIndex("id"), nameIndex = t.columnIndex("name")
+        var entries: [(value: Double, row: Int)] = []
+        for (i, row) in t.rows.enumerated() where j < row.count {
+            switch Table.roundedValue(row[j], as: kind) {
+            case .real(let d) where d.isFinite && d > 0: entries.append((d, i))
+            case .integer(let n) where n > 0: entries.append((Double(n), i))
+            default: break
+            }
+        }
+        // Largest first; ties in table (id) order.
+        entries.sort { $0.value != $1.value ? $0.value > $1.value : $0.row < $1.row }
+        let top = entries.prefix(10)
+        guard let maxValue = top.first?.value else { return h + "<p class=\"hint\">\(L.chartEmpty)</p>\n</figure>\n" }
+        h += "<table class=\"bars\">\n"
+        for e in top {
+            let row = t.rows[e.row]
+            var label = idIndex.map { Table.format(row[$0], as: .text) } ?? String(e.row + 1)
+            if let nameIndex, case .text(let n) = row[nameIndex], !n.isEmpty { label += " · " + n }
+            let pct = Table.formatFixed(max(0.5, 100 * e.value / maxValue), decimals: 1)
+            h += "<tr><th scope=\"row\">\(esc(label))</th><td class=\"barcell\"><span class=\"bar\" style=\"width:\(pct)%;background:\(color)\"></span></td>"
+            h += "<td class=\"num\">\(esc(Table.format(row[j], as: kind)))</td></tr>\n"
+        }
+        return h + "</table>\n</figure>\n"
+    }
+
+    static func isNumeric(_ kind: ColumnKind) -> Bool {
+        switch kind {
+        case .integer, .real: return true
+        default: return false
+        }
+    }
+
+    /// A sortable HTML table with the printed values (as in the CSV, without formula guard).
+    static func htmlTable(_ t: Table, id: String, emptyRegion: String?, emptyText: String) -> String {
+        if t.columns.isEmpty { return "<p>\(emptyText)</p>\n" }
+        var h = "<div class=\"scroll\"><table class=\"data sortable\" id=\"\(id)\">\n<thead><tr>"
+        for c in t.columns {
+            h += "<th scope=\"col\" data-type=\"\(isNumeric(c.kind) ? "num" : "text")\" tabindex=\"0\">\(esc(c.name))</th>"
+        }
+        h += "</tr></thead>\n<tbody>\n"
+        let regionIndex = emptyRegion == nil ? nil : t.columnIndex("region")
+        for row in t.rows {
+            h += "<tr>"
+            for (j, c) in t.columns.enumerated() {
+                let cell = j < row.count ? row[j] : .null
+                let text = Table.format(cell, as: c.kind)
+                if j == regionIndex, text.isEmpty, let emptyRegion {
+                    h += "<td><i>\(esc(emptyRegion))</i></td>"
+                } else {
+                    h += isNumeric(c.kind) ? "<td class=\"num\">\(esc(text))</td>" : "<td>\(esc(text))</td>"
+                }
+            }
+            h += "</tr>\n"
+        }
+        if t.rows.isEmpty { h += "<tr><td colspan=\"\(t.columns.count)\">\(emptyText)</td></tr>\n" }
+        return h + "</tbody>\n</table></div>\n"
+    }
+
+    /// HTML text and attribute escaping.
+    static func esc(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default:
+                // Control characters other than tab/LF/CR are not allowed in HTML text.
+                if ch.value < 0x20 && ch != "\t" && ch != "\n" && ch != "\r" { out += "\u{FFFD}" }
+                else { out.unicodeScalars.append(ch) }
+            }
+        }
+        return out
+    }
+
+}

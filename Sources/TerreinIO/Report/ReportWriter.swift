@@ -1,0 +1,100 @@
+import Foundation
+import TerreinGeometry
+
+
+/// Renders `report.html`: one self-contained file (inline CSS, JS and SVG; no network).
+///
+/// - a summary table per region;
+/// - an SVG map of the terreinen in the map CRS (coordinates rounded to 1 m, y flipped),
+///   coloured by an indicator picked in a `<select>` (solar yield, paved fraction,
+///   inundation fraction, distance to Natura 2000), with a legend per indicator (classes,
+///   colours and "no data" grey), the Natura 2000 sites in green hatch and a scale bar;
+/// - bar charts of the top 10 terreinen by solar yield, sealed area and inundated area;
+/// - the full indicators table, sortable by clicking a header.
+///
+/// The colours of every indicator are computed here and embedded as JSON; the page's
+/// script only swaps fills and legends and sorts tables, and the page works without it
+/// (first indicator shown). Every data text is HTML-escaped; the JSON uses
+/// `JSONText.quote`, safe inside `<script>`. The output depends only on the input.
+public enum ReportWriter {
+    public static func render(_ data: ReportData, language: ReportLanguage) -> String {
+        let L = Labels(language)
+        var h = ""
+        h.reserveCapacity(1 << 20)
+        let title = "\(L.title): \(data.pipelineName)"
+        h += "<!DOCTYPE html>\n<html lang=\"\(language.rawValue)\">\n<head>\n<meta charset=\"utf-8\">\n"
+        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        h += "<title>\(esc(title))</title>\n<style>\n\(css)</style>\n</head>\n<body>\n"
+        h += "<header>\n<h1>\(esc(title))</h1>\n"
+        let crsText = data.mapCRS.description
+        h += "<p class=\"meta\">\(data.indicators.rows.count) \(L.terreinen) · \(data.regions.rows.count) \(L.regionsCount) · \(L.mapIn) \(esc(crsText))</p>\n"
+        h += "<nav><a href=\"#regions\">\(L.regionsTitle)</a> · <a href=\"#map\">\(L.mapTitle)</a> · <a href=\"#charts\">\(L.chartsTitle)</a> · <a href=\"#all\">\(L.tableTitle)</a></nav>\n</header>\n"
+
+        // Regions
+        h += "<section id=\"regions\">\n<h2>\(L.regionsTitle)</h2>\n"
+        h += htmlTable(data.regions, id: "regions-table", emptyRegion: L.noRegion, emptyText: L.noRows)
+        h += "</section>\n"
+
+        // Map
+        let indicators = mapIndicators(data.indicators, language)
+        var maps: [(key: String, classes: [Int], colors: [String])] = []
+        h += "<section id=\"map\">\n<h2>\(L.mapTitle)</h2>\n"
+        if indicators.isEmpty {
+            h += "<p>\(L.noIndicators)</p>\n"
+        } else {
+            h += "<p><label for=\"indicator\">\(L.indicator)</label> <select id=\"indicator\">\n"
+            for (i, ind) in indicators.enumerated() {
+                h += "<option value=\"\(esc(ind.column))\"\(i == 0 ? " selected" : "")>\(esc(ind.label))</option>\n"
+            }
+            h += "</select></p>\n"
+        }
+        for ind in indicators {
+            maps.append((ind.column, ind.classes, ind.colors))
+        }
+        h += "<div class=\"mapbox\">\n"
+        h += mapSVG(data, first: indicators.first, L)
+        h += "<div class=\"legends\">\n"
+        for (i, ind) in indicators.enumerated() {
+            h += "<div class=\"legend\" data-key=\"\(esc(ind.column))\"\(i == 0 ? "" : " hidden")>\n<h3>\(esc(ind.label))</h3>\n<ul>\n"
+            for (k, label) in ind.classLabels.enumerated() {
+                h += "<li><span class=\"sw\" style=\"background:\(ind.colors[k])\"></span>\(esc(label))</li>\n"
+            }
+            h += "<li><span class=\"sw\" style=\"background:\(noDataColor)\"></span>\(L.noData)</li>\n</ul>\n</div>\n"
+        }
+        if !data.natura2000.isEmpty {
+            h += "<ul class=\"n2k-key\"><li><span class=\"sw n2k\"></span>\(L.natura2000)</li></ul>\n"
+        }
+        h += "</div>\n</div>\n</section>\n"
+
+        // Charts
+        h += "<section id=\"charts\">\n<h2>\(L.chartsTitle)</h2>\n<div class=\"charts\">\n"
+        // One top-10 chart per column whose schema asks for one, in column order.
+        for (j, c) in data.indicators.columns.enumerated() {
+            guard let s = c.schema, let chart = s.chart else { continue }
+            h += barChart(data.indicators, column: j, title: s.label.text(language.rawValue), color: chart.color, L)
+        }
+        h += "</div>\n</section>\n"
+
+        // Full table
+        h += "<section id=\"all\">\n<h2>\(L.tableTitle)</h2>\n<p class=\"hint\">\(L.sortHint)</p>\n"
+        h += htmlTable(data.indicators, id: "indicators-table", emptyRegion: nil, emptyText: L.noRows)
+        h += "</section>\n<footer>\(L.footer)</footer>\n"
+
+        // Data for the script
+        var json = "{\"noData\":" + JSONText.quote(noDataColor) + ",\"maps\":{"
+        for (i, m) in maps.enumerated() {
+            if i > 0 { json += "," }
+            json += JSONText.quote(m.key) + ":{\"colors\":[" + m.colors.map(JSONText.quote).joined(separator: ",")
+            json += "],\"classes\":[" + m.classes.map { String($0) }.joined(separator: ",") + "]}"
+        }
+        json += "}}"
+        h += "<script type=\"application/json\" id=\"report-data\">\(json)</script>\n"
+        h += "<script>\n\(script)</script>\n</body>\n</html>\n"
+        return h
+    }
+
+    public static func write(_ data: ReportData, language: ReportLanguage, to path: String) throws {
+        try Data(render(data, language: language).utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+}
