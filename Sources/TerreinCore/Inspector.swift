@@ -13,8 +13,11 @@ public enum Inspector {
         public var bounds: Bounds?
         public var properties: [String: [String: Int]] = [:]
         public var propertyOrder: [String] = []
-        public var invalidGeometries = 0
-        public var firstInvalid: [(Int, String)] = []
+        /// Features a run would repair, and skip (null geometries aside).
+        public var toRepair = 0
+        public var firstToRepair: [(Int, String)] = []
+        public var toSkip = 0
+        public var firstToSkip: [(Int, String)] = []
         public var maxDimension = 2
         public var text = ""
     }
@@ -32,9 +35,14 @@ public enum Inspector {
             r.geometryTypes[g.type.rawValue, default: 0] += 1
             r.maxDimension = max(r.maxDimension, g.dimension)
             extend(&r.bounds, g)
-            if let reason = invalidReason(g) {
-                r.invalidGeometries += 1
-                if r.firstInvalid.count < 5 { r.firstInvalid.append((f.index, reason)) }
+            if let note = preparationNote(g) {
+                if note.skipped {
+                    r.toSkip += 1
+                    if r.firstToSkip.count < 5 { r.firstToSkip.append((f.index, note.reason)) }
+                } else {
+                    r.toRepair += 1
+                    if r.firstToRepair.count < 5 { r.firstToRepair.append((f.index, note.reason)) }
+                }
             }
         }
         r.declaredCRS = reader.declaredCRS
@@ -51,30 +59,25 @@ public enum Inspector {
         for m in g.members { extend(&b, m) }
     }
 
-    /// Why a polygonal geometry is invalid as written (unclosed rings count), or nil.
-    static func invalidReason(_ g: RawGeometry) -> String? {
-        switch g.type {
-        case .polygon, .multiPolygon:
-            var rings = g.polygons
-            for p in rings.indices {
-                for r in rings[p].indices {
-                    let ring = rings[p][r]
-                    if ring.count < 8 { return "ring with fewer than 4 positions" }
-                    if ring[0] != ring[ring.count - 2] || ring[1] != ring[ring.count - 1] { return "unclosed ring" }
+    /// What a run would do with the feature's geometry, by the same preparation steps
+    /// (docs/indicators.md, "Geometry preparation"), before reprojection: nil when it is
+    /// used as written, else (skipped, the first reason).
+    static func preparationNote(_ g: RawGeometry) -> (skipped: Bool, reason: String)? {
+        let wording = GeometryPreparation.Wording(sourceCRS: "the file's CRS", crsOrigin: "as written",
+                                                  workCRS: "the work CRS", layerKey: "the layer")
+        do {
+            switch try GeometryPreparation.build(g, geographic: false, wording: wording, transform: { _ in true }) {
+            case .skipped(let reason): return (true, reason)
+            case .used(let built, let repairs):
+                switch try GeometryPreparation.makeValid(built, repairs: repairs) {
+                case .skipped(let validity): return (true, "invalid polygon with no area after repair (\(validity))")
+                case .used(_, let all): return all.first.map { (false, $0) }
                 }
             }
-            do {
-                let polys = try rings.indices.map { try Geometry.polygon(rings: rings[$0]) }
-                rings = []
-                let geom = polys.count == 1 ? polys[0] : try Geometry.collection(polys, type: .multiPolygon)
-                return geom.isValid ? nil : LayerLoader.shortReason(geom.validityReason)
-            } catch {
-                return "\(error)"
-            }
-        case .geometryCollection:
-            return g.members.lazy.compactMap(invalidReason).first
-        default:
-            return nil
+        } catch let p as GeometryPreparation.CoordinateProblem {
+            return (true, p.problem)
+        } catch {
+            return (true, "\(error)")
         }
     }
 
@@ -94,8 +97,11 @@ public enum Inspector {
             let types = r.properties[k]!
             lines.append("  \(k): " + types.keys.sorted().map { "\($0) \(types[$0]!)" }.joined(separator: ", "))
         }
-        lines.append("invalid geometries: \(r.invalidGeometries)" + (r.firstInvalid.isEmpty ? "" :
-            " (first: " + r.firstInvalid.map { "#\($0.0) \($0.1)" }.joined(separator: "; ") + ")"))
+        func first(_ notes: [(Int, String)]) -> String {
+            notes.isEmpty ? "" : " (first: " + notes.map { "#\($0.0) \($0.1)" }.joined(separator: "; ") + ")"
+        }
+        lines.append("a run would repair: \(r.toRepair) feature(s)" + first(r.firstToRepair))
+        lines.append("a run would skip: \(r.toSkip) feature(s) with a geometry" + first(r.firstToSkip))
         return lines.joined(separator: "\n")
     }
 }

@@ -220,39 +220,72 @@ public enum Runner {
 /// Runs `body` for 0..<count on `threads` threads (8 MiB stacks: GEOS recurses on big
 /// geometries) and returns the results in index order. On failure, the error of the
 /// lowest failing index is thrown, so errors do not depend on the thread count either.
-func parallelMap<T>(count: Int, threads: Int, _ body: @escaping (Int) throws -> T) throws -> [T] {
+func parallelMap<T: Sendable>(count: Int, threads: Int, _ body: @escaping @Sendable (Int) throws -> T) throws -> [T] {
     if count == 0 { return [] }
     let n = min(threads, count)
-    var results = [T?](repeating: nil, count: count)
-    var errors: [(Int, Error)] = []
-    let lock = NSLock()
-    var next = 0
+    let state = ParallelMapState<T>(count: count)
     let group = DispatchGroup()
-    results.withUnsafeMutableBufferPointer { slots in
-        let slots = slots
-        for _ in 0..<n {
-            group.enter()
-            let thread = Thread {
-                while true {
-                    lock.lock()
-                    let i = next
-                    next += 1
-                    let stop = !errors.isEmpty
-                    lock.unlock()
-                    if i >= count || stop { break }
-                    do {
-                        slots[i] = try body(i)
-                    } catch {
-                        lock.lock(); errors.append((i, error)); lock.unlock()
-                    }
+    for _ in 0..<n {
+        group.enter()
+        let thread = Thread {
+            while let i = state.claim() {
+                do {
+                    state.store(try body(i), at: i)
+                } catch {
+                    state.fail(i, error)
                 }
-                group.leave()
             }
-            thread.stackSize = 8 << 20
-            thread.start()
+            group.leave()
         }
-        group.wait()
+        thread.stackSize = 8 << 20
+        thread.start()
     }
-    if let first = errors.min(by: { $0.0 < $1.0 }) { throw first.1 }
-    return results.map { $0! }
+    group.wait()
+    return try state.finish()
+}
+
+/// The shared state of one `parallelMap`: the next index to hand out, the results, and
+/// the errors, all behind one lock. Each index is claimed by exactly one thread, and the
+/// results are read only after every thread has left (the DispatchGroup wait orders
+/// those accesses), hence `@unchecked Sendable`.
+private final class ParallelMapState<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private let count: Int
+    private var next = 0
+    private var results: [T?]
+    private var errors: [(index: Int, error: any Error)] = []
+
+    init(count: Int) {
+        self.count = count
+        results = [T?](repeating: nil, count: count)
+    }
+
+    /// The next index to compute, or nil when all are handed out or one has failed.
+    func claim() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count, errors.isEmpty else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func store(_ value: T, at i: Int) {
+        lock.lock()
+        results[i] = value
+        lock.unlock()
+    }
+
+    func fail(_ i: Int, _ error: any Error) {
+        lock.lock()
+        errors.append((i, error))
+        lock.unlock()
+    }
+
+    /// The results in index order, or the error of the lowest failing index.
+    func finish() throws -> [T] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let first = errors.min(by: { $0.index < $1.index }) { throw first.error }
+        return results.map { $0! }
+    }
 }

@@ -1,0 +1,118 @@
+import Foundation
+import TerreinGeometry
+import TerreinIO
+
+/// Reads one layer from its source and prepares it: validity repair, the one outcome of
+/// every feature (used, repaired, skipped or an error) counted in the stats, `--strict`,
+/// the field mapping and extent checks.
+struct LayerLoader {
+    let config: LayerConfig
+    let workCRS: CRSIdentifier
+    let workArea: Bounds?
+    let options: LoadOptions
+
+    /// The prepared polygonal geometry of each used feature, with its properties.
+    struct Prepared {
+        var index: Int
+        var geometry: Geometry
+        var properties: JSONObject
+    }
+
+    /// The layer's source, by format.
+    func source() -> any LayerSource {
+        GeoJSONLayerSource(config: config, workCRS: workCRS, onBytesRead: options.onBytesRead)
+    }
+
+    /// Streams the used features to `onFeature`. When the source starts over, `onReset`
+    /// is called first.
+    func load(onReset: () -> Void = {}, onFeature: (Prepared) throws -> Void) throws -> LayerStats {
+        var stats = LayerStats(layer: config.kind, path: config.path)
+        let wanted = Set(config.kind.attributes.map { config.field($0) })
+        var seenKeys = Set<String>()
+        var info = SourceInfo()
+        try source().read(info: &info, onReset: {
+            stats = LayerStats(layer: config.kind, path: config.path)
+            seenKeys.removeAll()
+            onReset()
+        }) { feature in
+            stats.features += 1
+            for key in feature.properties.keys where wanted.contains(key) { seenKeys.insert(key) }
+            guard let prepared = try prepare(feature, stats: &stats) else { return }
+            stats.used += 1
+            if let b = prepared.geometry.bounds {
+                if stats.bounds == nil { stats.bounds = b } else { stats.bounds!.formUnion(b) }
+            }
+            try onFeature(prepared)
+        }
+        stats.sha256 = info.sha256
+        stats.encoding = info.encoding
+        stats.sourceCRS = info.sourceCRS
+        stats.crsSource = info.crsSource
+        stats.parseSeconds = info.parseSeconds
+        stats.reprojectSeconds = info.reprojectSeconds
+        stats.buildRepairSeconds += info.buildSeconds
+        try checkFields(stats: stats, seen: seenKeys)
+        if let b = stats.bounds, let area = workArea, !b.intersects(area) {
+            throw InputError(
+                file: config.path,
+                problem: String(format: "the layer's extent (%.0f, %.0f – %.0f, %.0f in %@) lies wholly outside the area of use of the work CRS",
+                                b.minX, b.minY, b.maxX, b.maxY, workCRS.description),
+                hint: "the coordinates are probably in lat/lon order instead of lon/lat (swapped axes), or in another CRS than \(stats.sourceCRS); fix the export or set `crs:` for layers.\(config.kind.rawValue)")
+        }
+        return stats
+    }
+
+    /// Explicitly mapped fields must exist in the data (when it has features).
+    private func checkFields(stats: LayerStats, seen: Set<String>) throws {
+        guard stats.features > 0 else { return }
+        for attr in config.kind.attributes.sorted() where config.explicitFields.contains(attr) {
+            let field = config.field(attr)
+            if !seen.contains(field) {
+                throw InputError(
+                    file: config.path,
+                    problem: "layers.\(config.kind.rawValue).fields.\(attr): no feature has a property \"\(field)\"",
+                    hint: "run `terrein inspect \(config.declaredPath)` to list the property names, and fix the field mapping in the pipeline file")
+            }
+        }
+    }
+
+    private func fail(_ f: SourceFeature, _ problem: String, _ hint: String = "") -> InputError {
+        InputError(file: config.path, featureIndex: f.index, line: f.line, column: f.column, problem: problem, hint: hint)
+    }
+
+    /// The outcome of one feature: the prepared geometry, or nil when it is skipped.
+    /// Repairs are noted only when the feature ends up used: a feature has exactly one
+    /// outcome, so one that is repaired and then skipped counts as skipped only.
+    private func prepare(_ f: SourceFeature, stats: inout LayerStats) throws -> Prepared? {
+        func skip(_ reason: String) throws -> Prepared? {
+            if options.strict {
+                throw fail(f, "skipped: \(reason) (--strict turns skips into errors)",
+                           "fix the feature in the source, or run without --strict to skip it")
+            }
+            stats.noteSkip(f.index, reason)
+            return nil
+        }
+        guard case .used(let built, let sourceRepairs) = f.geometry else {
+            if case .skipped(let reason) = f.geometry { return try skip(reason) }
+            return nil
+        }
+        let start = threadCPUTime()
+        defer { stats.buildRepairSeconds += threadCPUTime() - start }
+        switch try GeometryPreparation.makeValid(built, repairs: sourceRepairs) {
+        case .skipped(let validity):
+            if config.kind == .terreinen {
+                let id = Attributes.text(f.properties[config.field("id")]).map { "terrein \"\($0)\": " } ?? ""
+                throw fail(f, "\(id)the terrein's polygon is invalid (\(validity)) and repairing it leaves no area",
+                           "fix the terrein's outline in the source")
+            }
+            return try skip("invalid polygon with no area after repair (\(validity))")
+        case .used(let geometry, let repairs):
+            if options.strict, let reason = repairs.first {
+                throw fail(f, "needs repair: \(reason) (--strict turns repairs into errors)",
+                           "fix the feature in the source, or run without --strict to let Terrein repair it")
+            }
+            for reason in repairs { stats.noteRepair(f.index, reason) }
+            return Prepared(index: f.index, geometry: geometry, properties: f.properties)
+        }
+    }
+}

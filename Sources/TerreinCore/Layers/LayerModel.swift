@@ -1,0 +1,113 @@
+import Foundation
+import TerreinGeometry
+import TerreinIO
+
+/// A terrein as used by the indicators.
+public struct Terrein: @unchecked Sendable {
+    public var index: Int
+    public var id: String
+    public var name: String?
+    public var region: String?
+    public var geometry: Geometry
+}
+
+/// A roof face: the 2D projection of one roof plane, with its raw attributes.
+public struct RoofFace: @unchecked Sendable {
+    public var index: Int
+    public var geometry: Geometry
+    /// area(r): the whole face's area, for `min_face_m2`.
+    public var area: Double
+    /// nil when the slope attribute is present but not a number; missing or null is 0.
+    public var slope: Double?
+    /// nil when missing, null or not a number.
+    public var azimuth: Double?
+    public var buildingId: String?
+}
+
+public struct Site: @unchecked Sendable {
+    public var index: Int
+    public var name: String?
+    public var geometry: Geometry
+}
+
+public struct LandCoverPolygon: @unchecked Sendable {
+    public var index: Int
+    public var cls: LandCoverClass
+    public var geometry: Geometry
+}
+
+public struct InundationPolygon: @unchecked Sendable {
+    public var index: Int
+    /// nil when missing or not a number (never floods).
+    public var depth: Double?
+    public var geometry: Geometry
+}
+
+/// How the features of one layer ended (docs/indicators.md, "Geometry preparation").
+public struct LayerStats: Sendable {
+    public var layer: LayerKind
+    public var path: String
+    public var sha256 = ""
+    public var encoding = ""
+    public var sourceCRS = ""
+    public var crsSource = ""
+    public var features = 0
+    public var used = 0
+    public var repaired = 0
+    public var skipped = 0
+    public var firstRepaired: [(index: Int, reason: String)] = []
+    public var firstSkipped: [(index: Int, reason: String)] = []
+    public var repairReasons: [String: Int] = [:]
+    public var skipReasons: [String: Int] = [:]
+    public var unmappedClasses: [String: Int] = [:]
+    public var invalidRoofAttributes = 0
+    public var firstInvalidRoofAttributes: [Int] = []
+    public var bounds: Bounds?
+    /// CPU seconds: parsing JSON, reprojecting, building and repairing GEOS geometry.
+    public var parseSeconds = 0.0
+    public var reprojectSeconds = 0.0
+    public var buildRepairSeconds = 0.0
+
+    static let firstFew = 5
+
+    var lastRepairedIndex = -1
+
+    mutating func noteRepair(_ index: Int, _ reason: String) {
+        repairReasons[reason, default: 0] += 1
+        if lastRepairedIndex != index {
+            lastRepairedIndex = index
+            repaired += 1
+            if firstRepaired.count < Self.firstFew { firstRepaired.append((index, reason)) }
+        }
+    }
+
+    mutating func noteSkip(_ index: Int, _ reason: String) {
+        skipped += 1
+        skipReasons[reason, default: 0] += 1
+        if firstSkipped.count < Self.firstFew { firstSkipped.append((index, reason)) }
+    }
+}
+
+/// All layers of a run, prepared in the work CRS.
+public struct LoadedLayers: @unchecked Sendable {
+    public var terreinen: [Terrein] = []
+    public var roofs: [RoofFace] = []
+    public var natura2000: [Site]?
+    public var landcover: [LandCoverPolygon]?
+    public var inundation: [InundationPolygon]?
+    public var stats: [LayerKind: LayerStats] = [:]
+}
+
+/// Options that change how strictly inputs are taken.
+public struct LoadOptions: Sendable {
+    /// Repairs and skips become errors.
+    public var strict = false
+    /// Layers read at the same time.
+    public var threads = 1
+    /// Told how many more bytes of input have been read (from any reading thread).
+    public var onBytesRead: (@Sendable (Int) -> Void)?
+    public init(strict: Bool = false, threads: Int = 1) {
+        self.strict = strict
+        self.threads = max(1, threads)
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import TerreinGeometry
+import TerreinIO
+
+/// One feature as its source yields it: geometry already in GEOS, in the work CRS (or why
+/// the feature has none usable), with its properties and where it sits in the file.
+public struct SourceFeature {
+    /// 0-based position in the source.
+    public var index: Int
+    /// Line and column of the feature in a text source, for messages.
+    public var line: Int?
+    public var column: Int?
+    public var properties: JSONObject
+    /// After the source's own repairs (ring closing and the like), before validity repair.
+    public var geometry: GeometryPreparation.Outcome
+}
+
+/// What a source tells about itself while it reads.
+public struct SourceInfo: Sendable {
+    /// SHA-256 of every byte the source read.
+    public var sha256 = ""
+    /// The encoding (e.g. "FeatureCollection", "GeoJSONSeq").
+    public var encoding = ""
+    /// The layer's CRS, and where that came from ("pipeline", "crs member", ...).
+    public var sourceCRS = ""
+    public var crsSource = ""
+    /// CPU seconds: parsing, reprojecting, building geometry (the source's part).
+    public var parseSeconds = 0.0
+    public var reprojectSeconds = 0.0
+    public var buildSeconds = 0.0
+    public init() {}
+}
+
+/// A layer's features, from wherever they come: every format sits behind this interface
+/// (as GDAL puts every format behind a driver), so that the loader and the indicator
+/// families never know where a feature came from.
+public protocol LayerSource {
+    /// Streams the features in source order, filling `info`. When the source must start
+    /// over (a GeoJSON `crs` member after the features), it calls `onReset`: everything
+    /// delivered before is void.
+    func read(info: inout SourceInfo, onReset: () -> Void, onFeature: (SourceFeature) throws -> Void) throws
+}
+
+/// GeoJSON (FeatureCollection, a lone Feature, GeoJSONSeq) through Terrein's own streaming
+/// reader, reprojected with PROJ on the raw coordinate buffers before they become GEOS
+/// geometries (docs/performance.md: the reader is core to the product).
+struct GeoJSONLayerSource: LayerSource {
+    let config: LayerConfig
+    let workCRS: CRSIdentifier
+    /// Told how many more bytes of input have been read.
+    let onBytesRead: (@Sendable (Int) -> Void)?
+
+    var layerKey: String { "layers.\(config.kind.rawValue)" }
+
+    func read(info stats: inout SourceInfo, onReset: () -> Void, onFeature: (SourceFeature) throws -> Void) throws {
+        var firstPass: PassResult
+        do {
+            firstPass = try pass(sourceCRS: config.crs, stats: &stats, onFeature: onFeature)
+        } catch let error as InputError where config.crs == nil && stats.crsSource.hasPrefix("default") {
+            // The features were taken as WGS84 (the RFC 7946 default) and one failed; a
+            // legacy crs member after the features would change that: look for one.
+            guard let late = try? GeoJSONReader.declaredCRS(path: config.path), late.crsAfterFeatures else { throw error }
+            firstPass = PassResult(declaredName: late.name, declared: CRSIdentifier(parsing: late.name), crsAfterFeatures: true)
+        }
+        if config.crs == nil, let name = firstPass.declaredName, firstPass.crsAfterFeatures {
+            // The crs member came after the features: read again with it.
+            guard let declared = firstPass.declared else {
+                throw InputError(file: config.path, problem: "the file's crs member \"\(name)\" is not a CRS identifier Terrein understands",
+                                 hint: "set `crs: EPSG:28992` (or the right code) for \(layerKey) in the pipeline file")
+            }
+            stats = SourceInfo()
+            onReset()
+            _ = try pass(sourceCRS: declared, stats: &stats, onFeature: onFeature)
+            stats.crsSource = "crs member (after the features)"
+        }
+    }
+
+    private struct PassResult {
+        var declaredName: String?
+        var declared: CRSIdentifier?
+        var crsAfterFeatures: Bool
+    }
+
+    private func pass(sourceCRS override: CRSIdentifier?, stats: inout SourceInfo,
+                      onFeature: (SourceFeature) throws -> Void) throws -> PassResult {
+        let reader = try GeoJSONReader(path: config.path)
+        var transformer: CRSTransformer?
+        var source: CRSIdentifier?
+        var geographic = false
+
+        func resolveCRS() throws {
+            if source != nil { return }
+            if let override {
+                source = override
+                stats.crsSource = "pipeline"
+            } else if let declared = reader.declaredCRS {
+                guard let id = CRSIdentifier(parsing: declared) else {
+                    throw InputError(file: config.path, problem: "the file's crs member \"\(declared)\" is not a CRS identifier Terrein understands",
+                                     hint: "set `crs: EPSG:28992` (or the right code) for \(layerKey) in the pipeline file")
+                }
+                source = id
+                stats.crsSource = "crs member"
+            } else {
+                source = .wgs84
+                stats.crsSource = reader.encoding == .sequence ? "default (GeoJSONSeq has no crs member)" : "default (RFC 7946)"
+            }
+            let info: CRSInfo
+            do { info = try lookUpCRS(source!) } catch {
+                throw InputError(file: config.path, problem: "unknown CRS \(source!): \(error)",
+                                 hint: "set `crs:` for \(layerKey) in the pipeline file")
+            }
+            geographic = info.isGeographic
+            stats.sourceCRS = source!.description
+            transformer = try CRSTransformer(from: source!, to: workCRS)
+        }
+
+        let passStart = threadCPUTime()
+        let prepareBefore = stats.reprojectSeconds + stats.buildSeconds
+        defer {
+            stats.parseSeconds += threadCPUTime() - passStart - (stats.reprojectSeconds + stats.buildSeconds - prepareBefore)
+        }
+        var reported = 0
+        defer { onBytesRead?(reader.bytesRead - reported) }
+        try reader.read { f in
+            if let onBytesRead, reader.bytesRead - reported >= 1 << 20 {
+                onBytesRead(reader.bytesRead - reported)
+                reported = reader.bytesRead
+            }
+            try resolveCRS()
+            let outcome: GeometryPreparation.Outcome
+            if let raw = f.geometry {
+                let start = threadCPUTime()
+                var projecting = 0.0
+                defer {
+                    stats.reprojectSeconds += projecting
+                    stats.buildSeconds += threadCPUTime() - start - projecting
+                }
+                let wording = GeometryPreparation.Wording(sourceCRS: stats.sourceCRS, crsOrigin: stats.crsSource,
+                                                          workCRS: workCRS.description, layerKey: layerKey)
+                do {
+                    outcome = try GeometryPreparation.build(raw, geographic: geographic, wording: wording,
+                                                            transform: { transformer!.transform(&$0) },
+                                                            onTransformTime: { projecting += $0 })
+                } catch let p as GeometryPreparation.CoordinateProblem {
+                    throw InputError(file: config.path, featureIndex: f.index, line: f.line, column: f.column,
+                                     problem: p.problem, hint: p.hint)
+                }
+            } else {
+                outcome = .skipped(f.hasGeometryMember ? "null geometry" : "no geometry member")
+            }
+            try onFeature(SourceFeature(index: f.index, line: f.line, column: f.column,
+                                        properties: f.properties, geometry: outcome))
+        }
+        if source == nil { try resolveCRS() }
+        stats.encoding = reader.encoding.rawValue
+        stats.sha256 = reader.sha256 ?? ""  // the whole file was read
+        let declared = reader.declaredCRS.flatMap { CRSIdentifier(parsing: $0) }
+        return PassResult(declaredName: reader.declaredCRS, declared: declared, crsAfterFeatures: reader.crsAfterFeatures)
+    }
+}
