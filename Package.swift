@@ -25,19 +25,21 @@ let package = Package(
         .target(name: "CTerreinSupport"),
         // The Swift face of GEOS and PROJ: owned handles, one context per thread.
         .target(name: "TerreinGeometry", dependencies: ["CGEOS", "CPROJ"]),
-        // Readers and writers: GeoJSON, CSV, GeoPackage, manifest, atomic output.
+        // The byte-level JSON scanner and JSON values. A class used by one thread at a time:
+        // dynamic exclusivity checks on its buffer position cost 25% of reading time (perf,
+        // scale M), so this target alone is compiled without them.
+        .target(name: "TerreinJSON", swiftSettings: [
+            .unsafeFlags(["-enforce-exclusivity=unchecked"]),
+        ]),
+        // Readers and writers: GeoJSON, CSV, GeoPackage, the indicator schema, report, atomic output.
         .target(name: "TerreinIO", dependencies: [
-            "TerreinGeometry", "CTerreinSupport",
+            "TerreinGeometry", "TerreinJSON", "CTerreinSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ], swiftSettings: [
-            // The JSON scanner is a class used by one thread at a time; dynamic exclusivity
-            // checks on its buffer position cost 25% of reading time (perf, scale M).
-            .unsafeFlags(["-enforce-exclusivity=unchecked"]),
         ]),
         // Pipeline model, layers, indicator families, regions, run orchestration.
         .target(name: "TerreinCore", dependencies: [
-            "TerreinGeometry", "TerreinIO", "CTerreinSupport",
+            "TerreinGeometry", "TerreinIO", "TerreinJSON", "CTerreinSupport",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -46,13 +48,13 @@ let package = Package(
         // Seeded generators: the SampleGIS sample and national-scale benchmark data. Foundation only.
         .target(name: "TerreinSynth"),
         .executableTarget(name: "terrein", dependencies: [
-            "TerreinCore", "TerreinCityJSON", "TerreinSynth",
+            "TerreinCore", "TerreinJSON", "TerreinCityJSON", "TerreinSynth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Reading speed of the GeoJSON reader against Foundation (bench/README.md).
         .executableTarget(name: "terrein-json-bench", dependencies: ["TerreinIO"]),
-        .testTarget(name: "TerreinTests", dependencies: ["TerreinCore", "TerreinGeometry", "TerreinIO",
+        .testTarget(name: "TerreinTests", dependencies: ["TerreinCore", "TerreinGeometry", "TerreinIO", "TerreinJSON",
                                                     .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),  // read from the source tree by path
         .testTarget(name: "TerreinIOOutputTests", dependencies: ["TerreinIO", "TerreinGeometry", "TerreinCore"]),

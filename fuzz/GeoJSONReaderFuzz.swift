@@ -1,9 +1,10 @@
-// libFuzzer harness for the streaming GeoJSON reader (TerreinIO's JSONScanner,
+// libFuzzer harness for the streaming GeoJSON reader (TerreinJSON's JSONScanner,
 // GeoJSONReader, JSONValue, InputError), built by fuzz/build.sh against the package's own
 // TerreinIO objects. Any input must end in features or an InputError: never a trap, a hang
 // or a memory error. The reader is driven the way Terrein drives it, and what it hands out
 // is walked the way the layer loader and `terrein inspect` walk it.
 import TerreinIO
+import TerreinJSON
 
 /// Walks a geometry like `LayerLoader.prepare` and `Inspector` do (index arithmetic on
 /// `xy`, `lineEnds`, `partEnds`), so that inconsistent offsets trap here.

@@ -5,7 +5,7 @@
 #   fuzz/build.sh geojson    the GeoJSON reader only
 #   fuzz/build.sh pipeline   the pipeline loader only
 #
-# The GeoJSON reader needs TerreinIO (which hashes inputs with swift-crypto), the pipeline
+# The GeoJSON reader needs TerreinIO and TerreinJSON (the scanner; TerreinIO hashes inputs with swift-crypto), the pipeline
 # loader TerreinCore with Yams (C + Swift), GEOS and PROJ. SwiftPM cannot link a libFuzzer
 # executable (it renames `main`; libFuzzer brings its own), so SwiftPM only compiles the
 # package's library targets, with coverage and AddressSanitizer, into a private scratch
@@ -29,7 +29,7 @@ swift build --scratch-path "$SCRATCH" --target TerreinCore \
 BIN=$(cd "$SCRATCH/debug" && pwd -P)   # a symlink: find would not enter it
 # Every object file of the libraries TerreinCore links (not the executable, not tests).
 mapfile -t OBJECTS < <(find "$BIN" -name '*.o' \
-    \( -path '*/TerreinCore.build/*' -o -path '*/TerreinIO.build/*' -o -path '*/TerreinGeometry.build/*' \
+    \( -path '*/TerreinCore.build/*' -o -path '*/TerreinIO.build/*' -o -path '*/TerreinJSON.build/*' -o -path '*/TerreinGeometry.build/*' \
        -o -path '*/CTerreinSupport.build/*' -o -path '*/Yams.build/*' -o -path '*/CYaml.build/*' \
        -o -path '*/GRDB.build/*' -o -path '*/Crypto.build/*' -o -path '*/CCryptoBoringSSL.build/*' \
        -o -path '*/CCryptoBoringSSLShims.build/*' -o -path '*/CryptoBoringWrapper.build/*' \

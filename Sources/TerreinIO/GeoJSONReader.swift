@@ -1,3 +1,4 @@
+import TerreinJSON
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -448,23 +449,7 @@ public final class GeoJSONReader {
     }
 
     private func parsePosition(into g: inout RawGeometry) throws {
-        try scanner.skipWhitespace()
-        guard try scanner.peek() == 0x5B else {
-            throw try scanner.unexpected(expected: "a position [x, y]")
-        }
-        var n = 0
-        try scanner.forEachElement {
-            try scanner.skipWhitespace()
-            let c = try scanner.peek()
-            guard c == 0x2D || (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "N") || c == UInt8(ascii: "I") else {
-                var e = try scanner.unexpected(expected: n < 2 ? "a number in a position" : "a number (z or m) in a position")
-                e.hint = Self.positionHint
-                throw e
-            }
-            let v = try scanner.parseNumber().value
-            if n < 2 { g.xy.append(v) }
-            n += 1
-        }
+        let n = try scanner.parsePosition(into: &g.xy, keep: 2, hint: Self.positionHint)
         guard n >= 2 else {
             throw scanner.error("a position needs at least two numbers [x, y], found \(n)", hint: Self.positionHint)
         }

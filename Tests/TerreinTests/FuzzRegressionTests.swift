@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import TerreinCore
 @testable import TerreinIO
+@testable import TerreinJSON
 
 /// Replays what the fuzzers (fuzz/) and the bad-input work found, in a normal test run:
 /// every file under Fixtures/fuzz-regressions/geojson/ goes through the GeoJSON reader

@@ -2,6 +2,7 @@ import XCTest
 import TerreinGeometry
 @testable import TerreinCore
 @testable import TerreinIO
+@testable import TerreinJSON
 
 final class GeoJSONReaderTests: XCTestCase {
     func read(_ text: String, name: String = "t.geojson") throws -> (GeoJSONReader, [GeoJSONFeature]) {

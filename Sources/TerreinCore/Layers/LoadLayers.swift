@@ -1,3 +1,4 @@
+import TerreinJSON
 import Foundation
 import TerreinGeometry
 import TerreinIO

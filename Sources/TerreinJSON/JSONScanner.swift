@@ -5,11 +5,17 @@ import Darwin
 #endif
 
 /// A JSON syntax or structure error at a byte position.
-struct ScanError: Error {
-    var line: Int
-    var column: Int
-    var message: String
-    var hint: String = ""
+package struct ScanError: Error {
+    package var line: Int
+    package var column: Int
+    package var message: String
+    package var hint: String = ""
+    package init(line: Int, column: Int, message: String, hint: String = "") {
+        self.line = line
+        self.column = column
+        self.message = message
+        self.hint = hint
+    }
 }
 
 /// A streaming, byte-level JSON scanner over a file descriptor.
@@ -19,7 +25,7 @@ struct ScanError: Error {
 /// 1 MiB chunks, parses numbers straight into coordinate buffers, keeps memory bounded
 /// by the largest value it is asked to materialise, and knows the line and column of
 /// every byte for error messages.
-final class JSONScanner {
+package final class JSONScanner {
     private let fd: Int32
     private let closeOnDeinit: Bool
     private var buffer: UnsafeMutablePointer<UInt8>
@@ -28,17 +34,17 @@ final class JSONScanner {
     private var end = 0
     /// Absolute offset of buffer[0] in the stream.
     private var base = 0
-    private(set) var atEOF = false
+    package private(set) var atEOF = false
     /// Current line (1-based) and absolute offset where it starts.
-    private(set) var line = 1
+    package private(set) var line = 1
     private var lineStart = 0
     /// Maximum nesting of arrays/objects materialised as `JSONValue`.
-    let maxDepth: Int
+    package let maxDepth: Int
     private var scratch: [UInt8] = []
     /// Sees every byte read from the file, in order (used to hash the file while parsing).
-    var onBytes: ((UnsafeRawBufferPointer) -> Void)?
+    package var onBytes: ((UnsafeRawBufferPointer) -> Void)?
 
-    init(fd: Int32, closeOnDeinit: Bool, chunkSize: Int = 1 << 20, maxDepth: Int = 256) {
+    package init(fd: Int32, closeOnDeinit: Bool, chunkSize: Int = 1 << 20, maxDepth: Int = 256) {
         self.fd = fd
         self.closeOnDeinit = closeOnDeinit
         self.capacity = chunkSize
@@ -48,7 +54,7 @@ final class JSONScanner {
     }
 
     /// Scans bytes in memory (tests, fuzzing).
-    convenience init(bytes: [UInt8], maxDepth: Int = 256) {
+    package convenience init(bytes: [UInt8], maxDepth: Int = 256) {
         self.init(fd: -1, closeOnDeinit: false, chunkSize: max(bytes.count, 1), maxDepth: maxDepth)
         bytes.withUnsafeBufferPointer { src in
             if let b = src.baseAddress { buffer.update(from: b, count: bytes.count) }
@@ -63,10 +69,10 @@ final class JSONScanner {
     }
 
     /// Absolute byte offset of the next byte.
-    var offset: Int { base + pos }
-    var column: Int { base + pos - lineStart + 1 }
+    package var offset: Int { base + pos }
+    package var column: Int { base + pos - lineStart + 1 }
 
-    func error(_ message: String, hint: String = "") -> ScanError {
+    package func error(_ message: String, hint: String = "") -> ScanError {
         ScanError(line: line, column: column, message: message, hint: hint)
     }
 
@@ -87,7 +93,7 @@ final class JSONScanner {
     }
 
     /// The next byte without consuming it, or 0 at the end of input (check `isAtEnd`).
-    @inline(__always) func peek() throws -> UInt8 {
+    @inline(__always) package func peek() throws -> UInt8 {
         if pos < end { return buffer[pos] }
         try refill()
         return pos < end ? buffer[pos] : 0
@@ -95,14 +101,14 @@ final class JSONScanner {
 
     @inline(__always) func advance() { pos += 1 }
 
-    func isAtEnd() throws -> Bool {
+    package func isAtEnd() throws -> Bool {
         if pos < end { return false }
         try refill()
         return pos >= end
     }
 
     /// Skips JSON white space, counting lines.
-    @inline(__always) func skipWhitespace() throws {
+    @inline(__always) package func skipWhitespace() throws {
         while true {
             if pos >= end {
                 try refill()
@@ -122,7 +128,7 @@ final class JSONScanner {
     }
 
     /// Skips white space and the RFC 8142 record separator (0x1E) between sequence records.
-    func skipWhitespaceAndRecordSeparators() throws {
+    package func skipWhitespaceAndRecordSeparators() throws {
         while true {
             try skipWhitespace()
             if try peek() == 0x1E { advance() } else { return }
@@ -130,7 +136,7 @@ final class JSONScanner {
     }
 
     /// Consumes `byte` after optional white space or throws naming what was expected.
-    func expect(_ byte: UInt8, _ what: String) throws {
+    package func expect(_ byte: UInt8, _ what: String) throws {
         try skipWhitespace()
         let c = try peek()
         let atEnd = c == 0 ? try isAtEnd() : false
@@ -141,7 +147,7 @@ final class JSONScanner {
     }
 
     /// An error for an unexpected byte (or the end of input).
-    func unexpected(expected: String) throws -> ScanError {
+    package func unexpected(expected: String) throws -> ScanError {
         if try isAtEnd() {
             return error("unexpected end of file, expected \(expected)",
                          hint: "the file is truncated or not closed: re-export or re-download it")
@@ -163,7 +169,7 @@ final class JSONScanner {
     }
 
     /// Skips a UTF-8 byte order mark at the start of the input.
-    func skipByteOrderMark() throws {
+    package func skipByteOrderMark() throws {
         guard offset == 0, try peek() == 0xEF else { return }
         // A BOM is 3 bytes; refills keep them in one chunk except for tiny chunk sizes.
         if end - pos >= 3, buffer[pos + 1] == 0xBB, buffer[pos + 2] == 0xBF {
@@ -276,7 +282,7 @@ final class JSONScanner {
     }
 
     /// Parses a string value, validating UTF-8.
-    func parseString() throws -> String {
+    package func parseString() throws -> String {
         try skipWhitespace()
         // Fast path: a short string without escapes, wholly in the buffer.
         let available = try ensure(256)
@@ -313,7 +319,7 @@ final class JSONScanner {
     }
 
     /// Compares the next string with `key` without building a String (member names).
-    func parseKey() throws -> String {
+    package func parseKey() throws -> String {
         try parseString()
     }
 
@@ -343,7 +349,7 @@ final class JSONScanner {
 
     /// Parses a JSON number, strictly per RFC 8259. Returns the value and whether it was
     /// written as an integer (no fraction, no exponent).
-    func parseNumber() throws -> (value: Double, isInteger: Bool, integer: Int64?) {
+    package func parseNumber() throws -> (value: Double, isInteger: Bool, integer: Int64?) {
         try skipWhitespace()
         let available = try ensure(64)
         if let fast = fastNumber(available) { return fast }
@@ -507,7 +513,7 @@ final class JSONScanner {
     // MARK: Values
 
     /// Parses any JSON value into a `JSONValue`, refusing nesting deeper than `maxDepth`.
-    func parseValue(depth: Int = 0) throws -> JSONValue {
+    package func parseValue(depth: Int = 0) throws -> JSONValue {
         try skipWhitespace()
         let c = try peek()
         switch c {
@@ -562,7 +568,7 @@ final class JSONScanner {
     }
 
     /// Skips any JSON value without materialising it; iterative, so nesting depth is unbounded.
-    func skipValue() throws {
+    package func skipValue() throws {
         var stack: [UInt8] = []  // expected closing brackets
         repeat {
             try skipWhitespace()
@@ -621,7 +627,31 @@ final class JSONScanner {
     // MARK: Iterating containers
 
     /// Iterates the members of an object (the '{' not yet consumed).
-    func forEachMember(_ body: (String) throws -> Void) throws {
+    /// One GeoJSON position `[x, y, ...]`: its first `keep` numbers are appended to `xy`,
+    /// and the count of numbers is returned. In the scanner, not the reader, so that the
+    /// per-number loop stays inside this module (with its exclusivity checks off).
+    package func parsePosition(into xy: inout [Double], keep: Int, hint: String) throws -> Int {
+        try skipWhitespace()
+        guard try peek() == 0x5B else {
+            throw try unexpected(expected: "a position [x, y]")
+        }
+        var n = 0
+        try forEachElement {
+            try skipWhitespace()
+            let c = try peek()
+            guard c == 0x2D || (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "N") || c == UInt8(ascii: "I") else {
+                var e = try unexpected(expected: n < keep ? "a number in a position" : "a number (z or m) in a position")
+                e.hint = hint
+                throw e
+            }
+            let v = try parseNumber().value
+            if n < keep { xy.append(v) }
+            n += 1
+        }
+        return n
+    }
+
+    package func forEachMember(_ body: (String) throws -> Void) throws {
         try expect(0x7B, "'{'")
         try skipWhitespace()
         if try peek() == 0x7D { advance(); return }
@@ -638,7 +668,7 @@ final class JSONScanner {
     }
 
     /// Iterates the elements of an array (the '[' not yet consumed).
-    func forEachElement(_ body: () throws -> Void) throws {
+    package func forEachElement(_ body: () throws -> Void) throws {
         try expect(0x5B, "'['")
         try skipWhitespace()
         if try peek() == 0x5D { advance(); return }
@@ -653,7 +683,7 @@ final class JSONScanner {
     }
 
     /// True when the next non-white-space byte is `byte` (not consumed).
-    func nextIs(_ byte: UInt8) throws -> Bool {
+    package func nextIs(_ byte: UInt8) throws -> Bool {
         try skipWhitespace()
         return try peek() == byte
     }
