@@ -1,0 +1,125 @@
+import Foundation
+import Yams
+
+extension Pipeline {
+    /// Refuses YAML aliases (`*name`) used as mapping keys, before Yams composes the text.
+    ///
+    /// Yams expands an alias into a copy of its anchor's node and hashes every mapping key
+    /// to find duplicates, so an alias key that refers to nested aliases ("billion laughs")
+    /// takes exponential time. Terrein's keys are plain text, so such a file is wrong anyway:
+    /// find them on a neutral copy of the text in which every `*` is replaced by U+E000
+    /// (one character for one, so lines and columns stay): aliases become plain scalars
+    /// starting with U+E000, nothing is expanded, and the copy composes in linear time.
+    static func refuseAliasKeys(_ text: String, file: String) throws {
+        guard text.contains("*") else { return }
+        let neutral = String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "*" ? "\u{E000}" : $0 }))
+        guard let root = try Yams.compose(yaml: neutral) else { return }
+        func isAlias(_ n: Node) -> Bool {
+            if case .scalar(let s) = n { return s.style == .plain && s.string.unicodeScalars.first == "\u{E000}" }
+            return false
+        }
+        func containsAlias(_ n: Node) -> Bool {
+            switch n {
+            case .scalar: return isAlias(n)
+            case .sequence(let seq): return seq.contains(where: containsAlias)
+            case .mapping(let m): return m.contains { containsAlias($0.key) || containsAlias($0.value) }
+            case .alias: return true
+            }
+        }
+        var stack = [root]
+        while let n = stack.popLast() {
+            switch n {
+            case .sequence(let seq): stack.append(contentsOf: seq)
+            case .mapping(let m):
+                for (k, v) in m {
+                    if containsAlias(k) {
+                        throw ConfigError(file: file, keyPath: "", line: k.mark?.line,
+                                          problem: "a YAML alias (*name) is used as a mapping key",
+                                          hint: "keys in a pipeline file are plain text; use aliases only as values")
+                    }
+                    stack.append(v)
+                }
+            case .scalar, .alias: break
+            }
+        }
+    }
+}
+
+/// Typed access to YAML nodes with key-path errors.
+struct NodeReader {
+    let file: String
+
+    struct Map {
+        var pairs: [(String, Node)]
+        subscript(key: String) -> Node? { pairs.first { $0.0 == key }?.1 }
+    }
+
+    func line(_ n: Node) -> Int? { n.mark?.line }
+
+    func mapping(_ node: Node, _ key: String, allowed: [String]) throws -> Map {
+        guard case .mapping(let m) = node else {
+            throw ConfigError(file: file, keyPath: key, line: line(node), problem: "expected a mapping of keys",
+                              hint: "valid keys: " + allowed.joined(separator: ", "))
+        }
+        var pairs: [(String, Node)] = []
+        for (k, v) in m {
+            guard let ks = k.string else {
+                throw ConfigError(file: file, keyPath: key, line: line(k), problem: "keys must be text")
+            }
+            let path = key.isEmpty ? ks : "\(key).\(ks)"
+            guard allowed.contains(ks) else {
+                let close = allowed.min { editDistance($0, ks) < editDistance($1, ks) }
+                var hint = "valid keys here: " + allowed.joined(separator: ", ")
+                if let close, editDistance(close, ks) <= 3 { hint = "did you mean `\(close)`? " + hint }
+                throw ConfigError(file: file, keyPath: path, line: line(k), problem: "unknown key", hint: hint)
+            }
+            if pairs.contains(where: { $0.0 == ks }) {
+                throw ConfigError(file: file, keyPath: path, line: line(k), problem: "duplicate key")
+            }
+            pairs.append((ks, v))
+        }
+        return Map(pairs: pairs)
+    }
+
+    func string(_ node: Node, _ key: String) throws -> String {
+        guard case .scalar(let s) = node else {
+            throw ConfigError(file: file, keyPath: key, line: line(node), problem: "expected a text value")
+        }
+        return s.string
+    }
+
+    func stringList(_ node: Node, _ key: String) throws -> [String] {
+        guard case .sequence(let seq) = node else {
+            throw ConfigError(file: file, keyPath: key, line: line(node), problem: "expected a list, e.g. [a, b]")
+        }
+        return try seq.enumerated().map { try string($1, "\(key)[\($0)]") }
+    }
+
+    func number(_ node: Node, _ key: String, range: ClosedRange<Double>) throws -> Double {
+        guard case .scalar = node, let v = node.float ?? node.int.map(Double.init), v.isFinite else {
+            throw ConfigError(file: file, keyPath: key, line: line(node),
+                              problem: "expected a number, found \"\(node.string ?? "a list or mapping")\"")
+        }
+        guard range.contains(v) else {
+            throw ConfigError(file: file, keyPath: key, line: line(node),
+                              problem: "\(v) is out of range", hint: "valid values lie in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return v
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints on unknown keys.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var prev = Array(0...b.count)
+    for i in 1...a.count {
+        var cur = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        prev = cur
+    }
+    return prev[b.count]
+}
