@@ -18,7 +18,8 @@ enum Manifest {
             "name": pipeline.name,
             "file": pipeline.file,
             "sha256": pipeline.sha256,
-            "work_crs": pipeline.workCRS.description,
+            "work_crs": pipeline.declaredWorkCRS.description,
+            "work_crs_used": pipeline.workCRS.description,
             "output_directory": pipeline.outputDirectory,
             "formats": pipeline.formats.map(\.rawValue),
         ] as [String: Any]

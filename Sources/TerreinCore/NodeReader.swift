@@ -56,6 +56,14 @@ struct NodeReader {
 
     func line(_ n: Node) -> Int? { n.mark?.line }
 
+    /// `0`, or digits without a leading zero: no sign, `_`, base prefix or `:` (YAML 1.1
+    /// reads `0500` as octal, `0x1F4` as hexadecimal, `1:30` as sexagesimal).
+    static func isPlainDecimalInteger(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        guard let first = u.first, u.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return false }
+        return first != UInt8(ascii: "0") || u.count == 1
+    }
+
     func mapping(_ node: Node, _ key: String, allowed: [String]) throws -> Map {
         guard case .mapping(let m) = node else {
             throw ConfigError(file: file, keyPath: key, line: line(node), problem: "expected a mapping of keys",

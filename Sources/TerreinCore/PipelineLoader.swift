@@ -55,6 +55,7 @@ extension Pipeline {
         }
 
         var workCRS = CRSIdentifier.rdNew
+        var declaredWorkCRS = CRSIdentifier.rdNew
         if let n = top["work_crs"] {
             let s = try r.string(n, "work_crs")
             guard let id = CRSIdentifier(parsing: s) else {
@@ -65,12 +66,8 @@ extension Pipeline {
             do { info = try lookUpCRS(id) } catch {
                 throw ConfigError(file: file, keyPath: "work_crs", line: r.line(n), problem: "\(error)")
             }
-            if info.isGeographic || id == .wgs84 {
-                throw ConfigError(file: file, keyPath: "work_crs", line: r.line(n),
-                                  problem: "\(id) (\(info.name)) is geographic: areas and distances need a projected CRS in metres",
-                                  hint: "use EPSG:28992 (RD New) for the Netherlands")
-            }
-            workCRS = id
+            declaredWorkCRS = id
+            workCRS = try resolveWorkCRS(info, file: file, line: r.line(n))
         }
 
         guard let layersNode = top["layers"] else {
@@ -126,7 +123,49 @@ extension Pipeline {
         if let outputOverride { outputDirectory = URL(fileURLWithPath: outputOverride).standardizedFileURL.path }
 
         return Pipeline(name: name, file: file, workCRS: workCRS, layers: layers, parameters: parameters,
-                        outputDirectory: outputDirectory, formats: formats, sha256: sha256)
+                        outputDirectory: outputDirectory, formats: formats, sha256: sha256,
+                        declaredWorkCRS: declaredWorkCRS)
+    }
+
+    /// The CRS to compute in for a `work_crs`: a projected CRS in metres, or the projected
+    /// horizontal part of a compound CRS (EPSG:7415 → EPSG:28992). Geographic, geocentric,
+    /// bound-to-geographic, vertical and non-metre CRSs are refused, saying what to use.
+    static func resolveWorkCRS(_ info: CRSInfo, file: String, line: Int?) throws -> CRSIdentifier {
+        let id = info.identifier
+        let use = "use a projected CRS in metres: EPSG:28992 (RD New) for the Netherlands, or the UTM zone / ETRS89-LAEA (EPSG:3035) for elsewhere"
+        func refuse(_ why: String) -> ConfigError {
+            ConfigError(file: file, keyPath: "work_crs", line: line,
+                        problem: "\(id) (\(info.name)) \(why): areas and distances need a projected CRS in metres", hint: use)
+        }
+        func judge(_ c: CRSInfo, as role: String) throws {
+            switch c.kind {
+            case .projected:
+                guard c.isInMetres else {
+                    let units = Set(c.axes.map(\.unitName)).sorted().joined(separator: ", ")
+                    throw refuse("\(role)has axes in \(units.isEmpty ? "unknown units" : units), not metres")
+                }
+            case .geographic2D, .geographic3D: throw refuse("\(role)is geographic (degrees)")
+            case .geocentric: throw refuse("\(role)is geocentric (earth-centred x, y, z)")
+            case .bound:
+                guard let base = c.components.first else { throw refuse("\(role)is a bound CRS without a base CRS") }
+                if base.isGeographic { throw refuse("\(role)is bound to a geographic CRS (\(base.name))") }
+                try judge(base, as: "\(role)is bound to \(base.name), which ")
+            default: throw refuse("\(role)is a \(c.kind.rawValue) CRS")
+            }
+        }
+        if info.isGeographic || id == .wgs84 { throw refuse("is geographic (degrees)") }
+        guard info.kind == .compound else {
+            try judge(info, as: "")
+            return id
+        }
+        guard let horizontal = info.components.first else { throw refuse("is a compound CRS without a horizontal part") }
+        try judge(horizontal, as: "has a horizontal part \(horizontal.ownIdentifier.map { "\($0) " } ?? "")(\(horizontal.name)) that ")
+        guard let code = horizontal.ownIdentifier else {
+            throw ConfigError(file: file, keyPath: "work_crs", line: line,
+                              problem: "\(id) (\(info.name)): its horizontal part \(horizontal.name) has no authority code",
+                              hint: "give the projected CRS itself, e.g. EPSG:28992")
+        }
+        return code
     }
 
     static func resolve(_ path: String, base: URL) -> String {
@@ -163,8 +202,14 @@ extension Pipeline {
                 throw ConfigError(file: r.file, keyPath: "\(key).crs", line: r.line(cn), problem: "\"\(s)\" is not a CRS identifier",
                                   hint: "write it as EPSG:28992 or EPSG:4326")
             }
-            do { _ = try lookUpCRS(id) } catch {
+            let info: CRSInfo
+            do { info = try lookUpCRS(id) } catch {
                 throw ConfigError(file: r.file, keyPath: "\(key).crs", line: r.line(cn), problem: "\(error)")
+            }
+            if info.kind == .vertical {
+                throw ConfigError(file: r.file, keyPath: "\(key).crs", line: r.line(cn),
+                                  problem: "\(id) (\(info.name)) is a vertical CRS: it has no x and y",
+                                  hint: "give the layer's horizontal CRS, e.g. EPSG:28992 (or the compound EPSG:7415)")
             }
             crs = id
         }
@@ -235,9 +280,12 @@ extension Pipeline {
                 }
                 var bands: [Int] = []
                 for (i, b) in seq.enumerated() {
-                    guard let v = b.int, v > 0, b.string?.allSatisfy(\.isNumber) == true else {
+                    // The raw text, not only the value: YAML 1.1 reads 0500 as octal 320, 0x1F4 as 500.
+                    guard case .scalar(let sc) = b, sc.style == .plain, NodeReader.isPlainDecimalInteger(sc.string),
+                          let v = b.int, v > 0 else {
                         throw ConfigError(file: r.file, keyPath: "parameters.nature.bands_m[\(i)]", line: r.line(b),
-                                          problem: "\"\(b.string ?? "?")\" is not a positive whole number of metres")
+                                          problem: "\"\(b.string ?? "a list or mapping")\" is not a positive whole number of metres in plain decimal",
+                                          hint: "write bands as decimal integers without leading zeros (YAML reads 0500 as octal), e.g. bands_m: [500, 1000]")
                     }
                     if let last = bands.last, v <= last {
                         throw ConfigError(file: r.file, keyPath: "parameters.nature.bands_m[\(i)]", line: r.line(b),
@@ -261,6 +309,12 @@ extension Pipeline {
             if let v = try num("c_sealed", 0...1) { p.water.cSealed = v }
             if let v = try num("c_unsealed", 0...1) { p.water.cUnsealed = v }
             if let v = try num("storage_mm_per_sealed_m2", 0...10000) { p.water.storageMMPerSealedM2 = v }
+            if p.water.deepDepthM < p.water.minDepthM {
+                let at = w["deep_depth_m"] ?? w["min_depth_m"] ?? wn
+                throw ConfigError(file: r.file, keyPath: "parameters.water.deep_depth_m", line: r.line(at),
+                                  problem: "deep_depth_m (\(p.water.deepDepthM)) is below min_depth_m (\(p.water.minDepthM)): deep water must be flooded too",
+                                  hint: "make deep_depth_m at least min_depth_m (defaults 0.30 and 0.10)")
+            }
         }
         return p
     }

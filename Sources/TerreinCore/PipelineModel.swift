@@ -152,7 +152,11 @@ public struct Parameters: Sendable, Equatable {
 public struct Pipeline: Sendable {
     public var name: String
     public var file: String
+    /// The CRS all computation happens in: a projected CRS in metres. For a compound
+    /// `work_crs` (EPSG:7415) this is its horizontal part (EPSG:28992).
     public var workCRS: CRSIdentifier
+    /// `work_crs` as written in the pipeline file (what the manifest shows).
+    public var declaredWorkCRS: CRSIdentifier
     public var layers: [LayerKind: LayerConfig]
     public var parameters: Parameters
     public var outputDirectory: String
@@ -161,10 +165,12 @@ public struct Pipeline: Sendable {
     public var sha256: String
 
     public init(name: String, file: String, workCRS: CRSIdentifier, layers: [LayerKind: LayerConfig],
-                parameters: Parameters, outputDirectory: String, formats: [OutputFormat], sha256: String) {
+                parameters: Parameters, outputDirectory: String, formats: [OutputFormat], sha256: String,
+                declaredWorkCRS: CRSIdentifier? = nil) {
         self.name = name
         self.file = file
         self.workCRS = workCRS
+        self.declaredWorkCRS = declaredWorkCRS ?? workCRS
         self.layers = layers
         self.parameters = parameters
         self.outputDirectory = outputDirectory
