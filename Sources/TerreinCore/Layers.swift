@@ -61,6 +61,9 @@ public struct LayerStats: Sendable {
     public var skipReasons: [String: Int] = [:]
     public var unmappedClasses: [String: Int] = [:]
     public var invalidRoofAttributes = 0
+    /// Inundation only: used features whose depth is missing or not a number (they never flood).
+    public var nonNumericDepths = 0
+    public var firstNonNumericDepths: [Int] = []
     public var firstInvalidRoofAttributes: [Int] = []
     public var bounds: Bounds?
     /// CPU seconds: parsing JSON, reprojecting, building and repairing GEOS geometry.
@@ -126,13 +129,15 @@ struct LayerLoader {
         var properties: JSONObject
     }
 
-    /// Streams the used features to `onFeature`. When the file's `crs` member comes after
-    /// its features, the file is read a second time; `onReset` is called before that pass.
-    func load(onReset: () -> Void = {}, onFeature: (Prepared) throws -> Void) throws -> LayerStats {
+    /// Streams the used features to `onFeature`, and the index and properties of each skipped
+    /// one to `onSkipped`. When the file's `crs` member comes after its features, the file is
+    /// read a second time; `onReset` is called before that pass.
+    func load(onReset: () -> Void = {}, onSkipped: (Int, JSONObject) throws -> Void = { _, _ in },
+              onFeature: (Prepared) throws -> Void) throws -> LayerStats {
         var stats = LayerStats(layer: config.kind, path: config.path)
         var firstPass: PassResult
         do {
-            firstPass = try pass(sourceCRS: config.crs, stats: &stats, onFeature: onFeature)
+            firstPass = try pass(sourceCRS: config.crs, stats: &stats, onSkipped: onSkipped, onFeature: onFeature)
         } catch let error as InputError where config.crs == nil && stats.crsSource.hasPrefix("default") {
             // The features were taken as WGS84 (the RFC 7946 default) and one failed; a
             // legacy crs member after the features would change that: look for one.
@@ -148,7 +153,7 @@ struct LayerLoader {
             }
             stats = LayerStats(layer: config.kind, path: config.path, sha256: stats.sha256)
             onReset()
-            let second = try pass(sourceCRS: declared, stats: &stats, onFeature: onFeature)
+            let second = try pass(sourceCRS: declared, stats: &stats, onSkipped: onSkipped, onFeature: onFeature)
             stats.crsSource = "crs member (after the features)"
             firstPass.seenKeys = second.seenKeys
         }
@@ -171,6 +176,7 @@ struct LayerLoader {
     }
 
     private func pass(sourceCRS override: CRSIdentifier?, stats: inout LayerStats,
+                      onSkipped: (Int, JSONObject) throws -> Void,
                       onFeature: (Prepared) throws -> Void) throws -> PassResult {
         let reader = try GeoJSONReader(path: config.path)
         var transformer: CRSTransformer?
@@ -221,6 +227,7 @@ struct LayerLoader {
             stats.features += 1
             for key in feature.properties.keys where wanted.contains(key) { seenKeys.insert(key) }
             guard let prepared = try prepare(feature, transformer: transformer!, geographic: geographic, stats: &stats) else {
+                try onSkipped(feature.index, feature.properties)
                 return
             }
             stats.used += 1
@@ -437,16 +444,22 @@ extension LoadedLayers {
             var stats: LayerStats
             switch kind {
             case .terreinen:
-                var seen: [String: Int] = [:]
+                // Ids compare as UTF-8 bytes (not String ==), and skipped terreinen's too.
+                var seen: [ByteKey: Int] = [:]
                 let idField = config.field("id")
-                stats = try loader.load(onReset: { out.terreinen.removeAll(); seen.removeAll() }) { p in
-                    let id = try Attributes.terreinId(p.properties[idField], field: idField, file: config.path, feature: p.index)
-                    if let first = seen[id] {
-                        throw InputError(file: config.path, featureIndex: p.index,
+                func checkId(_ index: Int, _ properties: JSONObject) throws -> String {
+                    let id = try Attributes.terreinId(properties[idField], field: idField, file: config.path, feature: index)
+                    if let first = seen[ByteKey(id)] {
+                        throw InputError(file: config.path, featureIndex: index,
                                          problem: "duplicate terrein id \"\(id)\" (also feature \(first))",
                                          hint: "terrein ids must be unique: fix the source or map another id field")
                     }
-                    seen[id] = p.index
+                    seen[ByteKey(id)] = index
+                    return id
+                }
+                stats = try loader.load(onReset: { out.terreinen.removeAll(); seen.removeAll() },
+                                        onSkipped: { _ = try checkId($0, $1) }) { p in
+                    let id = try checkId(p.index, p.properties)
                     out.terreinen.append(Terrein(index: p.index, id: id,
                                                  name: Attributes.text(p.properties[config.field("name")]),
                                                  region: Attributes.text(p.properties[config.field("region")]),
@@ -484,10 +497,14 @@ extension LoadedLayers {
                 out.landcover = polys
             case .inundation:
                 var polys: [InundationPolygon] = []
-                stats = try loader.load(onReset: { polys.removeAll() }) { p in
-                    polys.append(InundationPolygon(index: p.index, depth: Attributes.number(p.properties[config.field("depth_m")]),
-                                                   geometry: p.geometry))
+                var nonNumeric: [Int] = []
+                stats = try loader.load(onReset: { polys.removeAll(); nonNumeric.removeAll() }) { p in
+                    let depth = Attributes.number(p.properties[config.field("depth_m")])
+                    if depth == nil { nonNumeric.append(p.index) }
+                    polys.append(InundationPolygon(index: p.index, depth: depth, geometry: p.geometry))
                 }
+                stats.nonNumericDepths = nonNumeric.count
+                stats.firstNonNumericDepths = Array(nonNumeric.prefix(LayerStats.firstFew))
                 out.inundation = polys
             }
             out.stats[kind] = stats

@@ -172,6 +172,14 @@ public enum Runner {
             if s.skipped > 0 {
                 w.append("\(kind.rawValue): \(s.skipped) feature(s) skipped (first: \(s.firstSkipped.map { "#\($0.index) \($0.reason)" }.joined(separator: "; ")))")
             }
+            if kind != .terreinen && kind != .roofs && s.used == 0 {
+                w.append(s.features == 0
+                         ? "\(kind.rawValue): the layer has no features (check the file and layers.\(kind.rawValue).path)"
+                         : "\(kind.rawValue): none of the layer's \(s.features) features is usable (all skipped)")
+            }
+            if s.nonNumericDepths > 0 {
+                w.append("\(kind.rawValue): \(s.nonNumericDepths) feature(s) with a depth that is missing or not a number, which never flood (first: \(s.firstNonNumericDepths.map { "#\($0)" }.joined(separator: ", ")))")
+            }
             if !s.unmappedClasses.isEmpty {
                 w.append("landcover: unmapped class values counted as other: " +
                          s.unmappedClasses.keys.sorted().map { "\"\($0)\" (\(s.unmappedClasses[$0]!))" }.joined(separator: ", "))
