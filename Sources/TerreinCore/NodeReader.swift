@@ -89,9 +89,27 @@ struct NodeReader {
         return Map(pairs: pairs)
     }
 
+    /// What YAML 1.1 (Yams, PyYAML) makes of a scalar: null, bool, int, float or text.
+    static func resolvedTag(_ s: Node.Scalar) -> Tag.Name {
+        Resolver.default.resolveTag(of: .scalar(s))
+    }
+
+    /// A non-empty text value: a quoted scalar, or a plain one that YAML does not read as
+    /// null, a boolean or a number (`name: yes` is true, `name: 2024` a number: quote them).
+    /// The JSON Schema says the same with `"type": "string", "minLength": 1`.
     func string(_ node: Node, _ key: String) throws -> String {
         guard case .scalar(let s) = node else {
-            throw ConfigError(file: file, keyPath: key, line: line(node), problem: "expected a text value")
+            throw ConfigError(file: file, keyPath: key, line: line(node), problem: "expected a text value, found a list or mapping")
+        }
+        let tag = Self.resolvedTag(s)
+        if [.null, .bool, .int, .float].contains(tag) {
+            let what = tag == .null ? "no value (null)" : tag == .bool ? "a boolean" : "a number"
+            throw ConfigError(file: file, keyPath: key, line: line(node),
+                              problem: "expected text, but YAML reads \"\(s.string)\" as \(what)",
+                              hint: tag == .null ? "give a value" : "quote it if it is text: \"\(s.string)\"")
+        }
+        guard !s.string.isEmpty else {
+            throw ConfigError(file: file, keyPath: key, line: line(node), problem: "empty text", hint: "give a value or leave the key out")
         }
         return s.string
     }
@@ -103,10 +121,38 @@ struct NodeReader {
         return try seq.enumerated().map { try string($1, "\(key)[\($0)]") }
     }
 
+    /// A value matched against feature properties: text, or a number standing for the text
+    /// Terrein reads from the data (an integer in decimal, `3` → "3"; `1.5` → "1.5"), so that
+    /// numeric class codes (BGT codes, 1/2/3) need no quotes. Numbers must be plain decimal.
+    func textOrNumber(_ node: Node, _ key: String) throws -> String {
+        if case .scalar(let s) = node, [.int, .float].contains(Self.resolvedTag(s)) {
+            let v = try number(node, key, range: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
+            if Self.resolvedTag(s) == .int, let i = Int64(exactly: v) { return String(i) }
+            return "\(v)"
+        }
+        return try string(node, key)
+    }
+
+    /// Digits with an optional sign and fraction, without a leading zero (`0500` is octal in
+    /// YAML 1.1), exponent, `_`, `:` or base prefix: the one spelling every YAML reader agrees on.
+    static func isPlainDecimalNumber(_ s: String) -> Bool {
+        var t = Substring(s)
+        if t.first == "-" || t.first == "+" { t = t.dropFirst() }
+        let parts = t.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard isPlainDecimalInteger(String(parts[0])) else { return false }
+        guard parts.count == 2 else { return true }
+        return !parts[1].isEmpty && parts[1].utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+
     func number(_ node: Node, _ key: String, range: ClosedRange<Double>) throws -> Double {
-        guard case .scalar = node, let v = node.float ?? node.int.map(Double.init), v.isFinite else {
+        guard case .scalar(let s) = node, let v = node.float ?? node.int.map(Double.init), v.isFinite else {
             throw ConfigError(file: file, keyPath: key, line: line(node),
                               problem: "expected a number, found \"\(node.string ?? "a list or mapping")\"")
+        }
+        guard Self.isPlainDecimalNumber(s.string) else {
+            throw ConfigError(file: file, keyPath: key, line: line(node),
+                              problem: "\"\(s.string)\" is not a number in plain decimal",
+                              hint: "write digits with an optional fraction, e.g. 500 or 0.25 (YAML reads 0500 as octal, and 1e3, 0x10 or 1_000 differ between YAML readers)")
         }
         guard range.contains(v) else {
             throw ConfigError(file: file, keyPath: key, line: line(node),

@@ -49,9 +49,9 @@ extension Pipeline {
             throw ConfigError(file: file, keyPath: "name", problem: "missing", hint: "add e.g. `name: sample` (used for Output/<name>/)")
         }
         let name = try r.string(nameNode, "name")
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), name != ".", name != ".." else {
+        guard isUsableName(name) else {
             throw ConfigError(file: file, keyPath: "name", line: r.line(nameNode), problem: "\"\(name)\" is not a usable name",
-                              hint: "use letters, digits, '-', '_' or '.' (it names the output folder)")
+                              hint: "use up to \(maxNameLength) ASCII letters, digits, '-', '_' or '.', not starting with '.' (it names the output folder)")
         }
 
         var workCRS = CRSIdentifier.rdNew
@@ -96,9 +96,6 @@ extension Pipeline {
             let o = try r.mapping(on, "outputs", allowed: ["directory", "formats"])
             if let d = o["directory"] {
                 let s = try r.string(d, "outputs.directory")
-                guard !s.isEmpty else {
-                    throw ConfigError(file: file, keyPath: "outputs.directory", line: r.line(d), problem: "empty path")
-                }
                 outputDirectory = resolve(s, base: base)
             }
             if let f = o["formats"] {
@@ -125,6 +122,21 @@ extension Pipeline {
         return Pipeline(name: name, file: file, workCRS: workCRS, layers: layers, parameters: parameters,
                         outputDirectory: outputDirectory, formats: formats, sha256: sha256,
                         declaredWorkCRS: declaredWorkCRS)
+    }
+
+    static let maxNameLength = 100
+
+    /// `name` becomes a folder name (Output/<name>/): ASCII letters, digits, `-`, `_` and `.`,
+    /// not starting with `.` (so never `.`, `..` or a hidden folder), at most 100 characters.
+    /// ASCII because the name is compared as bytes, and a composed and a decomposed "é" would
+    /// give two folders that look alike (the schema's `pattern` says the same).
+    static func isUsableName(_ name: String) -> Bool {
+        let ok = { (c: UInt8) in
+            (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+                || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") || c == UInt8(ascii: ".")
+        }
+        let u = Array(name.utf8)
+        return !u.isEmpty && u.count <= maxNameLength && u[0] != UInt8(ascii: ".") && u.allSatisfy(ok)
     }
 
     /// The CRS to compute in for a `work_crs`: a projected CRS in metres, or the projected
@@ -219,9 +231,6 @@ extension Pipeline {
             let f = try r.mapping(fn, "\(key).fields", allowed: kind.attributes)
             for (attr, vn) in f.pairs {
                 let v = try r.string(vn, "\(key).fields.\(attr)")
-                guard !v.isEmpty else {
-                    throw ConfigError(file: r.file, keyPath: "\(key).fields.\(attr)", line: r.line(vn), problem: "empty field name")
-                }
                 fields[attr] = v
                 explicit.insert(attr)
             }
@@ -235,7 +244,11 @@ extension Pipeline {
             let c = try r.mapping(cn, "\(key).classes", allowed: ["sealed", "green", "water", "other"])
             for (cls, vn) in c.pairs {
                 let target = LandCoverClass(rawValue: cls)!
-                for v in try r.stringList(vn, "\(key).classes.\(cls)") {
+                guard case .sequence(let values) = vn else {
+                    throw ConfigError(file: r.file, keyPath: "\(key).classes.\(cls)", line: r.line(vn), problem: "expected a list, e.g. [verhard, 1]")
+                }
+                for (i, valueNode) in values.enumerated() {
+                    let v = try r.textOrNumber(valueNode, "\(key).classes.\(cls)[\(i)]")
                     if let prior = classes[v], prior != target {
                         throw ConfigError(file: r.file, keyPath: "\(key).classes.\(cls)", line: r.line(vn),
                                           problem: "class value \"\(v)\" is mapped to both \(prior.rawValue) and \(cls)")
@@ -328,8 +341,8 @@ extension Pipeline {
                                   problem: "expected a list of at least two increasing numbers")
             }
             let values = try seq.enumerated().map { try r.number($1, "\(key).\(k)[\($0)]", range: last) }
-            guard values.first == first, zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) else {
-                throw ConfigError(file: r.file, keyPath: "\(key).\(k)", line: r.line(n),
+            if let bad = values.indices.first(where: { $0 == 0 ? values[0] != first : values[$0] <= values[$0 - 1] }) {
+                throw ConfigError(file: r.file, keyPath: "\(key).\(k)[\(bad)]", line: r.line(seq[bad]),
                                   problem: "must start at \(Int(first)) and increase strictly")
             }
             return values
