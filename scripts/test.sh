@@ -58,9 +58,9 @@ else
   echo "== cross-check on real LoD2 roofs: skipped, $lod2 is not beside this checkout"
 fi
 
-echo "== reference implementation tests"
+echo "== reference implementation tests, and the JSON Schema against the pipeline-file corpus"
 plog=$(mktemp)
-python3 -m pytest -q reference/tests bench/test_duckdb_impl.py | tee "$plog"
+python3 -m pytest -q reference/tests bench/test_duckdb_impl.py schema/tests | tee "$plog"
 py_passed=$(grep -oE "[0-9]+ passed" "$plog" | grep -oE "[0-9]+" | tail -1 || true)
 rm -f "$plog"
 

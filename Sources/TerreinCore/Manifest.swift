@@ -11,12 +11,15 @@ struct Manifest: Encodable {
 
     struct PipelineInfo: Encodable {
         var name, file, sha256: String
+        /// The work CRS as the pipeline names it, and the one computed in (a compound
+        /// CRS's horizontal part).
         var workCRS: String
+        var workCRSUsed: String
         var outputDirectory: String
         var formats: [String]
         enum CodingKeys: String, CodingKey {
             case name, file, sha256, formats
-            case workCRS = "work_crs", outputDirectory = "output_directory"
+            case workCRS = "work_crs", workCRSUsed = "work_crs_used", outputDirectory = "output_directory"
         }
     }
 
@@ -133,7 +136,8 @@ struct Manifest: Encodable {
         let manifest = Manifest(
             terreinVersion: terreinVersion, geosVersion: GEOSContext.version, projVersion: TerreinGeometry.projVersion,
             pipeline: PipelineInfo(name: pipeline.name, file: pipeline.file, sha256: pipeline.sha256,
-                                   workCRS: pipeline.workCRS.description, outputDirectory: pipeline.outputDirectory,
+                                   workCRS: pipeline.declaredWorkCRS.description, workCRSUsed: pipeline.workCRS.description,
+                                   outputDirectory: pipeline.outputDirectory,
                                    formats: pipeline.formats.map(\.rawValue)),
             parameters: pipeline.parameters,
             options: Options(threads: options.threads, strict: options.strict, language: options.language),

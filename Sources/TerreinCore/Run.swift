@@ -129,10 +129,10 @@ public enum Runner {
         files += ["indicators.csv", "regions.csv"]
         progress.advance()
         // Keyed by the id's bytes: ids that differ only in Unicode normalisation are distinct.
-        let byId = Dictionary(uniqueKeysWithValues: layers.terreinen.map { (Array($0.id.utf8), $0.geometry) })
+        let byId = Dictionary(uniqueKeysWithValues: layers.terreinen.map { (ByteKey($0.id), $0.geometry) })
         let artifacts = RunArtifacts(
             pipelineName: pipeline.name, indicators: indicators, regions: regions,
-            terreinGeometries: results.map { byId[Array($0.id.utf8)]! },
+            terreinGeometries: results.map { byId[ByteKey($0.id)]! },
             // Simplified sites are only drawn (report) or stored (GeoPackage for the report).
             natura2000Display: pipeline.formats.contains(.report) || pipeline.formats.contains(.gpkg)
                 ? try (layers.natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) } : [],
@@ -163,6 +163,14 @@ public enum Runner {
             }
             if s.skipped > 0 {
                 w.append("\(kind.rawValue): \(s.skipped) feature(s) skipped (first: \(s.firstSkipped.map { "#\($0.index) \($0.reason)" }.joined(separator: "; ")))")
+            }
+            if kind != .terreinen && kind != .roofs && s.used == 0 {
+                w.append(s.features == 0
+                         ? "\(kind.rawValue): the layer has no features (check the file and layers.\(kind.rawValue).path)"
+                         : "\(kind.rawValue): none of the layer's \(s.features) features is usable (all skipped)")
+            }
+            if s.nonNumericDepths > 0 {
+                w.append("\(kind.rawValue): \(s.nonNumericDepths) feature(s) with a depth that is missing or not a number, which never flood (first: \(s.firstNonNumericDepths.map { "#\($0)" }.joined(separator: ", ")))")
             }
             if !s.unmappedClasses.isEmpty {
                 w.append("landcover: unmapped class values counted as other: " +

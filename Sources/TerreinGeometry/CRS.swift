@@ -58,11 +58,45 @@ public struct CRSIdentifier: Hashable, Sendable, CustomStringConvertible {
 
 /// What PROJ knows about a CRS.
 public struct CRSInfo: Sendable {
+    /// What kind of CRS PROJ says this is.
+    public enum Kind: String, Sendable {
+        case geographic2D = "geographic 2D", geographic3D = "geographic 3D", geocentric, projected,
+             compound, bound, vertical, engineering, other
+    }
+
+    /// One axis of the CRS's coordinate system, as PROJ describes it.
+    public struct Axis: Sendable, Equatable {
+        public var name: String
+        public var direction: String
+        /// e.g. "metre", "US survey foot", "degree".
+        public var unitName: String
+        /// Factor to the SI unit (metre, radian): 1 for metres.
+        public var unitToSI: Double
+    }
+
     public var identifier: CRSIdentifier
     public var name: String
     public var isGeographic: Bool
     /// Area of use in lon/lat degrees (west, south, east, north), when PROJ has one.
     public var areaOfUse: (west: Double, south: Double, east: Double, north: Double)?
+    public var kind: Kind = .other
+    /// The authority and code PROJ gives the object itself (for a component of a compound
+    /// CRS, its own code, e.g. EPSG:28992 inside EPSG:7415); nil when it has none.
+    public var ownIdentifier: CRSIdentifier?
+    /// The axes of its coordinate system (none for compound and bound CRSs).
+    public var axes: [Axis] = []
+    /// Compound: its components, horizontal first. Bound: its base CRS.
+    public var components: [CRSInfo] = []
+
+    /// True when every axis is in metres (and there is at least one).
+    public var isInMetres: Bool {
+        !axes.isEmpty && axes.allSatisfy { $0.unitToSI == 1 && $0.unitName == "metre" }
+    }
+
+    /// The horizontal part: a compound CRS's first component, otherwise the CRS itself.
+    public var horizontalPart: CRSInfo {
+        kind == .compound ? (components.first ?? self) : self
+    }
 }
 
 /// A PROJ context owned by one thread.
@@ -91,25 +125,83 @@ public var projVersion: String {
 
 /// Looks a CRS up in PROJ's database.
 public func lookUpCRS(_ id: CRSIdentifier) throws -> CRSInfo {
+    try lookUpCRS(definition: id == .wgs84 ? "OGC:CRS84" : id.description, identifier: id)
+}
+
+/// Describes the CRS of any PROJ definition (`EPSG:7415`, a PROJ string, WKT).
+public func lookUpCRS(definition: String, identifier: CRSIdentifier) throws -> CRSInfo {
     let ctx = PROJContext()
-    let definition = id == .wgs84 ? "OGC:CRS84" : id.description
     guard let crs = proj_create(ctx.handle, definition) else {
-        throw GeometryError(operation: "CRS \(id)", message: "PROJ does not know this CRS (\(ctx.errorMessage()))")
+        throw GeometryError(operation: "CRS \(identifier)", message: "PROJ does not know this CRS (\(ctx.errorMessage()))")
     }
     defer { proj_destroy(crs) }
     let type = proj_get_type(crs)
     let geographic = type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS
     let isCRS = geographic || type == PJ_TYPE_PROJECTED_CRS || type == PJ_TYPE_COMPOUND_CRS
         || type == PJ_TYPE_GEOCENTRIC_CRS || type == PJ_TYPE_GEOGRAPHIC_CRS || type == PJ_TYPE_BOUND_CRS
-        || type == PJ_TYPE_OTHER_CRS || type == PJ_TYPE_ENGINEERING_CRS
+        || type == PJ_TYPE_OTHER_CRS || type == PJ_TYPE_ENGINEERING_CRS || type == PJ_TYPE_VERTICAL_CRS
     guard isCRS else {
-        throw GeometryError(operation: "CRS \(id)", message: "this is not a coordinate reference system")
+        throw GeometryError(operation: "CRS \(identifier)", message: "this is not a coordinate reference system")
     }
-    let name = proj_get_name(crs).map { String(cString: $0) } ?? id.description
+    var info = describe(crs, ctx: ctx, identifier: identifier)
     var w = 0.0, s = 0.0, e = 0.0, n = 0.0
     let hasArea = proj_get_area_of_use(ctx.handle, crs, &w, &s, &e, &n, nil) == 1 && w > -1000
-    return CRSInfo(identifier: id, name: name, isGeographic: geographic,
-                   areaOfUse: hasArea ? (w, s, e, n) : nil)
+    info.areaOfUse = hasArea ? (w, s, e, n) : nil
+    return info
+}
+
+/// Kind, own code, axes and components of a PROJ CRS object.
+private func describe(_ crs: OpaquePointer, ctx: PROJContext, identifier: CRSIdentifier) -> CRSInfo {
+    let type = proj_get_type(crs)
+    let kind: CRSInfo.Kind
+    switch type {
+    case PJ_TYPE_GEOGRAPHIC_2D_CRS: kind = .geographic2D
+    case PJ_TYPE_GEOGRAPHIC_3D_CRS: kind = .geographic3D
+    case PJ_TYPE_GEOCENTRIC_CRS: kind = .geocentric
+    case PJ_TYPE_PROJECTED_CRS: kind = .projected
+    case PJ_TYPE_COMPOUND_CRS: kind = .compound
+    case PJ_TYPE_BOUND_CRS: kind = .bound
+    case PJ_TYPE_VERTICAL_CRS: kind = .vertical
+    case PJ_TYPE_ENGINEERING_CRS: kind = .engineering
+    default: kind = .other
+    }
+    let name = proj_get_name(crs).map { String(cString: $0) } ?? identifier.description
+    var own: CRSIdentifier?
+    if let auth = proj_get_id_auth_name(crs, 0), let code = proj_get_id_code(crs, 0) {
+        own = CRSIdentifier(authority: String(cString: auth), code: String(cString: code))
+    }
+    var info = CRSInfo(identifier: identifier, name: name, isGeographic: kind == .geographic2D || kind == .geographic3D,
+                       areaOfUse: nil, kind: kind, ownIdentifier: own)
+    switch kind {
+    case .compound:
+        var i: Int32 = 0
+        while let sub = proj_crs_get_sub_crs(ctx.handle, crs, i) {
+            defer { proj_destroy(sub) }
+            info.components.append(describe(sub, ctx: ctx, identifier: identifier))
+            i += 1
+        }
+    case .bound:
+        if let base = proj_get_source_crs(ctx.handle, crs) {
+            defer { proj_destroy(base) }
+            info.components.append(describe(base, ctx: ctx, identifier: identifier))
+        }
+    default:
+        guard let cs = proj_crs_get_coordinate_system(ctx.handle, crs) else { break }
+        defer { proj_destroy(cs) }
+        let count = proj_cs_get_axis_count(ctx.handle, cs)
+        for i in 0..<max(0, count) {
+            var axisName: UnsafePointer<CChar>?, direction: UnsafePointer<CChar>?, unitName: UnsafePointer<CChar>?
+            var factor = 0.0
+            guard proj_cs_get_axis_info(ctx.handle, cs, i, &axisName, nil, &direction, &factor, &unitName, nil, nil) == 1 else {
+                continue
+            }
+            info.axes.append(CRSInfo.Axis(name: axisName.map { String(cString: $0) } ?? "",
+                                          direction: direction.map { String(cString: $0) } ?? "",
+                                          unitName: unitName.map { String(cString: $0) } ?? "",
+                                          unitToSI: factor))
+        }
+    }
+    return info
 }
 
 /// Transforms interleaved x,y coordinates from one CRS to another, always in

@@ -83,9 +83,9 @@ public struct IndicatorSchema: Sendable {
     /// the empty name), sorted by region as UTF-8 bytes, each column by its region rule
     /// over the region's terreinen in id order.
     public func regionTable(_ results: [TerreinResult]) -> Table {
-        var groups: [[UInt8]: [Int]] = [:]
-        for (i, r) in results.enumerated() { groups[Array((r.region ?? "").utf8), default: []].append(i) }
-        let keys = groups.keys.sorted { $0.lexicographicallyPrecedes($1) }
+        var groups: [ByteKey: [Int]] = [:]
+        for (i, r) in results.enumerated() { groups[ByteKey(r.region ?? ""), default: []].append(i) }
+        let keys = groups.keys.sorted()
 
         // Where each column and accumulator lives, by name.
         var where_: [String: (family: Int, index: Int, accumulator: Bool)] = [:]
@@ -123,7 +123,7 @@ public struct IndicatorSchema: Sendable {
                 let cell: Cell
                 switch c.regionRule {
                 case .none: continue
-                case .key: cell = .text(String(decoding: key, as: UTF8.self))
+                case .key: cell = .text(key.string)
                 case .memberCount: cell = .integer(members.count)
                 case .sum:
                     if out.kind == .integer {

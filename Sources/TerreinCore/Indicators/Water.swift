@@ -38,11 +38,11 @@ public enum Water {
         if let flood {
             let preparedFlood = try PreparedGeometry(flood)
             // Building ids compare as UTF-8 bytes: composed and decomposed "é" are two ids.
-            var buildings = Set<[UInt8]>()
+            var buildings = Set<ByteKey>()
             for piece in roofPieces where try preparedFlood.intersects(piece.geometry) {
                 guard try piece.geometry.intersection(flood).area() > 1e-6 else { continue }
                 if let id = roofs[piece.position].buildingId {
-                    buildings.insert(Array(id.utf8))
+                    buildings.insert(ByteKey(id))
                 } else {
                     exposed += 1  // a face without a building id counts on its own
                 }

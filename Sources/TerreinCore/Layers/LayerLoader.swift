@@ -24,9 +24,10 @@ struct LayerLoader {
         GeoJSONLayerSource(config: config, workCRS: workCRS, onBytesRead: options.onBytesRead)
     }
 
-    /// Streams the used features to `onFeature`. When the source starts over, `onReset`
-    /// is called first.
-    func load(onReset: () -> Void = {}, onFeature: (Prepared) throws -> Void) throws -> LayerStats {
+    /// Streams the used features to `onFeature`, and the index and properties of each
+    /// skipped one to `onSkipped`. When the source starts over, `onReset` is called first.
+    func load(onReset: () -> Void = {}, onSkipped: (Int, JSONObject) throws -> Void = { _, _ in },
+              onFeature: (Prepared) throws -> Void) throws -> LayerStats {
         var stats = LayerStats(layer: config.kind, path: config.path)
         let wanted = Set(config.kind.attributes.map { config.field($0) })
         var seenKeys = Set<String>()
@@ -38,7 +39,10 @@ struct LayerLoader {
         }) { feature in
             stats.features += 1
             for key in feature.properties.keys where wanted.contains(key) { seenKeys.insert(key) }
-            guard let prepared = try prepare(feature, stats: &stats) else { return }
+            guard let prepared = try prepare(feature, stats: &stats) else {
+                try onSkipped(feature.index, feature.properties)
+                return
+            }
             stats.used += 1
             if let b = prepared.geometry.bounds {
                 if stats.bounds == nil { stats.bounds = b } else { stats.bounds!.formUnion(b) }

@@ -61,6 +61,9 @@ public struct LayerStats: Sendable {
     public var skipReasons: [String: Int] = [:]
     public var unmappedClasses: [String: Int] = [:]
     public var invalidRoofAttributes = 0
+    /// Inundation only: used features whose depth is missing or not a number (they never flood).
+    public var nonNumericDepths = 0
+    public var firstNonNumericDepths: [Int] = []
     public var firstInvalidRoofAttributes: [Int] = []
     public var bounds: Bounds?
     /// CPU seconds: parsing JSON, reprojecting, building and repairing GEOS geometry.

@@ -61,17 +61,23 @@ extension LoadedLayers {
             var stats: LayerStats
             switch kind {
             case .terreinen:
-                var seen: [String: Int] = [:]
+                // Ids compare as UTF-8 bytes (not String ==), and skipped terreinen's too.
+                var seen: [ByteKey: Int] = [:]
                 let idField = config.field("id")
-                stats = try loader.load(onReset: { out.terreinen.removeAll(); seen.removeAll() }) { p in
-                    let id = try Attributes.terreinId(p.properties[idField], field: idField, file: config.path, feature: p.index)
-                    if let first = seen[id] {
-                        throw InputError(file: config.path, featureIndex: p.index,
+                func checkId(_ index: Int, _ properties: JSONObject) throws -> String {
+                    let id = try Attributes.terreinId(properties[idField], field: idField, file: config.path, feature: index)
+                    if let first = seen[ByteKey(id)] {
+                        throw InputError(file: config.path, featureIndex: index,
                                          problem: "duplicate terrein id \"\(id)\" (also feature \(first))",
                                          hint: "terrein ids must be unique: fix the source or map another id field")
                     }
-                    seen[id] = p.index
-                    out.terreinen.append(Terrein(index: p.index, id: id,
+                    seen[ByteKey(id)] = index
+                    return id
+                }
+                stats = try loader.load(onReset: { out.terreinen.removeAll(); seen.removeAll() },
+                                        onSkipped: { _ = try checkId($0, $1) }) { p in
+                    let id = try checkId(p.index, p.properties)
+                out.terreinen.append(Terrein(index: p.index, id: id,
                                                  name: Attributes.text(p.properties[config.field("name")]),
                                                  region: Attributes.text(p.properties[config.field("region")]),
                                                  geometry: p.geometry))
@@ -108,10 +114,14 @@ extension LoadedLayers {
                 out.landcover = polys
             case .inundation:
                 var polys: [InundationPolygon] = []
-                stats = try loader.load(onReset: { polys.removeAll() }) { p in
-                    polys.append(InundationPolygon(index: p.index, depth: Attributes.number(p.properties[config.field("depth_m")]),
-                                                   geometry: p.geometry))
+                var nonNumeric: [Int] = []
+                stats = try loader.load(onReset: { polys.removeAll(); nonNumeric.removeAll() }) { p in
+                    let depth = Attributes.number(p.properties[config.field("depth_m")])
+                    if depth == nil { nonNumeric.append(p.index) }
+                    polys.append(InundationPolygon(index: p.index, depth: depth, geometry: p.geometry))
                 }
+                stats.nonNumericDepths = nonNumeric.count
+                stats.firstNonNumericDepths = Array(nonNumeric.prefix(LayerStats.firstFew))
                 out.inundation = polys
             }
             out.stats[kind] = stats

@@ -3,178 +3,6 @@ import TerreinGeometry
 import TerreinIO
 import Yams
 
-/// A configuration problem: the pipeline file, the key path, what is wrong, what would be valid.
-public struct ConfigError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var keyPath: String
-    public var line: Int?
-    public var problem: String
-    public var hint: String
-
-    public init(file: String, keyPath: String, line: Int? = nil, problem: String, hint: String = "") {
-        self.file = file
-        self.keyPath = keyPath
-        self.line = line
-        self.problem = problem
-        self.hint = hint
-    }
-
-    public var description: String {
-        var s = file
-        if let line { s += ":\(line)" }
-        s += ": "
-        if !keyPath.isEmpty { s += "\(keyPath): " }
-        s += problem
-        if !hint.isEmpty { s += "\n  → " + hint }
-        return s
-    }
-}
-
-/// The layers of docs/indicators.md.
-public enum LayerKind: String, CaseIterable, Sendable, Comparable {
-    case terreinen, roofs, natura2000, landcover, inundation
-
-    /// The attributes a layer's `fields:` may map, with the default file field name (= the key).
-    public var attributes: [String] {
-        switch self {
-        case .terreinen: return ["id", "name", "region"]
-        case .roofs: return ["slope_deg", "azimuth_deg", "building_id"]
-        case .natura2000: return ["name"]
-        case .landcover: return ["class"]
-        case .inundation: return ["depth_m"]
-        }
-    }
-
-    public static func < (a: LayerKind, b: LayerKind) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
-    }
-}
-
-public struct LayerConfig: Sendable {
-    public var kind: LayerKind
-    /// Absolute path of the input file.
-    public var path: String
-    /// The path as written in the pipeline file.
-    public var declaredPath: String
-    /// Overrides the file's own CRS (legacy `crs` member, or WGS84 by RFC 7946).
-    public var crs: CRSIdentifier?
-    /// Spec attribute name → field name in the file.
-    public var fields: [String: String]
-    /// Which fields were set explicitly (explicit fields must exist in the data).
-    public var explicitFields: Set<String>
-    /// Land cover only: class value → sealed/green/water.
-    public var classes: [String: LandCoverClass]
-
-    public func field(_ attribute: String) -> String { fields[attribute] ?? attribute }
-}
-
-public enum LandCoverClass: String, Sendable, CaseIterable {
-    case sealed, green, water, other
-}
-
-public enum OutputFormat: String, CaseIterable, Sendable {
-    case csv, geojson, gpkg, report
-}
-
-/// The yield factor table: rows are slopes, columns deviations from south.
-public struct YieldFactorTable: Sendable, Equatable {
-    public var slopesDeg: [Double]
-    public var deviationsDeg: [Double]
-    public var factors: [[Double]]
-
-    public static let `default` = YieldFactorTable(
-        slopesDeg: [0, 15, 30, 45, 60, 90],
-        deviationsDeg: [0, 45, 90, 135, 180],
-        factors: [
-            [0.87, 0.87, 0.87, 0.87, 0.87],
-            [0.97, 0.94, 0.86, 0.78, 0.74],
-            [1.00, 0.96, 0.84, 0.70, 0.64],
-            [0.99, 0.94, 0.80, 0.62, 0.52],
-            [0.93, 0.88, 0.74, 0.55, 0.43],
-            [0.69, 0.66, 0.56, 0.41, 0.30],
-        ])
-
-    /// Bilinear interpolation at (slope, deviation), clamped to the table's edges.
-    public func factor(slope: Double, deviation: Double) -> Double {
-        func locate(_ axis: [Double], _ v: Double) -> (Int, Int, Double) {
-            if v <= axis[0] { return (0, 0, 0) }
-            if v >= axis[axis.count - 1] { return (axis.count - 1, axis.count - 1, 0) }
-            var i = 0
-            while axis[i + 1] < v { i += 1 }
-            let t = (v - axis[i]) / (axis[i + 1] - axis[i])
-            return (i, i + 1, t)
-        }
-        let (r0, r1, ts) = locate(slopesDeg, slope)
-        let (c0, c1, td) = locate(deviationsDeg, deviation)
-        let top = factors[r0][c0] * (1 - td) + factors[r0][c1] * td
-        let bottom = factors[r1][c0] * (1 - td) + factors[r1][c1] * td
-        return top * (1 - ts) + bottom * ts
-    }
-
-    /// The factor for flat faces: the slope-0 row at deviation 0.
-    public var flatFactor: Double { factors[0][0] }
-}
-
-public struct SolarParameters: Sendable, Equatable {
-    public var flatMaxSlopeDeg = 10.0
-    public var minFaceM2 = 10.0
-    public var maxSlopeDeg = 60.0
-    public var maxDevFromSouthDeg = 90.0
-    public var kwpPerM2 = 0.2
-    public var usableFractionFlat = 0.6
-    public var usableFractionPitched = 0.8
-    public var specificYieldKWhPerKWp = 900.0
-    public var yieldFactors = YieldFactorTable.default
-    public init() {}
-}
-
-public struct NatureParameters: Sendable, Equatable {
-    public var bandsM: [Int] = [500]
-    public init() {}
-}
-
-public struct WaterParameters: Sendable, Equatable {
-    public var minDepthM = 0.10
-    public var deepDepthM = 0.30
-    public var designStormMM = 70.0
-    public var cSealed = 0.9
-    public var cUnsealed = 0.2
-    public var storageMMPerSealedM2 = 60.0
-    public init() {}
-}
-
-public struct Parameters: Sendable, Equatable {
-    public var solar = SolarParameters()
-    public var nature = NatureParameters()
-    public var water = WaterParameters()
-    public init() {}
-}
-
-/// A loaded and validated pipeline file.
-public struct Pipeline: Sendable {
-    public var name: String
-    public var file: String
-    public var workCRS: CRSIdentifier
-    public var layers: [LayerKind: LayerConfig]
-    public var parameters: Parameters
-    public var outputDirectory: String
-    public var formats: [OutputFormat]
-    /// SHA-256 of the pipeline file's bytes.
-    public var sha256: String
-
-    public init(name: String, file: String, workCRS: CRSIdentifier, layers: [LayerKind: LayerConfig],
-                parameters: Parameters, outputDirectory: String, formats: [OutputFormat], sha256: String) {
-        self.name = name
-        self.file = file
-        self.workCRS = workCRS
-        self.layers = layers
-        self.parameters = parameters
-        self.outputDirectory = outputDirectory
-        self.formats = formats
-        self.sha256 = sha256
-    }
-}
-
 // MARK: Loading
 
 extension Pipeline {
@@ -221,12 +49,13 @@ extension Pipeline {
             throw ConfigError(file: file, keyPath: "name", problem: "missing", hint: "add e.g. `name: sample` (used for Output/<name>/)")
         }
         let name = try r.string(nameNode, "name")
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), name != ".", name != ".." else {
+        guard isUsableName(name) else {
             throw ConfigError(file: file, keyPath: "name", line: r.line(nameNode), problem: "\"\(name)\" is not a usable name",
-                              hint: "use letters, digits, '-', '_' or '.' (it names the output folder)")
+                              hint: "use up to \(maxNameLength) ASCII letters, digits, '-', '_' or '.', not starting with '.' (it names the output folder)")
         }
 
         var workCRS = CRSIdentifier.rdNew
+        var declaredWorkCRS = CRSIdentifier.rdNew
         if let n = top["work_crs"] {
             let s = try r.string(n, "work_crs")
             guard let id = CRSIdentifier(parsing: s) else {
@@ -237,12 +66,8 @@ extension Pipeline {
             do { info = try lookUpCRS(id) } catch {
                 throw ConfigError(file: file, keyPath: "work_crs", line: r.line(n), problem: "\(error)")
             }
-            if info.isGeographic || id == .wgs84 {
-                throw ConfigError(file: file, keyPath: "work_crs", line: r.line(n),
-                                  problem: "\(id) (\(info.name)) is geographic: areas and distances need a projected CRS in metres",
-                                  hint: "use EPSG:28992 (RD New) for the Netherlands")
-            }
-            workCRS = id
+            declaredWorkCRS = id
+            workCRS = try resolveWorkCRS(info, file: file, line: r.line(n))
         }
 
         guard let layersNode = top["layers"] else {
@@ -271,9 +96,6 @@ extension Pipeline {
             let o = try r.mapping(on, "outputs", allowed: ["directory", "formats"])
             if let d = o["directory"] {
                 let s = try r.string(d, "outputs.directory")
-                guard !s.isEmpty else {
-                    throw ConfigError(file: file, keyPath: "outputs.directory", line: r.line(d), problem: "empty path")
-                }
                 outputDirectory = resolve(s, base: base)
             }
             if let f = o["formats"] {
@@ -298,49 +120,64 @@ extension Pipeline {
         if let outputOverride { outputDirectory = URL(fileURLWithPath: outputOverride).standardizedFileURL.path }
 
         return Pipeline(name: name, file: file, workCRS: workCRS, layers: layers, parameters: parameters,
-                        outputDirectory: outputDirectory, formats: formats, sha256: sha256)
+                        outputDirectory: outputDirectory, formats: formats, sha256: sha256,
+                        declaredWorkCRS: declaredWorkCRS)
     }
 
-    /// Refuses YAML aliases (`*name`) used as mapping keys, before Yams composes the text.
-    ///
-    /// Yams expands an alias into a copy of its anchor's node and hashes every mapping key
-    /// to find duplicates, so an alias key that refers to nested aliases ("billion laughs")
-    /// takes exponential time. Terrein's keys are plain text, so such a file is wrong anyway:
-    /// find them on a neutral copy of the text in which every `*` is replaced by U+E000
-    /// (one character for one, so lines and columns stay): aliases become plain scalars
-    /// starting with U+E000, nothing is expanded, and the copy composes in linear time.
-    static func refuseAliasKeys(_ text: String, file: String) throws {
-        guard text.contains("*") else { return }
-        let neutral = String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "*" ? "\u{E000}" : $0 }))
-        guard let root = try Yams.compose(yaml: neutral) else { return }
-        func isAlias(_ n: Node) -> Bool {
-            if case .scalar(let s) = n { return s.style == .plain && s.string.unicodeScalars.first == "\u{E000}" }
-            return false
+    static let maxNameLength = 100
+
+    /// `name` becomes a folder name (Output/<name>/): ASCII letters, digits, `-`, `_` and `.`,
+    /// not starting with `.` (so never `.`, `..` or a hidden folder), at most 100 characters.
+    /// ASCII because the name is compared as bytes, and a composed and a decomposed "é" would
+    /// give two folders that look alike (the schema's `pattern` says the same).
+    static func isUsableName(_ name: String) -> Bool {
+        let ok = { (c: UInt8) in
+            (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+                || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") || c == UInt8(ascii: ".")
         }
-        func containsAlias(_ n: Node) -> Bool {
-            switch n {
-            case .scalar: return isAlias(n)
-            case .sequence(let seq): return seq.contains(where: containsAlias)
-            case .mapping(let m): return m.contains { containsAlias($0.key) || containsAlias($0.value) }
-            case .alias: return true
-            }
+        let u = Array(name.utf8)
+        return !u.isEmpty && u.count <= maxNameLength && u[0] != UInt8(ascii: ".") && u.allSatisfy(ok)
+    }
+
+    /// The CRS to compute in for a `work_crs`: a projected CRS in metres, or the projected
+    /// horizontal part of a compound CRS (EPSG:7415 → EPSG:28992). Geographic, geocentric,
+    /// bound-to-geographic, vertical and non-metre CRSs are refused, saying what to use.
+    static func resolveWorkCRS(_ info: CRSInfo, file: String, line: Int?) throws -> CRSIdentifier {
+        let id = info.identifier
+        let use = "use a projected CRS in metres: EPSG:28992 (RD New) for the Netherlands, or the UTM zone / ETRS89-LAEA (EPSG:3035) for elsewhere"
+        func refuse(_ why: String) -> ConfigError {
+            ConfigError(file: file, keyPath: "work_crs", line: line,
+                        problem: "\(id) (\(info.name)) \(why): areas and distances need a projected CRS in metres", hint: use)
         }
-        var stack = [root]
-        while let n = stack.popLast() {
-            switch n {
-            case .sequence(let seq): stack.append(contentsOf: seq)
-            case .mapping(let m):
-                for (k, v) in m {
-                    if containsAlias(k) {
-                        throw ConfigError(file: file, keyPath: "", line: k.mark?.line,
-                                          problem: "a YAML alias (*name) is used as a mapping key",
-                                          hint: "keys in a pipeline file are plain text; use aliases only as values")
-                    }
-                    stack.append(v)
+        func judge(_ c: CRSInfo, as role: String) throws {
+            switch c.kind {
+            case .projected:
+                guard c.isInMetres else {
+                    let units = Set(c.axes.map(\.unitName)).sorted().joined(separator: ", ")
+                    throw refuse("\(role)has axes in \(units.isEmpty ? "unknown units" : units), not metres")
                 }
-            case .scalar, .alias: break
+            case .geographic2D, .geographic3D: throw refuse("\(role)is geographic (degrees)")
+            case .geocentric: throw refuse("\(role)is geocentric (earth-centred x, y, z)")
+            case .bound:
+                guard let base = c.components.first else { throw refuse("\(role)is a bound CRS without a base CRS") }
+                if base.isGeographic { throw refuse("\(role)is bound to a geographic CRS (\(base.name))") }
+                try judge(base, as: "\(role)is bound to \(base.name), which ")
+            default: throw refuse("\(role)is a \(c.kind.rawValue) CRS")
             }
         }
+        if info.isGeographic || id == .wgs84 { throw refuse("is geographic (degrees)") }
+        guard info.kind == .compound else {
+            try judge(info, as: "")
+            return id
+        }
+        guard let horizontal = info.components.first else { throw refuse("is a compound CRS without a horizontal part") }
+        try judge(horizontal, as: "has a horizontal part \(horizontal.ownIdentifier.map { "\($0) " } ?? "")(\(horizontal.name)) that ")
+        guard let code = horizontal.ownIdentifier else {
+            throw ConfigError(file: file, keyPath: "work_crs", line: line,
+                              problem: "\(id) (\(info.name)): its horizontal part \(horizontal.name) has no authority code",
+                              hint: "give the projected CRS itself, e.g. EPSG:28992")
+        }
+        return code
     }
 
     static func resolve(_ path: String, base: URL) -> String {
@@ -377,8 +214,14 @@ extension Pipeline {
                 throw ConfigError(file: r.file, keyPath: "\(key).crs", line: r.line(cn), problem: "\"\(s)\" is not a CRS identifier",
                                   hint: "write it as EPSG:28992 or EPSG:4326")
             }
-            do { _ = try lookUpCRS(id) } catch {
+            let info: CRSInfo
+            do { info = try lookUpCRS(id) } catch {
                 throw ConfigError(file: r.file, keyPath: "\(key).crs", line: r.line(cn), problem: "\(error)")
+            }
+            if info.kind == .vertical {
+                throw ConfigError(file: r.file, keyPath: "\(key).crs", line: r.line(cn),
+                                  problem: "\(id) (\(info.name)) is a vertical CRS: it has no x and y",
+                                  hint: "give the layer's horizontal CRS, e.g. EPSG:28992 (or the compound EPSG:7415)")
             }
             crs = id
         }
@@ -388,9 +231,6 @@ extension Pipeline {
             let f = try r.mapping(fn, "\(key).fields", allowed: kind.attributes)
             for (attr, vn) in f.pairs {
                 let v = try r.string(vn, "\(key).fields.\(attr)")
-                guard !v.isEmpty else {
-                    throw ConfigError(file: r.file, keyPath: "\(key).fields.\(attr)", line: r.line(vn), problem: "empty field name")
-                }
                 fields[attr] = v
                 explicit.insert(attr)
             }
@@ -404,7 +244,11 @@ extension Pipeline {
             let c = try r.mapping(cn, "\(key).classes", allowed: ["sealed", "green", "water", "other"])
             for (cls, vn) in c.pairs {
                 let target = LandCoverClass(rawValue: cls)!
-                for v in try r.stringList(vn, "\(key).classes.\(cls)") {
+                guard case .sequence(let values) = vn else {
+                    throw ConfigError(file: r.file, keyPath: "\(key).classes.\(cls)", line: r.line(vn), problem: "expected a list, e.g. [verhard, 1]")
+                }
+                for (i, valueNode) in values.enumerated() {
+                    let v = try r.textOrNumber(valueNode, "\(key).classes.\(cls)[\(i)]")
                     if let prior = classes[v], prior != target {
                         throw ConfigError(file: r.file, keyPath: "\(key).classes.\(cls)", line: r.line(vn),
                                           problem: "class value \"\(v)\" is mapped to both \(prior.rawValue) and \(cls)")
@@ -449,9 +293,12 @@ extension Pipeline {
                 }
                 var bands: [Int] = []
                 for (i, b) in seq.enumerated() {
-                    guard let v = b.int, v > 0, b.string?.allSatisfy(\.isNumber) == true else {
+                    // The raw text, not only the value: YAML 1.1 reads 0500 as octal 320, 0x1F4 as 500.
+                    guard case .scalar(let sc) = b, sc.style == .plain, NodeReader.isPlainDecimalInteger(sc.string),
+                          let v = b.int, v > 0 else {
                         throw ConfigError(file: r.file, keyPath: "parameters.nature.bands_m[\(i)]", line: r.line(b),
-                                          problem: "\"\(b.string ?? "?")\" is not a positive whole number of metres")
+                                          problem: "\"\(b.string ?? "a list or mapping")\" is not a positive whole number of metres in plain decimal",
+                                          hint: "write bands as decimal integers without leading zeros (YAML reads 0500 as octal), e.g. bands_m: [500, 1000]")
                     }
                     if let last = bands.last, v <= last {
                         throw ConfigError(file: r.file, keyPath: "parameters.nature.bands_m[\(i)]", line: r.line(b),
@@ -475,6 +322,12 @@ extension Pipeline {
             if let v = try num("c_sealed", 0...1) { p.water.cSealed = v }
             if let v = try num("c_unsealed", 0...1) { p.water.cUnsealed = v }
             if let v = try num("storage_mm_per_sealed_m2", 0...10000) { p.water.storageMMPerSealedM2 = v }
+            if p.water.deepDepthM < p.water.minDepthM {
+                let at = w["deep_depth_m"] ?? w["min_depth_m"] ?? wn
+                throw ConfigError(file: r.file, keyPath: "parameters.water.deep_depth_m", line: r.line(at),
+                                  problem: "deep_depth_m (\(p.water.deepDepthM)) is below min_depth_m (\(p.water.minDepthM)): deep water must be flooded too",
+                                  hint: "make deep_depth_m at least min_depth_m (defaults 0.30 and 0.10)")
+            }
         }
         return p
     }
@@ -488,8 +341,8 @@ extension Pipeline {
                                   problem: "expected a list of at least two increasing numbers")
             }
             let values = try seq.enumerated().map { try r.number($1, "\(key).\(k)[\($0)]", range: last) }
-            guard values.first == first, zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) else {
-                throw ConfigError(file: r.file, keyPath: "\(key).\(k)", line: r.line(n),
+            if let bad = values.indices.first(where: { $0 == 0 ? values[0] != first : values[$0] <= values[$0 - 1] }) {
+                throw ConfigError(file: r.file, keyPath: "\(key).\(k)[\(bad)]", line: r.line(seq[bad]),
                                   problem: "must start at \(Int(first)) and increase strictly")
             }
             return values
@@ -519,83 +372,4 @@ extension Pipeline {
             return "\(e)"
         }
     }
-}
-
-/// Typed access to YAML nodes with key-path errors.
-struct NodeReader {
-    let file: String
-
-    struct Map {
-        var pairs: [(String, Node)]
-        subscript(key: String) -> Node? { pairs.first { $0.0 == key }?.1 }
-    }
-
-    func line(_ n: Node) -> Int? { n.mark?.line }
-
-    func mapping(_ node: Node, _ key: String, allowed: [String]) throws -> Map {
-        guard case .mapping(let m) = node else {
-            throw ConfigError(file: file, keyPath: key, line: line(node), problem: "expected a mapping of keys",
-                              hint: "valid keys: " + allowed.joined(separator: ", "))
-        }
-        var pairs: [(String, Node)] = []
-        for (k, v) in m {
-            guard let ks = k.string else {
-                throw ConfigError(file: file, keyPath: key, line: line(k), problem: "keys must be text")
-            }
-            let path = key.isEmpty ? ks : "\(key).\(ks)"
-            guard allowed.contains(ks) else {
-                let close = allowed.min { editDistance($0, ks) < editDistance($1, ks) }
-                var hint = "valid keys here: " + allowed.joined(separator: ", ")
-                if let close, editDistance(close, ks) <= 3 { hint = "did you mean `\(close)`? " + hint }
-                throw ConfigError(file: file, keyPath: path, line: line(k), problem: "unknown key", hint: hint)
-            }
-            if pairs.contains(where: { $0.0 == ks }) {
-                throw ConfigError(file: file, keyPath: path, line: line(k), problem: "duplicate key")
-            }
-            pairs.append((ks, v))
-        }
-        return Map(pairs: pairs)
-    }
-
-    func string(_ node: Node, _ key: String) throws -> String {
-        guard case .scalar(let s) = node else {
-            throw ConfigError(file: file, keyPath: key, line: line(node), problem: "expected a text value")
-        }
-        return s.string
-    }
-
-    func stringList(_ node: Node, _ key: String) throws -> [String] {
-        guard case .sequence(let seq) = node else {
-            throw ConfigError(file: file, keyPath: key, line: line(node), problem: "expected a list, e.g. [a, b]")
-        }
-        return try seq.enumerated().map { try string($1, "\(key)[\($0)]") }
-    }
-
-    func number(_ node: Node, _ key: String, range: ClosedRange<Double>) throws -> Double {
-        guard case .scalar = node, let v = node.float ?? node.int.map(Double.init), v.isFinite else {
-            throw ConfigError(file: file, keyPath: key, line: line(node),
-                              problem: "expected a number, found \"\(node.string ?? "a list or mapping")\"")
-        }
-        guard range.contains(v) else {
-            throw ConfigError(file: file, keyPath: key, line: line(node),
-                              problem: "\(v) is out of range", hint: "valid values lie in \(range.lowerBound)...\(range.upperBound)")
-        }
-        return v
-    }
-}
-
-/// Levenshtein distance, for "did you mean" hints on unknown keys.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var prev = Array(0...b.count)
-    for i in 1...a.count {
-        var cur = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...b.count {
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        prev = cur
-    }
-    return prev[b.count]
 }

@@ -1,0 +1,180 @@
+import Foundation
+import TerreinGeometry
+
+/// A configuration problem: the pipeline file, the key path, what is wrong, what would be valid.
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var keyPath: String
+    public var line: Int?
+    public var problem: String
+    public var hint: String
+
+    public init(file: String, keyPath: String, line: Int? = nil, problem: String, hint: String = "") {
+        self.file = file
+        self.keyPath = keyPath
+        self.line = line
+        self.problem = problem
+        self.hint = hint
+    }
+
+    public var description: String {
+        var s = file
+        if let line { s += ":\(line)" }
+        s += ": "
+        if !keyPath.isEmpty { s += "\(keyPath): " }
+        s += problem
+        if !hint.isEmpty { s += "\n  → " + hint }
+        return s
+    }
+}
+
+/// The layers of docs/indicators.md.
+public enum LayerKind: String, CaseIterable, Sendable, Comparable {
+    case terreinen, roofs, natura2000, landcover, inundation
+
+    /// The attributes a layer's `fields:` may map, with the default file field name (= the key).
+    public var attributes: [String] {
+        switch self {
+        case .terreinen: return ["id", "name", "region"]
+        case .roofs: return ["slope_deg", "azimuth_deg", "building_id"]
+        case .natura2000: return ["name"]
+        case .landcover: return ["class"]
+        case .inundation: return ["depth_m"]
+        }
+    }
+
+    public static func < (a: LayerKind, b: LayerKind) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+public struct LayerConfig: Sendable {
+    public var kind: LayerKind
+    /// Absolute path of the input file.
+    public var path: String
+    /// The path as written in the pipeline file.
+    public var declaredPath: String
+    /// Overrides the file's own CRS (legacy `crs` member, or WGS84 by RFC 7946).
+    public var crs: CRSIdentifier?
+    /// Spec attribute name → field name in the file.
+    public var fields: [String: String]
+    /// Which fields were set explicitly (explicit fields must exist in the data).
+    public var explicitFields: Set<String>
+    /// Land cover only: class value → sealed/green/water.
+    public var classes: [String: LandCoverClass]
+
+    public func field(_ attribute: String) -> String { fields[attribute] ?? attribute }
+}
+
+public enum LandCoverClass: String, Sendable, CaseIterable {
+    case sealed, green, water, other
+}
+
+public enum OutputFormat: String, CaseIterable, Sendable {
+    case csv, geojson, gpkg, report
+}
+
+/// The yield factor table: rows are slopes, columns deviations from south.
+public struct YieldFactorTable: Sendable, Equatable {
+    public var slopesDeg: [Double]
+    public var deviationsDeg: [Double]
+    public var factors: [[Double]]
+
+    public static let `default` = YieldFactorTable(
+        slopesDeg: [0, 15, 30, 45, 60, 90],
+        deviationsDeg: [0, 45, 90, 135, 180],
+        factors: [
+            [0.87, 0.87, 0.87, 0.87, 0.87],
+            [0.97, 0.94, 0.86, 0.78, 0.74],
+            [1.00, 0.96, 0.84, 0.70, 0.64],
+            [0.99, 0.94, 0.80, 0.62, 0.52],
+            [0.93, 0.88, 0.74, 0.55, 0.43],
+            [0.69, 0.66, 0.56, 0.41, 0.30],
+        ])
+
+    /// Bilinear interpolation at (slope, deviation), clamped to the table's edges.
+    public func factor(slope: Double, deviation: Double) -> Double {
+        func locate(_ axis: [Double], _ v: Double) -> (Int, Int, Double) {
+            if v <= axis[0] { return (0, 0, 0) }
+            if v >= axis[axis.count - 1] { return (axis.count - 1, axis.count - 1, 0) }
+            var i = 0
+            while axis[i + 1] < v { i += 1 }
+            let t = (v - axis[i]) / (axis[i + 1] - axis[i])
+            return (i, i + 1, t)
+        }
+        let (r0, r1, ts) = locate(slopesDeg, slope)
+        let (c0, c1, td) = locate(deviationsDeg, deviation)
+        let top = factors[r0][c0] * (1 - td) + factors[r0][c1] * td
+        let bottom = factors[r1][c0] * (1 - td) + factors[r1][c1] * td
+        return top * (1 - ts) + bottom * ts
+    }
+
+    /// The factor for flat faces: the slope-0 row at deviation 0.
+    public var flatFactor: Double { factors[0][0] }
+}
+
+public struct SolarParameters: Sendable, Equatable {
+    public var flatMaxSlopeDeg = 10.0
+    public var minFaceM2 = 10.0
+    public var maxSlopeDeg = 60.0
+    public var maxDevFromSouthDeg = 90.0
+    public var kwpPerM2 = 0.2
+    public var usableFractionFlat = 0.6
+    public var usableFractionPitched = 0.8
+    public var specificYieldKWhPerKWp = 900.0
+    public var yieldFactors = YieldFactorTable.default
+    public init() {}
+}
+
+public struct NatureParameters: Sendable, Equatable {
+    public var bandsM: [Int] = [500]
+    public init() {}
+}
+
+public struct WaterParameters: Sendable, Equatable {
+    public var minDepthM = 0.10
+    public var deepDepthM = 0.30
+    public var designStormMM = 70.0
+    public var cSealed = 0.9
+    public var cUnsealed = 0.2
+    public var storageMMPerSealedM2 = 60.0
+    public init() {}
+}
+
+public struct Parameters: Sendable, Equatable {
+    public var solar = SolarParameters()
+    public var nature = NatureParameters()
+    public var water = WaterParameters()
+    public init() {}
+}
+
+/// A loaded and validated pipeline file.
+public struct Pipeline: Sendable {
+    public var name: String
+    public var file: String
+    /// The CRS all computation happens in: a projected CRS in metres. For a compound
+    /// `work_crs` (EPSG:7415) this is its horizontal part (EPSG:28992).
+    public var workCRS: CRSIdentifier
+    /// `work_crs` as written in the pipeline file (what the manifest shows).
+    public var declaredWorkCRS: CRSIdentifier
+    public var layers: [LayerKind: LayerConfig]
+    public var parameters: Parameters
+    public var outputDirectory: String
+    public var formats: [OutputFormat]
+    /// SHA-256 of the pipeline file's bytes.
+    public var sha256: String
+
+    public init(name: String, file: String, workCRS: CRSIdentifier, layers: [LayerKind: LayerConfig],
+                parameters: Parameters, outputDirectory: String, formats: [OutputFormat], sha256: String,
+                declaredWorkCRS: CRSIdentifier? = nil) {
+        self.name = name
+        self.file = file
+        self.workCRS = workCRS
+        self.declaredWorkCRS = declaredWorkCRS ?? workCRS
+        self.layers = layers
+        self.parameters = parameters
+        self.outputDirectory = outputDirectory
+        self.formats = formats
+        self.sha256 = sha256
+    }
+}
