@@ -4,9 +4,23 @@
 # the cross-check of the sample's tables against the independent GeoPandas implementation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each step says how long the one before it took (GDAL, Chromium and a cold build take minutes).
+script_start=$(date +%s)
+step_start=$script_start
+step_name=""
+step() {
+  local now
+  now=$(date +%s)
+  if [ -n "$step_name" ]; then echo "   ($step_name: $((now - step_start)) s)"; fi
+  step_name=$1
+  step_start=$now
+  [ "$1" = done ] || echo "== $1"
+}
+
+step "setup (system packages, Python stack)"
 bash scripts/setup.sh --python --test-tools
 
-echo "== swift test"
+step "swift test"
 swift build --build-tests
 log=$(mktemp)
 set +e
@@ -18,14 +32,14 @@ swift_total=$(grep -E "Test Suite 'All tests' (passed|failed)" -A1 "$log" | grep
 swift_skipped=$(grep -E "Test Suite 'All tests' (passed|failed)" -A1 "$log" | grep -oE "[0-9]+ tests? skipped" | grep -oE "^[0-9]+" | tail -1 || true)
 rm -f "$log"
 
-echo "== cross-check: Terrein vs the GeoPandas reference on the sample"
+step "cross-check: Terrein vs the GeoPandas reference on the sample"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 .build/debug/terrein run Pipelines/sample.yml --output "$out/terrein" --quiet
 python3 reference/geopandas_impl.py Pipelines/sample.yml --out "$out/geopandas"
 python3 reference/crosscheck.py "$out/terrein" "$out/geopandas"
 
-echo "== outputs read by independent tools"
+step "outputs read by independent tools"
 python3 - "$out/terrein/indicators.geojson" <<'PY'
 import json, sys, geojson_validator
 d = json.load(open(sys.argv[1]))
@@ -40,9 +54,12 @@ if [ -s "$out/ogrinfo.err" ]; then cat "$out/ogrinfo.err" >&2; echo "ogrinfo war
 for col in id name region area_m2 solar_mwh_yr n2k_within_500m water_exposure storage_required_m3; do
   grep -q "^$col: " "$out/ogrinfo.txt" || { echo "ogrinfo does not list column $col" >&2; cat "$out/ogrinfo.txt" >&2; exit 1; }
 done
+# GDAL reads the schema extension: the class column's enum constraint is its field domain.
+grep -q "^water_exposure: String (0.0), domain name=water_exposure_classes" "$out/ogrinfo.txt" \
+  || { echo "ogrinfo does not see the water_exposure domain (gpkg_data_column_constraints)" >&2; exit 1; }
 echo "ogrinfo: layer terreinen with $(grep -c ': ' "$out/ogrinfo.txt") lines, every checked column listed, no warnings"
 
-echo "== determinism at benchmark scale S: --threads 1 and 2 give the same bytes"
+step "determinism at benchmark scale S: --threads 1 and 2 give the same bytes"
 .build/debug/terrein synth --scale S --seed 7 --out "$out/S" --quiet > /dev/null
 .build/debug/terrein run "$out/S/pipeline.yml" --output "$out/S1" --threads 1 --quiet
 .build/debug/terrein run "$out/S/pipeline.yml" --output "$out/S2" --threads 2 --quiet
@@ -52,18 +69,20 @@ echo "scale S: $(($(wc -l < "$out/S1/indicators.csv") - 1)) terreinen, identical
 
 lod2="../shared/data/real-lod2"
 if ls "$lod2"/*.city.json >/dev/null 2>&1; then
-  echo "== cross-check on real LoD2 roofs ($lod2)"
+  step "cross-check on real LoD2 roofs ($lod2)"
   python3 scripts/real-lod2-check.py .build/debug/terrein "$lod2" "$out/real-lod2"
 else
-  echo "== cross-check on real LoD2 roofs: skipped, $lod2 is not beside this checkout"
+  step "cross-check on real LoD2 roofs: skipped, $lod2 is not beside this checkout"
 fi
 
-echo "== reference implementation tests, and the JSON Schema against the pipeline-file corpus"
+step "reference implementation tests, and the JSON Schema against the pipeline-file corpus"
 plog=$(mktemp)
 python3 -m pytest -q reference/tests bench/test_duckdb_impl.py schema/tests | tee "$plog"
 py_passed=$(grep -oE "[0-9]+ passed" "$plog" | grep -oE "[0-9]+" | tail -1 || true)
 rm -f "$plog"
 
+step done
 swift_skipped=${swift_skipped:-0}
+echo "== total $(( $(date +%s) - script_start )) s"
 echo "== summary: swift test ${swift_total:-0} executed (${swift_skipped} skipped), cross-check ok, pytest ${py_passed:-0} passed"
 echo "$(( ${swift_total:-0} - swift_skipped + ${py_passed:-0} + 1 )) passed, 0 failed, ${swift_skipped} skipped"

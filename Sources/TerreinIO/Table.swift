@@ -46,6 +46,9 @@ public struct Table: Sendable {
 
     public func columnIndex(_ name: String) -> Int? { columns.firstIndex { $0.name == name } }
 
+    /// The column that plays `role` (by its schema), if the table has one.
+    public func columnIndex(role: ColumnRole) -> Int? { columns.firstIndex { $0.schema?.role == role } }
+
     /// The printed form of a cell in a column, without CSV quoting ("" for null).
     public static func format(_ cell: Cell, as kind: ColumnKind) -> String {
         switch cell {

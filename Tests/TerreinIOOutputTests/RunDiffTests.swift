@@ -80,3 +80,26 @@ final class RunDiffTests: XCTestCase {
         }
     }
 }
+
+final class RunDiffByteTests: XCTestCase {
+    /// Ids and values compare as UTF-8 bytes: "Café" composed and decomposed are two
+    /// terreinen, and a name that changes only its normalisation is a change.
+    func testIdsAndValuesCompareAsBytes() throws {
+        let nfc = "Caf\u{E9}", nfd = "Cafe\u{301}"
+        let a = "id,name\n\(nfc),\(nfc)\n\(nfd),x\n"
+        let b = "id,name\n\(nfc),\(nfd)\n\(nfd),x\n"
+        let diff = try RunDiff.compare(csvA: a, csvB: b, catalog: Fixtures.catalog)
+        XCTAssertEqual(diff.countA, 2, "two distinct ids")
+        XCTAssertEqual(diff.rows.count, 1)
+        XCTAssertEqual(diff.rows.first?.column, "name")
+        XCTAssertEqual(diff.rows.first.map { Array($0.id.utf8) }, Array(nfc.utf8))
+        XCTAssertEqual(diff.rows.first?.kind, .changed)
+    }
+
+    /// A CSV without the terrein id column is refused with a message that says so.
+    func testNoIdColumn() {
+        XCTAssertThrowsError(try RunDiff.compare(csvA: "name\nx\n", csvB: "name\nx\n", catalog: Fixtures.catalog)) { error in
+            XCTAssertTrue("\(error)".contains("no terrein id column"), "\(error)")
+        }
+    }
+}

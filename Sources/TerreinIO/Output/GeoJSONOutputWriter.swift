@@ -24,7 +24,7 @@ public enum GeoJSONOutputWriter {
                                 message: "\(a.indicators.rows.count) indicator rows but \(a.terreinGeometries.count) geometries")
         }
         let transformer = try CRSTransformer(from: a.workCRS, to: .wgs84)
-        let idIndex = a.indicators.columnIndex("id")
+        let idIndex = a.indicators.columnIndex(role: .identifier)
         var out = "{\"type\":\"FeatureCollection\",\"name\":" + JSONText.quote(a.pipelineName) + ",\"features\":[\n"
         let columns = a.indicators.columns
         for (i, row) in a.indicators.rows.enumerated() {

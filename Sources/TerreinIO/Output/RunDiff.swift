@@ -105,12 +105,13 @@ public struct RunDiff: Sendable {
     /// Compares two indicators.csv texts; `nameA`/`nameB` name them in errors.
     public static func compare(csvA: String, csvB: String, nameA: String = "A", nameB: String = "B",
                                catalog: ColumnCatalog) throws -> RunDiff {
-        let tA = try Run(parsing: csvA, name: nameA)
-        let tB = try Run(parsing: csvB, name: nameB)
+        let isIdentifier = { (name: String) in catalog.schema(name)?.role == .identifier }
+        let tA = try Run(parsing: csvA, name: nameA, isIdentifier: isIdentifier)
+        let tB = try Run(parsing: csvB, name: nameB, isIdentifier: isIdentifier)
 
         let setB = Set(tB.header)
         let setA = Set(tA.header)
-        let common = tA.header.filter { setB.contains($0) && $0 != "id" }
+        let common = tA.header.filter { setB.contains($0) && $0 != tA.header[tA.idColumn] }
         let onlyInA = tA.header.filter { !setB.contains($0) }
         let onlyInB = tB.header.filter { !setA.contains($0) }
 
@@ -139,16 +140,17 @@ public struct RunDiff: Sendable {
             summaries.append(s)
         }
 
-        let ids = Set(tA.byID.keys).union(tB.byID.keys).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let ids = Set(tA.byID.keys).union(tB.byID.keys).sorted()
         var rows: [Row] = []
         var added: [String] = [], removed: [String] = []
-        for id in ids {
-            guard let ra = tA.byID[id] else {
+        for key in ids {
+            let id = key.string
+            guard let ra = tA.byID[key] else {
                 added.append(id)
                 rows.append(Row(id: id, column: "", a: "", b: "", change: "", relativeChange: "", kind: .added))
                 continue
             }
-            guard let rb = tB.byID[id] else {
+            guard let rb = tB.byID[key] else {
                 removed.append(id)
                 rows.append(Row(id: id, column: "", a: "", b: "", change: "", relativeChange: "", kind: .removed))
                 continue
@@ -156,7 +158,8 @@ public struct RunDiff: Sendable {
             let rowA = tA.rows[ra], rowB = tB.rows[rb]
             for (c, name) in common.enumerated() {
                 let va = rowA[tA.index[name]!], vb = rowB[tB.index[name]!]
-                if va == vb { continue }
+                // Values compare as bytes: a name changed only in normalisation is a change.
+                if va.utf8.elementsEqual(vb.utf8) { continue }
                 if va.isEmpty {
                     summaries[c].nullToValue += 1
                     rows.append(Row(id: id, column: name, a: va, b: vb, change: "", relativeChange: "", kind: .nullToValue))
@@ -197,9 +200,11 @@ public struct RunDiff: Sendable {
         var header: [String]
         var index: [String: Int]
         var rows: [[String]]
-        var byID: [String: Int]
+        /// Row by terrein id, the id compared as UTF-8 bytes.
+        var byID: [ByteKey: Int]
+        var idColumn: Int
 
-        init(parsing text: String, name: String) throws {
+        init(parsing text: String, name: String, isIdentifier: (String) -> Bool) throws {
             let parsed = CSVFormat.parse(text)
             header = parsed.header
             guard !header.isEmpty else { throw DiffError(message: "\(name): empty CSV, no header") }
@@ -208,7 +213,10 @@ public struct RunDiff: Sendable {
                 guard index[h] == nil else { throw DiffError(message: "\(name): column '\(h)' appears twice") }
                 index[h] = i
             }
-            guard let idColumn = index["id"] else { throw DiffError(message: "\(name): no 'id' column") }
+            guard let idColumn = header.firstIndex(where: isIdentifier) else {
+                throw DiffError(message: "\(name): no terrein id column (id) in the header: is this an indicators.csv of Terrein?")
+            }
+            self.idColumn = idColumn
             self.index = index
             rows = []
             byID = [:]
@@ -218,7 +226,7 @@ public struct RunDiff: Sendable {
                     throw DiffError(message: "\(name): line \(n + 2) has \(row.count) fields, the header \(header.count)")
                 }
                 while row.count < header.count { row.append("") }
-                let id = row[idColumn]
+                let id = ByteKey(row[idColumn])
                 guard byID[id] == nil else { throw DiffError(message: "\(name): terrein id '\(id)' appears twice") }
                 byID[id] = rows.count
                 rows.append(row)

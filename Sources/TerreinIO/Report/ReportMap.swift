@@ -53,7 +53,7 @@ extension ReportWriter {
             s += "</g>\n"
         }
         s += "<g id=\"terreinen\">\n"
-        let idIndex = data.indicators.columnIndex("id"), nameIndex = data.indicators.columnIndex("name")
+        let idIndex = data.indicators.columnIndex(role: .identifier), nameIndex = data.indicators.columnIndex(role: .label)
         for (i, rings) in data.terreinRings.enumerated() {
             let d = pathData(rings, ox: ox, oy: oy)
             if d.isEmpty { continue }

@@ -4,7 +4,7 @@ extension ReportWriter {
     static func barChart(_ t: Table, column j: Int, title: String, color: String, _ L: Labels) -> String {
         var h = "<figure class=\"chart\">\n<figcaption>\(esc(title))</figcaption>\n"
         let kind = t.columns[j].kind
-        let idIndex = t.columnIndex("id"), nameIndex = t.columnIndex("name")
+        let idIndex = t.columnIndex(role: .identifier), nameIndex = t.columnIndex(role: .label)
         var entries: [(value: Double, row: Int)] = []
         for (i, row) in t.rows.enumerated() where j < row.count {
             switch Table.roundedValue(row[j], as: kind) {
@@ -44,7 +44,7 @@ extension ReportWriter {
             h += "<th scope=\"col\" data-type=\"\(isNumeric(c.kind) ? "num" : "text")\" tabindex=\"0\">\(esc(c.name))</th>"
         }
         h += "</tr></thead>\n<tbody>\n"
-        let regionIndex = emptyRegion == nil ? nil : t.columnIndex("region")
+        let regionIndex = emptyRegion == nil ? nil : t.columnIndex(role: .grouping)
         for row in t.rows {
             h += "<tr>"
             for (j, c) in t.columns.enumerated() {

@@ -118,6 +118,16 @@ public enum RegionRule: Sendable, Equatable {
     case classOf(String)
 }
 
+/// What a column is to the writers that must find it without knowing its name.
+public enum ColumnRole: Sendable, Equatable {
+    /// The terrein's identifier: the GeoJSON feature id, the key `terrein diff` matches on.
+    case identifier
+    /// The terrein's display name, shown after the id on the map and in charts.
+    case label
+    /// The region a terrein belongs to; the region table's key.
+    case grouping
+}
+
 /// One output column.
 public struct ColumnSchema: Sendable, Equatable {
     public var name: String
@@ -135,10 +145,12 @@ public struct ColumnSchema: Sendable, Equatable {
     public var regionRule: RegionRule
     /// For `.classLabel` columns: the scale that classifies (per terrein and per region).
     public var classScale: ClassScale?
+    /// What the column is to the writers, if anything special.
+    public var role: ColumnRole?
 
     public init(_ name: String, family: String, kind: IndicatorKind, unit: String? = nil, formulaGuard: Bool = false,
                 label: LocalizedText, description: LocalizedText, mapRole: MapRole? = nil,
-                chart: ChartRole? = nil, region: RegionRule, classScale: ClassScale? = nil) {
+                chart: ChartRole? = nil, region: RegionRule, classScale: ClassScale? = nil, role: ColumnRole? = nil) {
         self.name = name
         self.family = family
         self.kind = kind
@@ -150,6 +162,7 @@ public struct ColumnSchema: Sendable, Equatable {
         self.chart = chart
         self.regionRule = region
         self.classScale = classScale
+        self.role = role
     }
 
     /// The column as `indicators.csv` prints it.
