@@ -43,11 +43,12 @@ extension LoadedLayers {
     public static func load(_ pipeline: Pipeline, options: LoadOptions,
                             progress: (@Sendable (LayerKind) -> Void)? = nil) throws -> LoadedLayers {
         let workInfo = try lookUpCRS(pipeline.workCRS)
-        var workArea: Bounds?
+        var area: Bounds?
         if let a = workInfo.areaOfUse, let t = try? CRSTransformer(from: .wgs84, to: pipeline.workCRS),
            let b = t.transformBounds(Bounds(minX: a.west, minY: a.south, maxX: a.east, maxY: a.north)) {
-            workArea = b.expanded(by: 50_000)
+            area = b.expanded(by: 50_000)
         }
+        let workArea = area
         // Layers are independent: read them in parallel (each thread with its own GEOS and
         // PROJ contexts), then merge in layer order. An error of the first layer in that
         // order wins, whatever the scheduling.
