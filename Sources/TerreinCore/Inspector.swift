@@ -67,7 +67,7 @@ public enum Inspector {
                 let polys = try rings.indices.map { try Geometry.polygon(rings: rings[$0]) }
                 rings = []
                 let geom = polys.count == 1 ? polys[0] : try Geometry.collection(polys, type: .multiPolygon)
-                return geom.isValid ? nil : LayerLoader.shortReason(geom.validityReason)
+                return try geom.isValid ? nil : LayerLoader.shortReason(geom.validityReason)
             } catch {
                 return "\(error)"
             }

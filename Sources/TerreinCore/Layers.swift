@@ -356,10 +356,10 @@ struct LayerLoader {
         if built.isEmpty { return try skip("no ring with at least 4 positions") }
         if built.count < polygons.count { try repaired("polygon with a degenerate shell dropped") }
         var geometry = built.count == 1 ? built[0] : try Geometry.collection(built, type: .multiPolygon)
-        if !geometry.isValid {
+        if try !geometry.isValid {
             let reason = geometry.validityReason
             let fixed = try geometry.makeValid().polygonalPart()
-            guard let fixed, !fixed.isEmpty, try fixed.area() > 0 else {
+            guard let fixed, try !fixed.isEmpty, try fixed.area() > 0 else {
                 if config.kind == .terreinen {
                     let id = Attributes.text(f.properties[config.field("id")]).map { "terrein \"\($0)\": " } ?? ""
                     throw fail(f, "\(id)the terrein's polygon is invalid (\(reason)) and repairing it leaves no area",
