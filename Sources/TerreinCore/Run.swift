@@ -43,7 +43,14 @@ struct StageClock {
 /// land at a known point rather than by timing.
 public func testPause(_ stage: String) {
     guard let want = ProcessInfo.processInfo.environment["TERREIN_TEST_PAUSE_AT"], want == stage else { return }
-    FileHandle.standardError.write(Data("paused at \(stage)\n".utf8))
+    // write(2), not FileHandle.write, which traps when stderr cannot take the bytes (a full
+    // disk, `ulimit -f`); a lost line only makes the waiting test time out.
+    let line = Array("paused at \(stage)\n".utf8)
+    var offset = 0
+    while offset < line.count {
+        let n = line[offset...].withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { break }
+    }
     while true { sleep(60) }
 }
 
@@ -99,6 +106,10 @@ public enum Runner {
         let startedWall = ISO8601DateFormatter().string(from: started)
         var clock = StageClock()
         let progress = ProgressReporter(enabled: options.progress)
+        let lastChange = try sourceDate()
+        // The output lock before anything is read: a second run into the same folder is
+        // refused at once, not after all its work. `out` holds the lock until the commit.
+        let out = try OutputDirectory(target: pipeline.outputDirectory)
 
         var loadOptions = LoadOptions(strict: options.strict, threads: options.threads)
         loadOptions.onBytesRead = { progress.advance(by: $0) }
@@ -131,7 +142,6 @@ public enum Runner {
         // Writers: everything goes into the staging folder, then one swap.
         progress.begin("writing", total: pipeline.formats.count + 1)
         defer { progress.end() }
-        let out = try OutputDirectory(target: pipeline.outputDirectory)
         var files: [String] = []
         try out.write("indicators.csv", CSVFormat.render(indicators, guarded: RunArtifacts.guardedTextColumns))
         try out.write("regions.csv", CSVFormat.render(regions, guarded: RunArtifacts.guardedTextColumns))
@@ -145,8 +155,8 @@ public enum Runner {
             natura2000Display: pipeline.formats.contains(.report) || pipeline.formats.contains(.gpkg)
                 ? try (layers.natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) } : [],
             workCRS: pipeline.workCRS)
-        try writeExtraFormats(artifacts, pipeline: pipeline, options: options, to: out, files: &files,
-                              progress: progress)
+        try writeExtraFormats(artifacts, pipeline: pipeline, options: options, lastChange: lastChange, to: out,
+                              files: &files, progress: progress)
         clock.lap("write")
         testPause("staging-written")
 
@@ -196,7 +206,7 @@ public enum Runner {
     }
 
     /// GeoJSON, GeoPackage and report, as the pipeline asks.
-    static func writeExtraFormats(_ a: RunArtifacts, pipeline: Pipeline, options: RunOptions,
+    static func writeExtraFormats(_ a: RunArtifacts, pipeline: Pipeline, options: RunOptions, lastChange: Date,
                                   to out: OutputDirectory, files: inout [String], progress: ProgressReporter) throws {
         if pipeline.formats.contains(.geojson) {
             try out.write("indicators.geojson", try GeoJSONOutputWriter.render(a))
@@ -204,7 +214,7 @@ public enum Runner {
             progress.advance()
         }
         if pipeline.formats.contains(.gpkg) {
-            try GeoPackageWriter.write(a, to: out.stagingPath("indicators.gpkg"), lastChange: sourceDate())
+            try GeoPackageWriter.write(a, to: out.stagingPath("indicators.gpkg"), lastChange: lastChange)
             files.append("indicators.gpkg")
             progress.advance()
         }
@@ -216,13 +226,23 @@ public enum Runner {
         }
     }
 
-    /// SOURCE_DATE_EPOCH when set (reproducible builds convention), else now.
-    public static func sourceDate() -> Date {
-        if let s = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let secs = Double(s) {
-            return Date(timeIntervalSince1970: secs)
+    /// SOURCE_DATE_EPOCH when set (reproducible builds convention), else now. Empty counts
+    /// as unset. Anything but whole seconds from 1970 to 9999 is a `ConfigError` (the
+    /// convention asks to fail on a malformed value): `1e300` or `nan` used to reach the
+    /// date formatting of the GeoPackage and trap there.
+    public static func sourceDate(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Date {
+        guard let s = environment["SOURCE_DATE_EPOCH"], !s.isEmpty else { return Date() }
+        guard s.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              let secs = Int64(s), secs <= maxSourceDate else {
+            throw ConfigError(file: "SOURCE_DATE_EPOCH (environment)", keyPath: "",
+                              problem: "\"\(s.prefix(40))\" is not a time: expected whole seconds since 1970-01-01 UTC (0 to \(maxSourceDate))",
+                              hint: "set it to e.g. $(date +%s) or unset it (then the current time is used)")
         }
-        return Date()
+        return Date(timeIntervalSince1970: TimeInterval(secs))
     }
+
+    /// 9999-12-31T23:59:59Z: the last second with a four-digit year.
+    static let maxSourceDate: Int64 = 253_402_300_799
 }
 
 /// Runs `body` for 0..<count on `threads` threads (8 MiB stacks: GEOS recurses on big
@@ -231,36 +251,65 @@ public enum Runner {
 func parallelMap<T>(count: Int, threads: Int, _ body: @escaping (Int) throws -> T) throws -> [T] {
     if count == 0 { return [] }
     let n = min(threads, count)
-    var results = [T?](repeating: nil, count: count)
-    var errors: [(Int, Error)] = []
-    let lock = NSLock()
-    var next = 0
+    let work = ParallelWork(count: count, body)
     let group = DispatchGroup()
-    results.withUnsafeMutableBufferPointer { slots in
-        let slots = slots
-        for _ in 0..<n {
-            group.enter()
-            let thread = Thread {
-                while true {
-                    lock.lock()
-                    let i = next
-                    next += 1
-                    let stop = !errors.isEmpty
-                    lock.unlock()
-                    if i >= count || stop { break }
-                    do {
-                        slots[i] = try body(i)
-                    } catch {
-                        lock.lock(); errors.append((i, error)); lock.unlock()
-                    }
-                }
-                group.leave()
-            }
-            thread.stackSize = 8 << 20
-            thread.start()
+    for _ in 0..<n {
+        group.enter()
+        let thread = Thread {
+            work.drain()
+            group.leave()
         }
-        group.wait()
+        thread.stackSize = 8 << 20
+        thread.start()
     }
-    if let first = errors.min(by: { $0.0 < $1.0 }) { throw first.1 }
-    return results.map { $0! }
+    group.wait()
+    return try work.results()
+}
+
+/// The shared state of one `parallelMap`: the next index and the errors under `lock`; each
+/// result slot is written by exactly one thread and read only after all have finished
+/// (`DispatchGroup.wait` orders the writes before the reads). Hence `@unchecked Sendable`.
+private final class ParallelWork<T>: @unchecked Sendable {
+    private let count: Int
+    private let body: (Int) throws -> T
+    private let lock = NSLock()
+    private var next = 0
+    private var errors: [(Int, Error)] = []
+    /// Raw memory, not an array property: threads write to distinct slots at once, which
+    /// an array's exclusive (mutating) access would not allow.
+    private let slots: UnsafeMutablePointer<T?>
+
+    init(count: Int, _ body: @escaping (Int) throws -> T) {
+        self.count = count
+        self.body = body
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil, count: count)
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+
+    /// Takes indices until none are left or one has failed.
+    func drain() {
+        while true {
+            lock.lock()
+            let i = next
+            next += 1
+            let stop = !errors.isEmpty
+            lock.unlock()
+            if i >= count || stop { return }
+            do {
+                slots[i] = try body(i)
+            } catch {
+                lock.lock(); errors.append((i, error)); lock.unlock()
+            }
+        }
+    }
+
+    func results() throws -> [T] {
+        if let first = errors.min(by: { $0.0 < $1.0 }) { throw first.1 }
+        return (0..<count).map { slots[$0]! }
+    }
 }
