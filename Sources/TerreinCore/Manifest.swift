@@ -5,7 +5,7 @@ import TerreinIO
 /// The run manifest: versions, the pipeline's hash and resolved parameters, every input
 /// with its hash and preparation counts, and timings per stage.
 enum Manifest {
-    static let terreinVersion = "0.1.0"
+    static let terreinVersion = TerreinCore.terreinVersion
 
     static func build(pipeline: Pipeline, options: RunOptions, layers: LoadedLayers, results: [TerreinResult],
                       stages: [(String, Double)], started: String, finished: Date, files: [String],
