@@ -220,9 +220,13 @@ struct LayerLoader {
             try resolveCRS()
             stats.features += 1
             for key in feature.properties.keys where wanted.contains(key) { seenKeys.insert(key) }
-            guard let prepared = try prepare(feature, transformer: transformer!, geographic: geographic, stats: &stats) else {
-                return
+            let prepared: Prepared?
+            do {
+                prepared = try prepare(feature, transformer: transformer!, geographic: geographic, stats: &stats)
+            } catch let e as GeometryError {
+                throw fail(feature, "geometry operation failed: \(e)", "GEOS could not process this feature: check it with `terrein inspect`, repair or simplify it in the source")
             }
+            guard let prepared else { return }
             stats.used += 1
             if let b = prepared.geometry.bounds {
                 if stats.bounds == nil { stats.bounds = b } else { stats.bounds!.formUnion(b) }

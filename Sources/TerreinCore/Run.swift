@@ -96,7 +96,23 @@ public enum Runner {
         } catch let e as GeometryError {
             throw InputError(file: "terrein \(t.id)", featureIndex: t.index,
                              problem: "geometry operation failed: \(e)",
-                             hint: "this is a GEOS failure on this terrein's data; please report it with the input files")
+                             hint: Self.geometryHint)
+        }
+    }
+
+    /// What to do when GEOS fails on (valid-looking) user data.
+    static let geometryHint = "GEOS could not process the geometry of this terrein or of the features around it: check "
+        + "the layers with `terrein inspect`, repair or simplify the features there (if they look right, please report "
+        + "it with the input files)"
+
+    /// Runs `body`, turning a GEOS failure into an InputError naming the layers involved.
+    static func onLayers<T>(_ kinds: [LayerKind], of pipeline: Pipeline, _ what: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as GeometryError {
+            let files = kinds.compactMap { pipeline.layers[$0]?.path }
+            throw InputError(file: files.isEmpty ? pipeline.file : files.joined(separator: ", "),
+                             problem: "geometry operation failed while \(what): \(e)", hint: geometryHint)
         }
     }
 
@@ -124,7 +140,7 @@ public enum Runner {
         clock.lap("read_reproject_repair")
         testPause("loaded")
 
-        let indexed = try IndexedLayers(layers)
+        let indexed = try onLayers(LayerKind.allCases, of: pipeline, "indexing the layers") { try IndexedLayers(layers) }
         clock.lap("index")
 
         let results = try compute(indexed, parameters: pipeline.parameters, threads: options.threads, progress: progress)
@@ -135,7 +151,9 @@ public enum Runner {
         let indicators = IndicatorTables.indicators(results, bands: bands)
         let regions = IndicatorTables.regions(results, bands: bands)
         var warnings = layerWarnings(layers)
-        let overlaps = try overlappingPairs(layers.terreinen)
+        let overlaps = try onLayers([.terreinen], of: pipeline, "looking for overlapping terreinen") {
+            try overlappingPairs(layers.terreinen)
+        }
         if overlaps > 0 { warnings.append("\(overlaps) pair(s) of terreinen overlap; each is computed on its own") }
         clock.lap("tables_overlaps")
 
@@ -153,7 +171,9 @@ public enum Runner {
             terreinGeometries: results.map { byId[$0.id]! },
             // Simplified sites are only drawn (report) or stored (GeoPackage for the report).
             natura2000Display: pipeline.formats.contains(.report) || pipeline.formats.contains(.gpkg)
-                ? try (layers.natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) } : [],
+                ? try onLayers([.natura2000], of: pipeline, "simplifying the sites for display") {
+                    try (layers.natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) }
+                } : [],
             workCRS: pipeline.workCRS)
         try writeExtraFormats(artifacts, pipeline: pipeline, options: options, lastChange: lastChange, to: out,
                               files: &files, progress: progress)

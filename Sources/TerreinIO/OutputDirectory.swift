@@ -259,7 +259,9 @@ public final class OutputDirectory {
 
     static func reason(_ error: Error) -> String {
         let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        // `as? Error`, then bridged: on Linux the underlying POSIX error is not always an NSError.
+        if let underlying = (ns.userInfo[NSUnderlyingErrorKey] as? Error).map({ $0 as NSError }),
+           underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))
         }
         return ns.localizedDescription

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TerreinIO
 
 extension Terrein {
@@ -18,7 +19,14 @@ extension Terrein {
             let log = global.logger()
             try guarded(log) {
                 guard let language = ReportLanguage(rawValue: lang) else { throw ValidationError("--lang must be nl or en") }
-                let data = try ReportData.load(outputDirectory: outputDirectory)
+                let data: ReportData
+                do {
+                    data = try ReportData.load(outputDirectory: outputDirectory)
+                } catch where sqliteResultCode(error) != nil {
+                    // SQLite refused the GeoPackage: not a database, damaged, or unreadable.
+                    throw InputError(file: outputDirectory + "/indicators.gpkg", problem: "cannot read the GeoPackage: \(error)",
+                                     hint: "it must be the indicators.gpkg a run wrote, unchanged; run the pipeline again to write it anew")
+                }
                 try AtomicFile.write(ReportWriter.render(data, language: language), to: outputDirectory + "/report.html")
                 log.info("wrote \(outputDirectory)/report.html")
             }

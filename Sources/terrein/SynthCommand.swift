@@ -27,9 +27,8 @@ extension Terrein {
                 }
                 let transformer = try CRSTransformer(from: .rdNew, to: .wgs84)
                 let options = SynthOptions(scale: s, seed: seed, outputDirectory: URL(fileURLWithPath: out)) { xy in
-                    guard transformer.transform(&xy) else {
-                        throw GeometryError(operation: "synth", message: "cannot transform RD New to WGS84")
-                    }
+                    // A fixed, valid transformation: a failure is a bug (exit 1), not the user's.
+                    guard transformer.transform(&xy) else { throw SynthError.reprojection("cannot transform RD New to WGS84") }
                 }
                 let summary = try TerreinSynth.generate(options)
                 print(summary.description)

@@ -90,3 +90,14 @@ func runCLI(_ args: [String], environment: [String: String] = [:], cwd: String? 
 
 /// The repository root (two levels above this file's folder).
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+/// A GeoPackage as a run writes it, with one terrein whose outline holds `oddCoordinate`
+/// (as if the file had been changed after the run).
+func writeGeoPackage(_ path: String, oddCoordinate v: Double) throws {
+    let shape = try Geometry.polygon(rings: [[155000, 463000, v, 463000, 155200, 463100, 155000, 463000]])
+    let table = Table(columns: [Column("id", .text), Column("area_m2", .real(decimals: 2))], rows: [[.text("T1"), .real(1)]])
+    let regions = Table(columns: [Column("region", .text)], rows: [[.text("R")]])
+    let a = RunArtifacts(pipelineName: "odd", indicators: table, regions: regions, terreinGeometries: [shape],
+                         natura2000Display: [], workCRS: .rdNew)
+    try GeoPackageWriter.write(a, to: path, lastChange: Date(timeIntervalSince1970: 0))
+}
