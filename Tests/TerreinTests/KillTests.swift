@@ -42,7 +42,7 @@ final class KillTests: XCTestCase {
 
         init(_ args: [String], stage: String, file: StaticString = #filePath, line: UInt = #line) throws {
             errPath = NSTemporaryDirectory() + "terrein-paused-" + UUID().uuidString
-            FileManager.default.createFile(atPath: errPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
             let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
             process.executableURL = URL(fileURLWithPath: terreinExecutable)
             process.arguments = args

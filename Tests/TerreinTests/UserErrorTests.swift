@@ -1,5 +1,8 @@
 import Foundation
+import TerreinGeometry
 import XCTest
+@testable import TerreinCore
+@testable import TerreinIO
 
 /// What a user can get wrong on the command line ends with the exit code of its class
 /// (2 config, 3 input, 4 write, 64 usage; 1 only for bugs) and a message that names the
@@ -107,5 +110,25 @@ extension UserErrorTests {
         try expect(["roofs-from-cityjson", fifo, "-o", dir.path + "/roofs.geojson"], exit: 3, words: [fifo, "FIFO"])
         // A character device never ends.
         try expect(["inspect", "/dev/zero"], exit: 3, words: ["/dev/zero", "character device"])
+    }
+}
+
+extension UserErrorTests {
+    /// GEOS failing on user data outside one feature's preparation (indexing, overlaps,
+    /// simplification) is an input error naming the layer files, not an internal error.
+    func testGEOSFailureOnTheLayersNamesTheirFiles() throws {
+        let dir = ScratchDir()
+        _ = dir.write("terreinen.geojson", C.cleanTerreinen)
+        _ = dir.write("roofs.geojson", C.cleanRoofs)
+        let yml = dir.write("p.yml", "name: geos\nlayers:\n  terreinen: {path: terreinen.geojson}\n  roofs: {path: roofs.geojson}\n")
+        let p = try Pipeline.load(path: yml)
+        XCTAssertThrowsError(try Runner.onLayers([.terreinen], of: p, "looking for overlapping terreinen") { () throws -> Int in
+            throw GeometryError(operation: "intersection", message: "TopologyException: side location conflict")
+        }) { error in
+            guard let e = error as? InputError else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.file, p.layers[.terreinen]?.path)
+            XCTAssertTrue(e.problem.contains("looking for overlapping terreinen") && e.problem.contains("TopologyException"), e.problem)
+            XCTAssertTrue(e.hint.contains("terrein inspect"), e.hint)
+        }
     }
 }
