@@ -49,7 +49,18 @@ public final class OutputDirectory {
         self.staging = parent + "/.\(name).tmp-\(getpid())"
         try createParent()
         try lock()
+        try checkTargetIsNoFile()
         cleanUpLeftovers()
+    }
+
+    /// Refuses a target that is a regular file now, before the run does its work (`commit`
+    /// checks again, in case it appears meanwhile).
+    private func checkTargetIsNoFile() throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isDir), !isDir.boolValue {
+            throw OutputError(path: target, problem: "the output path exists and is a file, not a folder",
+                              hint: "remove it or choose another outputs.directory")
+        }
     }
 
     deinit {

@@ -588,6 +588,7 @@ final class BadInputCatalogueTests: XCTestCase {
         assertCleanExit(r3, "output is a file")
         XCTAssertEqual(r3.status, 4, r3.stderr)
         XCTAssertTrue(r3.stderr.contains("is a file, not a folder"), r3.stderr)
+        XCTAssertFalse(r3.stderr.contains("reading"), "refused before reading the layers: " + r3.stderr)
         XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), "I am a regular file\n")
         XCTAssertEqual(leftovers(in: dir.path, of: "a-file"), [])
     }
