@@ -117,8 +117,8 @@ final class BadInputCatalogueTests: XCTestCase {
 
     func run(_ c: Case, in dir: ScratchDir) throws -> Result {
         let tPath = dir.path + "/terreinen.geojson", rPath = dir.path + "/" + c.roofsFile
-        FileManager.default.createFile(atPath: tPath, contents: Data(c.terreinen))
-        FileManager.default.createFile(atPath: rPath, contents: Data(c.roofs))
+        _ = FileManager.default.createFile(atPath: tPath, contents: Data(c.terreinen))
+        _ = FileManager.default.createFile(atPath: rPath, contents: Data(c.roofs))
         let yml = dir.path + "/pipeline.yml"
         let text = c.pipeline ?? Array("""
             name: catalogue
@@ -130,7 +130,7 @@ final class BadInputCatalogueTests: XCTestCase {
             \(c.roofsLayerExtra.isEmpty ? "" : "    " + c.roofsLayerExtra)
 
             """.utf8)
-        FileManager.default.createFile(atPath: yml, contents: Data(text))
+        _ = FileManager.default.createFile(atPath: yml, contents: Data(text))
         let out = dir.path + "/out"
         let r = try terreinCLI(["run", yml, "--output", out, "--threads", "2"] + c.args)
         var manifest: [String: Any]?
