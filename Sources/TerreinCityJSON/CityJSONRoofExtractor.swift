@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads CityJSON 1.0 / 1.1 / 2.0 files and returns the faces labelled `RoofSurface` of their
 /// Building and BuildingPart objects, projected to 2D with the slope and azimuth of their plane.
@@ -13,11 +16,31 @@ public enum CityJSONRoofExtractor {
     /// Reads a CityJSON file from disk. The error's `sourceName` is the file name.
     public static func extract(contentsOf url: URL, options: CityJSONRoofOptions = .init()) throws -> CityJSONRoofs {
         let name = url.lastPathComponent
+        // Only regular files: reading a FIFO or a device would block or never end. `stat`
+        // follows symbolic links and does not open the file.
+        var st = stat()
+        if stat(url.path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
+            let kind: String
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR: kind = "a directory"
+            case S_IFIFO: kind = "a FIFO (named pipe)"
+            case S_IFCHR, S_IFBLK: kind = "a device"
+            default: kind = "not a regular file"
+            }
+            throw CityJSONError(.unreadable, sourceName: name, message: "cannot read \(url.path): this is \(kind), not a CityJSON file"
+                                + " (give the path of a .city.json file on disk; save a stream to a file first)")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw CityJSONError(.unreadable, sourceName: name, message: "cannot read \(url.path): \(error.localizedDescription)")
+            let ns = error as NSError
+            // The POSIX reason ("No such file or directory"), not Foundation's generic text.
+            let reason = (ns.userInfo[NSUnderlyingErrorKey] as? Error).map { $0 as NSError }.flatMap {
+                $0.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32($0.code))) : nil
+            } ?? error.localizedDescription
+            throw CityJSONError(.unreadable, sourceName: name, message: "cannot read \(url.path): \(reason)"
+                                + " (check the path and that the file is readable)")
         }
         return try extract(from: data, sourceName: name, options: options)
     }
@@ -135,7 +158,10 @@ private struct Reader {
                 let gtype = geometry["type"] as? String ?? ""
                 if gtype == "GeometryInstance" { templateGeometries += 1; continue }
                 guard Reader.surfaceDepth[gtype] != nil, geometry["semantics"] is [String: Any] else { continue }
-                let (rank, lod) = Reader.lod(geometry["lod"])
+                guard let (rank, lod) = Reader.lod(geometry["lod"]) else {
+                    throw fail(.malformed, "geometry \(gi) of CityObject \"\(id)\": \"lod\" \(geometry["lod"].map { "\($0)" } ?? "")"
+                               + " is not a level of detail (CityJSON has 0 to 3, e.g. 2 or \"2.2\"); fix the file or export it again")
+                }
                 if best == nil || rank > best!.rank { best = (geometry, rank, lod) }
             }
             guard let chosen = best else {
@@ -211,9 +237,12 @@ private struct Reader {
     // MARK: Objects and geometries
 
     /// LoD as a rank for choosing ("2.2" -> 2.2, 2 -> 2.0) and as text for the output.
-    static func lod(_ any: Any?) -> (Double, String) {
+    /// Nil for a number that is no level of detail: CityJSON has LoD 0 to 3 (with
+    /// sub-levels such as 2.2); `1e300` used to trap converting to Int.
+    static func lod(_ any: Any?) -> (Double, String)? {
         if let s = any as? String { return (Double(s) ?? -1, s) }
         if let d = number(any) {
+            guard d >= 0 && d < 4 else { return nil }
             let text = d == d.rounded() ? String(Int(d)) : String(d)
             return (d, text)
         }

@@ -7,7 +7,7 @@ import TerreinIO
 /// timings per stage and per family. A `Codable` document written by `JSONEncoder`, so a
 /// value that cannot be encoded is an error, never a silently empty file.
 struct Manifest: Encodable {
-    static var terreinVersion: String { TerreinVersion.current }
+    static var terreinVersion: String { TerreinCore.terreinVersion }
 
     struct PipelineInfo: Encodable {
         var name, file, sha256: String

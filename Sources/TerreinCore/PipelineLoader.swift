@@ -18,6 +18,10 @@ extension Pipeline {
         guard !isDir.boolValue else {
             throw ConfigError(file: path, keyPath: "", problem: "this is a directory, not a pipeline file")
         }
+        if let kind = InputFile.nonRegularKind(atPath: path) {  // a FIFO or device would block or never end
+            throw ConfigError(file: path, keyPath: "", problem: "this is \(kind), not a pipeline file",
+                              hint: "give the path of a .yml file on disk (save a generated pipeline to a file first)")
+        }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw ConfigError(file: path, keyPath: "", problem: "cannot read the pipeline file: \(error.localizedDescription)")

@@ -43,7 +43,14 @@ struct StageClock {
 /// land at a known point rather than by timing.
 public func testPause(_ stage: String) {
     guard let want = ProcessInfo.processInfo.environment["TERREIN_TEST_PAUSE_AT"], want == stage else { return }
-    FileHandle.standardError.write(Data("paused at \(stage)\n".utf8))
+    // write(2), not FileHandle.write, which traps when stderr cannot take the bytes (a full
+    // disk, `ulimit -f`); a lost line only makes the waiting test time out.
+    let line = Array("paused at \(stage)\n".utf8)
+    var offset = 0
+    while offset < line.count {
+        let n = line[offset...].withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { break }
+    }
     while true { sleep(60) }
 }
 
@@ -77,7 +84,23 @@ public enum Runner {
         } catch let e as GeometryError {
             throw InputError(file: "terrein \(t.id)", featureIndex: t.index,
                              problem: "geometry operation failed: \(e)",
-                             hint: "this is a GEOS failure on this terrein's data; please report it with the input files")
+                             hint: Self.geometryHint)
+        }
+    }
+
+    /// What to do when GEOS fails on (valid-looking) user data.
+    static let geometryHint = "GEOS could not process the geometry of this terrein or of the features around it: check "
+        + "the layers with `terrein inspect`, repair or simplify the features there (if they look right, please report "
+        + "it with the input files)"
+
+    /// Runs `body`, turning a GEOS failure into an InputError naming the layers involved.
+    static func onLayers<T>(_ kinds: [LayerKind], of pipeline: Pipeline, _ what: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as GeometryError {
+            let files = kinds.compactMap { pipeline.layers[$0]?.path }
+            throw InputError(file: files.isEmpty ? pipeline.file : files.joined(separator: ", "),
+                             problem: "geometry operation failed while \(what): \(e)", hint: geometryHint)
         }
     }
 
@@ -89,6 +112,10 @@ public enum Runner {
         let startedWall = ISO8601DateFormatter().string(from: started)
         var clock = StageClock()
         let progress = ProgressReporter(enabled: options.progress)
+        let lastChange = try sourceDate()
+        // The output lock before anything is read: a second run into the same folder is
+        // refused at once, not after all its work. `out` holds the lock until the commit.
+        let out = try OutputDirectory(target: pipeline.outputDirectory)
 
         var loadOptions = LoadOptions(strict: options.strict, threads: options.threads)
         loadOptions.onBytesRead = { progress.advance(by: $0) }
@@ -103,7 +130,7 @@ public enum Runner {
         clock.lap("read_reproject_repair")
         testPause("loaded")
 
-        let indexed = try IndexedLayers(layers)
+        let indexed = try onLayers(LayerKind.allCases, of: pipeline, "indexing the layers") { try IndexedLayers(layers) }
         clock.lap("index")
 
         let schema = IndicatorSchema(families: families, parameters: pipeline.parameters)
@@ -115,14 +142,15 @@ public enum Runner {
         let indicators = schema.indicatorTable(results)
         let regions = schema.regionTable(results)
         var warnings = layerWarnings(layers)
-        let overlaps = try overlappingPairs(layers.terreinen)
+        let overlaps = try onLayers([.terreinen], of: pipeline, "looking for overlapping terreinen") {
+            try overlappingPairs(layers.terreinen)
+        }
         if overlaps > 0 { warnings.append("\(overlaps) pair(s) of terreinen overlap; each is computed on its own") }
         clock.lap("tables_overlaps")
 
         // Writers: everything goes into the staging folder, then one swap.
         progress.begin("writing", total: pipeline.formats.count + 1)
         defer { progress.end() }
-        let out = try OutputDirectory(target: pipeline.outputDirectory)
         var files: [String] = []
         try out.write("indicators.csv", CSVFormat.render(indicators))
         try out.write("regions.csv", CSVFormat.render(regions))
@@ -135,10 +163,12 @@ public enum Runner {
             terreinGeometries: results.map { byId[ByteKey($0.id)]! },
             // Simplified sites are only drawn (report) or stored (GeoPackage for the report).
             natura2000Display: pipeline.formats.contains(.report) || pipeline.formats.contains(.gpkg)
-                ? try (layers.natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) } : [],
+                ? try onLayers([.natura2000], of: pipeline, "simplifying the sites for display") {
+                    try (layers.natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) }
+                } : [],
             workCRS: pipeline.workCRS, language: options.language)
-        try writeExtraFormats(artifacts, pipeline: pipeline, options: options, to: out, files: &files,
-                              progress: progress)
+        try writeExtraFormats(artifacts, pipeline: pipeline, options: options, lastChange: lastChange, to: out,
+                              files: &files, progress: progress)
         clock.lap("write")
         testPause("staging-written")
 
@@ -196,7 +226,7 @@ public enum Runner {
     }
 
     /// GeoJSON, GeoPackage and report, as the pipeline asks.
-    static func writeExtraFormats(_ a: RunArtifacts, pipeline: Pipeline, options: RunOptions,
+    static func writeExtraFormats(_ a: RunArtifacts, pipeline: Pipeline, options: RunOptions, lastChange: Date,
                                   to out: OutputDirectory, files: inout [String], progress: ProgressReporter) throws {
         if pipeline.formats.contains(.geojson) {
             try out.write("indicators.geojson", try GeoJSONOutputWriter.render(a))
@@ -204,7 +234,7 @@ public enum Runner {
             progress.advance()
         }
         if pipeline.formats.contains(.gpkg) {
-            try GeoPackageWriter.write(a, to: out.stagingPath("indicators.gpkg"), lastChange: sourceDate())
+            try GeoPackageWriter.write(a, to: out.stagingPath("indicators.gpkg"), lastChange: lastChange)
             files.append("indicators.gpkg")
             progress.advance()
         }
@@ -216,13 +246,23 @@ public enum Runner {
         }
     }
 
-    /// SOURCE_DATE_EPOCH when set (reproducible builds convention), else now.
-    public static func sourceDate() -> Date {
-        if let s = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let secs = Double(s) {
-            return Date(timeIntervalSince1970: secs)
+    /// SOURCE_DATE_EPOCH when set (reproducible builds convention), else now. Empty counts
+    /// as unset. Anything but whole seconds from 1970 to 9999 is a `ConfigError` (the
+    /// convention asks to fail on a malformed value): `1e300` or `nan` used to reach the
+    /// date formatting of the GeoPackage and trap there.
+    public static func sourceDate(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Date {
+        guard let s = environment["SOURCE_DATE_EPOCH"], !s.isEmpty else { return Date() }
+        guard s.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              let secs = Int64(s), secs <= maxSourceDate else {
+            throw ConfigError(file: "SOURCE_DATE_EPOCH (environment)", keyPath: "",
+                              problem: "\"\(s.prefix(40))\" is not a time: expected whole seconds since 1970-01-01 UTC (0 to \(maxSourceDate))",
+                              hint: "set it to e.g. $(date +%s) or unset it (then the current time is used)")
         }
-        return Date()
+        return Date(timeIntervalSince1970: TimeInterval(secs))
     }
+
+    /// 9999-12-31T23:59:59Z: the last second with a four-digit year.
+    static let maxSourceDate: Int64 = 253_402_300_799
 }
 
 /// Runs `body` for 0..<count on `threads` threads (8 MiB stacks: GEOS recurses on big

@@ -22,7 +22,9 @@ public struct GeometryError: Error, CustomStringConvertible, Sendable {
 /// shared between threads. `GEOSContext.current` hands every thread its own context,
 /// created on first use and destroyed when the thread exits.
 public final class GEOSContext {
-    public let handle: GEOSContextHandle_t
+    /// Internal: no GEOS pointer leaves TerreinGeometry (ownership and the one-context-per-
+    /// thread rule are kept here, in one place).
+    let handle: GEOSContextHandle_t
     /// The last error message GEOS reported on this context.
     fileprivate(set) var lastError: String = ""
 

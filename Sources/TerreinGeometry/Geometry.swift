@@ -9,7 +9,43 @@ import CGEOS
 public final class Geometry: @unchecked Sendable {
     let handle: OpaquePointer
 
-    init(owning handle: OpaquePointer) { self.handle = handle }
+    init(owning handle: OpaquePointer) {
+        self.handle = handle
+        Self.computeEnvelopes(handle, GEOSContext.current.handle)
+    }
+
+    /// Makes GEOS compute and cache the envelope of `g` and of every component in it
+    /// (collection members, polygon rings).
+    ///
+    /// GEOS 3.11 computes envelopes lazily, on the first operation that needs one, and
+    /// stores them in the geometry: a write. Geometries are shared read-only between worker
+    /// threads (layers, indexes), so two workers could fill the same cache at once, a data
+    /// race (a leaked or freed envelope). Computing them here, on the thread that makes the
+    /// geometry and before it can be shared, leaves only reads for later. Empty geometries
+    /// need `GEOSEnvelope_r` (the extent functions raise an exception on them).
+    private static func computeEnvelopes(_ g: OpaquePointer, _ ctx: GEOSContextHandle_t) {
+        if GEOSisEmpty_r(ctx, g) == 0 {
+            var x = 0.0
+            _ = GEOSGeom_getXMin_r(ctx, g, &x)
+        } else if let envelope = GEOSEnvelope_r(ctx, g) {
+            GEOSGeom_destroy_r(ctx, envelope)
+        }
+        switch GEOSGeomTypeId_r(ctx, g) {
+        case Int32(GeometryType.polygon.rawValue):
+            if let shell = GEOSGetExteriorRing_r(ctx, g) { computeEnvelopes(shell, ctx) }
+            let holes = GEOSGetNumInteriorRings_r(ctx, g)
+            for i in 0..<max(holes, 0) {
+                if let hole = GEOSGetInteriorRingN_r(ctx, g, i) { computeEnvelopes(hole, ctx) }
+            }
+        case Int32(GeometryType.multiPoint.rawValue)...Int32(GeometryType.geometryCollection.rawValue):
+            let n = GEOSGetNumGeometries_r(ctx, g)
+            for i in 0..<max(n, 0) {
+                if let member = GEOSGetGeometryN_r(ctx, g, i) { computeEnvelopes(member, ctx) }
+            }
+        default:
+            break
+        }
+    }
 
     deinit { GEOSGeom_destroy_r(GEOSContext.current.handle, handle) }
 
@@ -65,8 +101,25 @@ public final class Geometry: @unchecked Sendable {
     }
 
     /// A collection of the given kind that takes clones of the members.
+    ///
+    /// A MultiPolygon takes the polygons of its members: a MultiPolygon or GeometryCollection
+    /// member is flattened (GEOS 3.11 accepts any member and then misbehaves: a MultiPolygon
+    /// holding a MultiPolygon crashes the WKT writer), empty polygons are kept as they are and
+    /// a member without area (a point, a line) is refused.
     public static func collection(_ members: [Geometry], type: GeometryType = .geometryCollection) throws -> Geometry {
         let ctx = GEOSContext.current.handle
+        var members = members
+        if type == .multiPolygon, members.contains(where: { $0.type != .polygon }) {
+            var polygons: [Geometry] = []
+            for m in members {
+                switch m.type {
+                case .polygon: polygons.append(m)
+                case .multiPolygon, .geometryCollection: try m.collectPolygons(into: &polygons, keepEmpty: true, strict: true)
+                default: throw GeometryError(operation: "multipolygon", message: "a member is a \(m.type), not a polygon")
+                }
+            }
+            members = polygons
+        }
         var handles: [OpaquePointer?] = []
         handles.reserveCapacity(members.count)
         for m in members {
@@ -79,7 +132,10 @@ public final class Geometry: @unchecked Sendable {
         let result = handles.withUnsafeMutableBufferPointer { buf in
             GEOSGeom_createCollection_r(ctx, Int32(type.rawValue), buf.baseAddress, UInt32(buf.count))
         }
-        if result == nil { for h in handles { GEOSGeom_destroy_r(ctx, h) } }
+        // No clean-up on failure: GEOS takes ownership of the members as soon as it is
+        // called, also when it fails (geos_c.h: "the ownership of the pointed-to objects is
+        // transferred"; GEOS 3.11 wraps them in unique_ptrs before it checks the type), so
+        // destroying them here again would be a double free.
         return try wrap(result, "collection")
     }
 
@@ -106,9 +162,30 @@ public final class Geometry: @unchecked Sendable {
         GeometryType(rawValue: Int(GEOSGeomTypeId_r(GEOSContext.current.handle, handle))) ?? .geometryCollection
     }
 
-    public var isEmpty: Bool { GEOSisEmpty_r(GEOSContext.current.handle, handle) == 1 }
+    /// Throws when GEOS raises an exception (it returns 2), which must not pass for "no".
+    public var isEmpty: Bool {
+        get throws { try Self.predicate(GEOSisEmpty_r(GEOSContext.current.handle, handle), "is empty") }
+    }
 
-    public var isValid: Bool { GEOSisValid_r(GEOSContext.current.handle, handle) == 1 }
+    /// Throws when GEOS raises an exception (it returns 2), which must not pass for "invalid".
+    public var isValid: Bool {
+        get throws { try Self.predicate(GEOSisValid_r(GEOSContext.current.handle, handle), "is valid") }
+    }
+
+    /// A GEOS predicate's result: 1 true, 0 false, anything else (2) an exception.
+    static func predicate(_ r: CChar, _ operation: String) throws -> Bool {
+        switch r {
+        case 1: return true
+        case 0: return false
+        default: throw GEOSContext.current.takeError(operation)
+        }
+    }
+
+    /// A count from GEOS, which returns -1 on an exception (a range up to -1 would trap).
+    static func count(_ n: Int32, _ operation: String) throws -> Int32 {
+        guard n >= 0 else { throw GEOSContext.current.takeError(operation) }
+        return n
+    }
 
     /// Why the geometry is invalid ("Valid Geometry" when it is valid).
     public var validityReason: String {
@@ -126,16 +203,18 @@ public final class Geometry: @unchecked Sendable {
         return a
     }
 
-    public var numGeometries: Int { Int(GEOSGetNumGeometries_r(GEOSContext.current.handle, handle)) }
+    public var numGeometries: Int {
+        get throws { Int(try Self.count(GEOSGetNumGeometries_r(GEOSContext.current.handle, handle), "number of geometries")) }
+    }
 
     public var numPoints: Int {
         // GEOSGeomGetNumPoints_r is for lines only; count through the coordinates.
-        Int(GEOSGetNumCoordinates_r(GEOSContext.current.handle, handle))
+        get throws { Int(try Self.count(GEOSGetNumCoordinates_r(GEOSContext.current.handle, handle), "number of coordinates")) }
     }
 
-    /// The bounding box, or nil for an empty geometry.
+    /// The bounding box, or nil for an empty geometry (or when GEOS cannot tell).
     public var bounds: Bounds? {
-        if isEmpty { return nil }
+        if GEOSisEmpty_r(GEOSContext.current.handle, handle) != 0 { return nil }
         var b = Bounds(minX: 0, minY: 0, maxX: 0, maxY: 0)
         guard GEOSGeom_getExtent_r(GEOSContext.current.handle, handle, &b.minX, &b.minY, &b.maxX, &b.maxY) == 1 else {
             return nil
@@ -191,12 +270,14 @@ public final class Geometry: @unchecked Sendable {
         // Overlapping members come back as overlapping parts with the summed area, so the
         // result must also be valid; the area test catches gaps and lost pieces.
         let area = try union.area()
-        guard abs(area - totalArea) <= 1e-9 * max(totalArea, 1), union.isValid else { return nil }
+        guard abs(area - totalArea) <= 1e-9 * max(totalArea, 1), try union.isValid else { return nil }
         return union
     }
 
     /// The union of polygons by a zero-distance buffer of their collection: one noding
-    /// pass over all rings instead of a cascade of pairwise overlays.
+    /// pass over all rings instead of a cascade of pairwise overlays. Members may be
+    /// Polygons, MultiPolygons or collections of them (clipped pieces, multi-part
+    /// features): `collection` flattens them into one well-formed MultiPolygon.
     public static func polygonUnionByBuffer(_ members: [Geometry]) throws -> Geometry? {
         if members.isEmpty { return nil }
         if members.count == 1 { return members[0] }
@@ -247,31 +328,35 @@ public final class Geometry: @unchecked Sendable {
     public func polygonalPart() throws -> Geometry? {
         switch type {
         case .polygon:
-            return isEmpty ? nil : self
+            return try isEmpty ? nil : self
         case .multiPolygon:
-            return isEmpty ? nil : self
+            return try isEmpty ? nil : self
         case .geometryCollection:
             var polygons: [Geometry] = []
-            collectPolygons(into: &polygons)
+            try collectPolygons(into: &polygons, keepEmpty: false, strict: false)
             if polygons.isEmpty { return nil }
             if polygons.count == 1 { return polygons[0] }
             let multi = try Geometry.collection(polygons, type: .multiPolygon)
             // Members of a collection returned by MakeValid do not overlap, but a
             // user's GeometryCollection may hold overlapping polygons: union keeps it valid.
-            return multi.isValid ? multi : try multi.unaryUnion().polygonalPart()
+            return try multi.isValid ? multi : try multi.unaryUnion().polygonalPart()
         default:
             return nil
         }
     }
 
-    private func collectPolygons(into out: inout [Geometry]) {
-        let n = numGeometries
-        for i in 0..<n {
-            guard let member = try? geometry(at: i) else { continue }
+    /// Appends the polygons of this collection, nested collections included (members
+    /// cloned). `strict`: a member without area is an error rather than dropped.
+    private func collectPolygons(into out: inout [Geometry], keepEmpty: Bool, strict: Bool) throws {
+        for i in 0..<(try numGeometries) {
+            let member = try geometry(at: i)
             switch member.type {
-            case .polygon: if !member.isEmpty { out.append(member) }
-            case .multiPolygon, .geometryCollection: member.collectPolygons(into: &out)
-            default: break
+            case .polygon:
+                if try keepEmpty || !member.isEmpty { out.append(member) }
+            case .multiPolygon, .geometryCollection:
+                try member.collectPolygons(into: &out, keepEmpty: keepEmpty, strict: strict)
+            default:
+                if strict { throw GeometryError(operation: "multipolygon", message: "a member holds a \(member.type), not a polygon") }
             }
         }
     }
@@ -282,22 +367,19 @@ public final class Geometry: @unchecked Sendable {
         func ringCoords(_ ring: OpaquePointer) throws -> [Double] {
             guard let seq = GEOSGeom_getCoordSeq_r(ctx, ring) else { throw GEOSContext.current.takeError("coord seq") }
             var size: UInt32 = 0
-            GEOSCoordSeq_getSize_r(ctx, seq, &size)
+            guard GEOSCoordSeq_getSize_r(ctx, seq, &size) != 0 else { throw GEOSContext.current.takeError("coord seq size") }
             var buf = [Double](repeating: 0, count: Int(size) * 2)
             let ok = buf.withUnsafeMutableBufferPointer { GEOSCoordSeq_copyToBuffer_r(ctx, seq, $0.baseAddress, 0, 0) }
             guard ok == 1 else { throw GEOSContext.current.takeError("copy coordinates") }
             return buf
         }
         func polygon(_ p: OpaquePointer) throws -> [[Double]] {
-            if GEOSisEmpty_r(ctx, p) == 1 { return [] }
+            if try Self.predicate(GEOSisEmpty_r(ctx, p), "is empty") { return [] }
             guard let shell = GEOSGetExteriorRing_r(ctx, p) else { throw GEOSContext.current.takeError("exterior ring") }
             var rings = [try ringCoords(shell)]
-            let holes = GEOSGetNumInteriorRings_r(ctx, p)
-            if holes > 0 {
-                for i in 0..<holes {
-                    guard let h = GEOSGetInteriorRingN_r(ctx, p, i) else { throw GEOSContext.current.takeError("interior ring") }
-                    rings.append(try ringCoords(h))
-                }
+            for i in 0..<(try Self.count(GEOSGetNumInteriorRings_r(ctx, p), "number of interior rings")) {
+                guard let h = GEOSGetInteriorRingN_r(ctx, p, i) else { throw GEOSContext.current.takeError("interior ring") }
+                rings.append(try ringCoords(h))
             }
             return rings
         }
@@ -307,7 +389,7 @@ public final class Geometry: @unchecked Sendable {
             return p.isEmpty ? [] : [p]
         case .multiPolygon, .geometryCollection:
             var out: [[[Double]]] = []
-            for i in 0..<GEOSGetNumGeometries_r(ctx, handle) {
+            for i in 0..<(try Self.count(GEOSGetNumGeometries_r(ctx, handle), "number of geometries")) {
                 guard let member = GEOSGetGeometryN_r(ctx, handle, i) else { continue }
                 if GEOSGeomTypeId_r(ctx, member) == Int32(GeometryType.polygon.rawValue) {
                     let p = try polygon(member)

@@ -91,22 +91,48 @@ public final class SpatialIndex: @unchecked Sendable {
 /// prepared geometry builds its indexes on first use and must not be shared between
 /// threads). Used for big geometries that many terreinen test against, such as Natura
 /// 2000 sites: the site's segment index is then built once per thread, not per terrein.
+///
+/// A thread finds its cache through a thread-specific value of a pthread key owned by this
+/// object, not through `pthread_self()`: thread ids are reused once a thread has exited, so
+/// a new thread could otherwise be handed the cache (and the GEOS state) of a dead one.
+/// The caches themselves are owned here (the thread-specific value is an unretained
+/// pointer), so they are released with this object whichever thread made them; a thread
+/// that exits leaves its cache here until then, and no other thread can reach it.
 public final class PreparedPerThread: @unchecked Sendable {
     public let geometries: [Geometry]
     private let lock = NSLock()
-    private var caches: [UInt: [Int: PreparedGeometry]] = [:]
+    private var caches: [Cache] = []
+    private var key = pthread_key_t()
 
-    public init(_ geometries: [Geometry]) { self.geometries = geometries }
+    /// One thread's prepared geometries by position; only that thread touches `prepared`.
+    private final class Cache {
+        var prepared: [Int: PreparedGeometry] = [:]
+    }
+
+    public init(_ geometries: [Geometry]) {
+        self.geometries = geometries
+        // No destructor: the values are unretained pointers to caches owned by `caches`.
+        let rc = pthread_key_create(&key, nil)
+        precondition(rc == 0, "pthread_key_create failed (\(rc))")
+    }
+
+    deinit { pthread_key_delete(key) }
 
     public func prepared(_ index: Int) throws -> PreparedGeometry {
-        let thread = UInt(bitPattern: Int(bitPattern: pthread_self()))
-        lock.lock()
-        if let p = caches[thread]?[index] { lock.unlock(); return p }
-        lock.unlock()
+        let cache: Cache
+        if let raw = pthread_getspecific(key) {
+            cache = Unmanaged<Cache>.fromOpaque(raw).takeUnretainedValue()
+        } else {
+            cache = Cache()
+            lock.lock()
+            caches.append(cache)
+            lock.unlock()
+            let rc = pthread_setspecific(key, Unmanaged.passUnretained(cache).toOpaque())
+            precondition(rc == 0, "pthread_setspecific failed (\(rc))")
+        }
+        if let p = cache.prepared[index] { return p }
         let p = try PreparedGeometry(geometries[index])
-        lock.lock()
-        caches[thread, default: [:]][index] = p
-        lock.unlock()
+        cache.prepared[index] = p
         return p
     }
 }

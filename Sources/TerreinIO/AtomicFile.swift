@@ -3,7 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// Writes one file atomically: a temporary file beside it, synced, then renamed over it.
+/// Writes one file atomically: a temporary file beside it, synced, then renamed over it,
+/// then the folder synced (every fsync checked: a failure is an `OutputError`).
 public enum AtomicFile {
     public static func write(_ text: String, to path: String) throws {
         let url = URL(fileURLWithPath: path).standardizedFileURL
@@ -32,12 +33,27 @@ public enum AtomicFile {
             }
             offset += n
         }
-        fsync(fd)
-        close(fd)
+        // A file renamed into place before its bytes are on disk can turn up empty after a
+        // crash: sync it (and check), then sync the folder so that the rename lasts too.
+        if let e = OutputDirectory.sync(fd, .file) {
+            close(fd); unlink(tmp)
+            throw OutputError(path: path, problem: "fsync failed: \(String(cString: strerror(e)))",
+                              hint: OutputDirectory.syncHint + "; the previous file, if any, is untouched")
+        }
+        if close(fd) != 0 {
+            let e = errno
+            unlink(tmp)
+            throw OutputError(path: path, problem: "close failed: \(String(cString: strerror(e)))",
+                              hint: OutputDirectory.syncHint + "; the previous file, if any, is untouched")
+        }
         guard rename(tmp, url.path) == 0 else {
             let e = errno
             unlink(tmp)
             throw OutputError(path: path, problem: "cannot move into place: \(String(cString: strerror(e)))")
+        }
+        if let e = OutputDirectory.syncFolder(dir, .parent) {
+            throw OutputError(path: path, problem: "written, but the folder \(dir) could not be synced to disk: \(String(cString: strerror(e)))",
+                              hint: OutputDirectory.syncHint + " (after a crash the previous file may come back)")
         }
     }
 }

@@ -94,25 +94,16 @@ public final class GeoJSONReader {
 
     public static let sequenceExtensions = ["geojsonl", "geojsons", "geojsonseq", "jsonl", "ndjson", "geojsonld"]
 
-    /// Opens a file. Throws `InputError` when it cannot be opened or is a directory.
+    /// Opens a file. Throws `InputError` when it cannot be opened or is not a regular file
+    /// (a directory, or a FIFO or device, which would block or never end).
     public init(path: String) throws {
         self.path = path
         var st = stat()
-        guard stat(path, &st) == 0 else {
-            let reason = String(cString: strerror(errno))
-            throw InputError(file: path, problem: "cannot open the file: \(reason)",
-                             hint: "check the path in the pipeline file (relative paths are relative to the pipeline file)")
-        }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
             throw InputError(file: path, problem: "this is a directory, not a GeoJSON file",
                              hint: "point the layer's path at a .geojson or .geojsonl file")
         }
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw InputError(file: path, problem: "cannot open the file: \(reason)",
-                             hint: "check that the file exists and is readable")
-        }
+        let fd = try InputFile.openForReading(path, hint: "check the path in the pipeline file (relative paths are relative to the pipeline file) and that the file is readable")
         scanner = JSONScanner(fd: fd, closeOnDeinit: true)
         let hasher = StreamingSHA256()
         self.hasher = hasher

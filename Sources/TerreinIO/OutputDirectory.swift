@@ -23,20 +23,24 @@ public struct OutputError: Error, CustomStringConvertible, Sendable {
 ///
 /// The files go into a staging folder beside the target (`.NAME.tmp-PID`); when all are
 /// written and synced, the staging folder is swapped with the target in one
-/// `renameat2(RENAME_EXCHANGE)` (or renamed into place when there is no target yet), and
-/// the previous results are removed. A run killed at any moment leaves the previous
-/// target complete; the next run removes what it left. A lock file (`.NAME.lock`,
-/// `flock`, holding the PID) refuses a second concurrent run into the same target.
+/// `renameat2(RENAME_EXCHANGE)` (or renamed into place when there is no target yet), the
+/// parent folder is synced so that the swap itself survives a crash, and the previous
+/// results are removed. A run killed at any moment leaves the previous target complete;
+/// the next run removes what it left. A lock file (`.NAME.lock`, `flock`, holding the
+/// PID) refuses a second concurrent run into the same target: a run takes it before it
+/// reads anything (create this object first) and holds it until the object goes away.
 public final class OutputDirectory {
     public let target: String
     public let staging: String
     private let parent: String
     private let name: String
     private var lockFD: Int32 = -1
+    private var stagingCreated = false
     private var committed = false
 
-    /// Creates the parent folder, takes the lock, cleans up after killed runs and
-    /// creates an empty staging folder.
+    /// Creates the parent folder, takes the lock and cleans up after killed runs. The
+    /// staging folder is made on the first write, so a run that fails before writing
+    /// (or is killed while it computes) leaves nothing behind.
     public init(target: String) throws {
         let url = URL(fileURLWithPath: target).standardizedFileURL
         self.target = url.path
@@ -45,17 +49,35 @@ public final class OutputDirectory {
         self.staging = parent + "/.\(name).tmp-\(getpid())"
         try createParent()
         try lock()
+        try checkTargetIsNoFile()
         cleanUpLeftovers()
-        do {
-            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
-        } catch {
-            throw OutputError(path: staging, problem: "cannot create the staging folder: \(Self.reason(error))")
+    }
+
+    /// Refuses a target that is a regular file now, before the run does its work (`commit`
+    /// checks again, in case it appears meanwhile).
+    private func checkTargetIsNoFile() throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isDir), !isDir.boolValue {
+            throw OutputError(path: target, problem: "the output path exists and is a file, not a folder",
+                              hint: "remove it or choose another outputs.directory")
         }
     }
 
     deinit {
-        if !committed { try? FileManager.default.removeItem(atPath: staging) }
+        if stagingCreated && !committed { try? FileManager.default.removeItem(atPath: staging) }
         if lockFD >= 0 { close(lockFD) }
+    }
+
+    /// Creates the empty staging folder once.
+    private func ensureStaging() throws {
+        if stagingCreated { return }
+        do {
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
+        } catch {
+            throw OutputError(path: staging, problem: "cannot create the staging folder: \(Self.reason(error))",
+                              hint: "check that you may write into \(parent); the previous results are untouched")
+        }
+        stagingCreated = true
     }
 
     private func createParent() throws {
@@ -105,12 +127,14 @@ public final class OutputDirectory {
 
     /// Writes one file into the staging folder and syncs it.
     public func write(_ fileName: String, _ data: Data) throws {
+        try ensureStaging()
         let path = staging + "/" + fileName
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw OutputError(path: target + "/" + fileName, problem: "cannot create: \(String(cString: strerror(errno)))")
         }
-        defer { close(fd) }
+        var closed = false
+        defer { if !closed { close(fd) } }
         var offset = 0
         let failure: Int32? = data.withUnsafeBytes { raw -> Int32? in
             guard let base = raw.baseAddress else { return nil }
@@ -131,17 +155,54 @@ public final class OutputDirectory {
                                 ? "free disk space (or raise the file size limit) and run again; the previous results are untouched"
                                 : "the previous results are untouched")
         }
-        if fsync(fd) != 0 && errno != EINVAL {
-            throw OutputError(path: target + "/" + fileName, problem: "fsync failed: \(String(cString: strerror(errno)))")
+        if let e = Self.sync(fd, .file) {
+            throw OutputError(path: target + "/" + fileName, problem: "fsync failed: \(String(cString: strerror(e)))",
+                              hint: Self.syncHint + "; the previous results are untouched")
+        }
+        closed = true
+        if close(fd) != 0 {
+            throw OutputError(path: target + "/" + fileName, problem: "close failed: \(String(cString: strerror(errno)))",
+                              hint: Self.syncHint + "; the previous results are untouched")
         }
     }
+
+    /// What `fsync` makes durable: a file's bytes, or a folder's entries.
+    enum SyncTarget: String {
+        case file, folder, parent
+    }
+
+    /// `fsync(fd)`; the errno when it fails, nil when it worked. EINVAL (a file that cannot
+    /// be synced, such as a pipe) is no failure. Tests make one kind fail with
+    /// TERREIN_TEST_FAIL_FSYNC=file|folder|parent: real fsync failures (EIO on a failing
+    /// disk, ENOSPC on NFS) cannot be provoked on demand.
+    static func sync(_ fd: Int32, _ what: SyncTarget) -> Int32? {
+        if ProcessInfo.processInfo.environment["TERREIN_TEST_FAIL_FSYNC"] == what.rawValue { return EIO }
+        while fsync(fd) != 0 {
+            if errno == EINTR { continue }
+            return errno == EINVAL ? nil : errno
+        }
+        return nil
+    }
+
+    /// Opens a folder and syncs its entries (a rename is durable only once its folder is).
+    static func syncFolder(_ path: String, _ what: SyncTarget) -> Int32? {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return errno }
+        defer { close(fd) }
+        return sync(fd, what)
+    }
+
+    static let syncHint = "the disk may be failing, full or gone (network file system): check it and run again"
 
     public func write(_ fileName: String, _ text: String) throws {
         try write(fileName, Data(text.utf8))
     }
 
     /// Path of a file inside the staging folder (for writers that need a path, like SQLite).
-    public func stagingPath(_ fileName: String) -> String { staging + "/" + fileName }
+    public func stagingPath(_ fileName: String) throws -> String {
+        try ensureStaging()
+        return staging + "/" + fileName
+    }
 
     /// Swaps the staging folder into place. After this, the new results are the target.
     public func commit(pauseHook: (String) -> Void = { _ in }) throws {
@@ -151,6 +212,13 @@ public final class OutputDirectory {
             throw OutputError(path: target, problem: "the output path exists and is a file, not a folder",
                               hint: "remove it or choose another outputs.directory")
         }
+        try ensureStaging()
+        // The staging folder's entries (the files just written) must be on disk before
+        // the swap makes them the results.
+        if let e = Self.syncFolder(staging, .folder) {
+            throw OutputError(path: target, problem: "cannot sync the staging folder \(staging): \(String(cString: strerror(e)))",
+                              hint: Self.syncHint + "; the previous results are untouched")
+        }
         pauseHook("before-swap")
         if !exists {
             guard rename(staging, target) == 0 else {
@@ -159,8 +227,10 @@ public final class OutputDirectory {
         } else if terrein_rename_exchange(staging, target) == 0 {
             // staging now holds the previous results.
             committed = true
+            let unsynced = syncParentAfterSwap()
             pauseHook("after-swap")
             try? FileManager.default.removeItem(atPath: staging)
+            if let unsynced { throw unsynced }
             return
         } else {
             // No RENAME_EXCHANGE on this file system: two renames, with a short window in
@@ -174,18 +244,35 @@ public final class OutputDirectory {
                 _ = rename(old, target)
                 throw OutputError(path: target, problem: "cannot move the results into place: \(String(cString: strerror(e)))")
             }
+            committed = true
+            let unsynced = syncParentAfterSwap()
             try? FileManager.default.removeItem(atPath: old)
+            pauseHook("after-swap")
+            if let unsynced { throw unsynced }
+            return
         }
         committed = true
+        let unsynced = syncParentAfterSwap()
         pauseHook("after-swap")
-        // Make the rename durable.
-        let dfd = open(parent, O_RDONLY | O_DIRECTORY)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        if let unsynced { throw unsynced }
+    }
+
+    /// Makes the swap durable: a crash before the parent folder is synced may bring back the
+    /// previous results (or none) after a reboot, on every path (exchange or renames).
+    /// Returns the error to throw once the previous results are cleared away.
+    private func syncParentAfterSwap() -> OutputError? {
+        if let e = Self.syncFolder(parent, .parent) {
+            return OutputError(path: target, problem: "the new results are in place, but the folder \(parent) could not be synced to disk: \(String(cString: strerror(e)))",
+                              hint: Self.syncHint + " (after a crash the previous results may come back)")
+        }
+        return nil
     }
 
     static func reason(_ error: Error) -> String {
         let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        // `as? Error`, then bridged: on Linux the underlying POSIX error is not always an NSError.
+        if let underlying = (ns.userInfo[NSUnderlyingErrorKey] as? Error).map({ $0 as NSError }),
+           underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))
         }
         return ns.localizedDescription

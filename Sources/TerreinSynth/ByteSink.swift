@@ -15,14 +15,18 @@ final class ByteSink {
     init(url: URL) throws {
         self.url = url
         let fm = FileManager.default
-        if fm.fileExists(atPath: url.path) { try fm.removeItem(at: url) }
+        if fm.fileExists(atPath: url.path) {
+            do { try fm.removeItem(at: url) } catch {
+                throw SynthError.io("cannot replace \(url.path): \(SynthError.reason(error))")
+            }
+        }
         guard fm.createFile(atPath: url.path, contents: nil) else {
             throw SynthError.io("cannot create \(url.path)")
         }
         do {
             handle = try FileHandle(forWritingTo: url)
         } catch {
-            throw SynthError.io("cannot open \(url.path): \(error)")
+            throw SynthError.io("cannot open \(url.path): \(SynthError.reason(error))")
         }
         buffer.reserveCapacity(ByteSink.flushThreshold + 64 * 1024)
     }
@@ -120,7 +124,7 @@ final class ByteSink {
         do {
             try handle.write(contentsOf: buffer)
         } catch {
-            throw SynthError.io("cannot write \(url.path): \(error)")
+            throw SynthError.io("cannot write \(url.path): \(SynthError.reason(error))")
         }
         bytesWritten += buffer.count
         buffer.removeAll(keepingCapacity: true)
@@ -128,7 +132,7 @@ final class ByteSink {
 
     func close() throws {
         try flush()
-        do { try handle.close() } catch { throw SynthError.io("cannot close \(url.path): \(error)") }
+        do { try handle.close() } catch { throw SynthError.io("cannot close \(url.path): \(SynthError.reason(error))") }
     }
 }
 

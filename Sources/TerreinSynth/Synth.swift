@@ -103,6 +103,19 @@ public enum SynthError: Error, CustomStringConvertible, Equatable {
         case .io(let m): return m
         }
     }
+
+    /// A short reason for a failed file operation ("Permission denied"), rather than the
+    /// NSError dump that `"\(error)"` gives.
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        // `as? Error`, then bridged: on Linux the underlying POSIX error is not always an NSError.
+        if let underlying = (ns.userInfo[NSUnderlyingErrorKey] as? Error).map({ $0 as NSError }),
+           underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription
+    }
 }
 
 /// Generates the data set for `options.scale` into `options.outputDirectory` (created if
@@ -112,7 +125,7 @@ public func generate(_ options: SynthOptions) throws -> SynthSummary {
     do {
         try FileManager.default.createDirectory(at: options.outputDirectory, withIntermediateDirectories: true)
     } catch {
-        throw SynthError.io("cannot create \(options.outputDirectory.path): \(error)")
+        throw SynthError.io("cannot create \(options.outputDirectory.path): \(SynthError.reason(error))")
     }
     let layers: [LayerSummary]
     let other: [String]
@@ -139,6 +152,6 @@ func writeText(_ text: String, to url: URL) throws {
     do {
         try Data(text.utf8).write(to: url)
     } catch {
-        throw SynthError.io("cannot write \(url.path): \(error)")
+        throw SynthError.io("cannot write \(url.path): \(SynthError.reason(error))")
     }
 }

@@ -2,16 +2,23 @@ import Foundation
 import XCTest
 @testable import TerreinCityJSON
 
-/// Checks on the two real LoD2 models of /work/shared/data/real-lod2 (CityJSON 1.0, RD New + NAP).
-/// The data is not part of the repository; the tests skip when it is absent.
-/// `TERREIN_REAL_LOD2_DIR` points elsewhere if the data lives in another folder.
+/// Checks on the two real LoD2 models of `../shared/data/real-lod2` beside the checkout
+/// (CityJSON 1.0, RD New + NAP). The data is not part of the repository; the tests skip,
+/// saying where they looked, when it is absent. `TERREIN_REAL_LOD2_DIR` points elsewhere.
 final class RealLoD2Tests: XCTestCase {
-    static let directory = ProcessInfo.processInfo.environment["TERREIN_REAL_LOD2_DIR"] ?? "/work/shared/data/real-lod2"
+    /// The package root: this file is Tests/TerreinCityJSONTests/RealLoD2Tests.swift in it.
+    /// Found from #filePath, so that it works from any checkout or worktree.
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let directory = ProcessInfo.processInfo.environment["TERREIN_REAL_LOD2_DIR"]
+        ?? packageRoot.appendingPathComponent("../shared/data/real-lod2").standardizedFileURL.path
 
     func url(_ name: String) throws -> URL {
         let path = (Self.directory as NSString).appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw XCTSkip("real LoD2 data not present at \(path): it lives outside the repo")
+            throw XCTSkip("real LoD2 data not present at \(path) (../shared/data/real-lod2 beside the checkout, "
+                          + "or TERREIN_REAL_LOD2_DIR): it lives outside the repo")
         }
         return URL(fileURLWithPath: path)
     }

@@ -73,7 +73,7 @@ final class GeoPackageWriterTests: XCTestCase {
             XCTAssertEqual(g.type, .multiPolygon)
             XCTAssertEqual(try g.area(), 19600, accuracy: 1e-6)
             let t3 = try XCTUnwrap(try GeoPackageBinary.decode(blobs[2]))
-            XCTAssertEqual(t3.numGeometries, 2)
+            XCTAssertEqual(try t3.numGeometries, 2)
 
             // R-tree: one entry per feature.
             XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT count(*) FROM rtree_terreinen_geom"), 3)

@@ -117,8 +117,8 @@ final class BadInputCatalogueTests: XCTestCase {
 
     func run(_ c: Case, in dir: ScratchDir) throws -> Result {
         let tPath = dir.path + "/terreinen.geojson", rPath = dir.path + "/" + c.roofsFile
-        FileManager.default.createFile(atPath: tPath, contents: Data(c.terreinen))
-        FileManager.default.createFile(atPath: rPath, contents: Data(c.roofs))
+        _ = FileManager.default.createFile(atPath: tPath, contents: Data(c.terreinen))
+        _ = FileManager.default.createFile(atPath: rPath, contents: Data(c.roofs))
         let yml = dir.path + "/pipeline.yml"
         let text = c.pipeline ?? Array("""
             name: catalogue
@@ -130,7 +130,7 @@ final class BadInputCatalogueTests: XCTestCase {
             \(c.roofsLayerExtra.isEmpty ? "" : "    " + c.roofsLayerExtra)
 
             """.utf8)
-        FileManager.default.createFile(atPath: yml, contents: Data(text))
+        _ = FileManager.default.createFile(atPath: yml, contents: Data(text))
         let out = dir.path + "/out"
         let r = try terreinCLI(["run", yml, "--output", out, "--threads", "2"] + c.args)
         var manifest: [String: Any]?
@@ -588,6 +588,7 @@ final class BadInputCatalogueTests: XCTestCase {
         assertCleanExit(r3, "output is a file")
         XCTAssertEqual(r3.status, 4, r3.stderr)
         XCTAssertTrue(r3.stderr.contains("is a file, not a folder"), r3.stderr)
+        XCTAssertFalse(r3.stderr.contains("reading"), "refused before reading the layers: " + r3.stderr)
         XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), "I am a regular file\n")
         XCTAssertEqual(leftovers(in: dir.path, of: "a-file"), [])
     }

@@ -134,6 +134,9 @@ final class EndToEndTests: XCTestCase {
         XCTAssertFalse(html.contains("https://"))
     }
 
+    /// How long the Chromium screenshot may take (it takes a few seconds).
+    static let chromiumTimeout: TimeInterval = 60
+
     func testReportRendersInHeadlessChromium() throws {
         let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let chromium else {
@@ -150,7 +153,15 @@ final class EndToEndTests: XCTestCase {
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
-        p.waitUntilExit()
+        // A headless browser can hang (no display, a dialog, a stuck GPU process): give it
+        // a minute, then kill it and fail rather than block the whole test run.
+        let deadline = Date().addingTimeInterval(Self.chromiumTimeout)
+        while p.isRunning && Date() < deadline { usleep(50_000) }
+        if p.isRunning {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            return XCTFail("chromium did not finish the screenshot within \(Int(Self.chromiumTimeout)) s and was killed")
+        }
         let data = try Data(contentsOf: URL(fileURLWithPath: png))
         XCTAssertEqual(Array(data.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "a PNG")
         // A blank page compresses to a few kB; the map, charts and table do not.

@@ -42,7 +42,7 @@ final class KillTests: XCTestCase {
 
         init(_ args: [String], stage: String, file: StaticString = #filePath, line: UInt = #line) throws {
             errPath = NSTemporaryDirectory() + "terrein-paused-" + UUID().uuidString
-            FileManager.default.createFile(atPath: errPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
             let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
             process.executableURL = URL(fileURLWithPath: terreinExecutable)
             process.arguments = args
@@ -173,6 +173,43 @@ final class KillTests: XCTestCase {
         XCTAssertEqual(after.status, 0, after.stderr)
         XCTAssertEqual(leftovers(in: s.dir.path, of: "out"), [])
         XCTAssertNotEqual(snapshot(s.out)["indicators.csv"], previous["indicators.csv"])
+    }
+
+    /// The lock is taken before anything is read: a second run is refused at once, while
+    /// the first is still reading, and it reads nothing (no "reading ..." line).
+    func testSecondRunIsRefusedBeforeItReads() throws {
+        let s = Scenario()
+        XCTAssertEqual(try run(["run", s.yml, "--output", s.out]).status, 0)
+        let previous = snapshot(s.out)
+        let holder = try PausedRun(["run", s.yml, "--output", s.out], stage: "loaded")
+        defer { holder.kill() }
+        let second = try run(["run", s.yml, "--output", s.out])
+        XCTAssertEqual(second.status, 4, second.stderr)
+        XCTAssertTrue(second.stderr.contains("another Terrein run (PID \(holder.pid))"), second.stderr)
+        XCTAssertFalse(second.stderr.contains("reading"), "the refused run read its inputs first:\n\(second.stderr)")
+        XCTAssertEqual(snapshot(s.out), previous)
+        // The holder has not written yet, so no staging folder either.
+        XCTAssertEqual(leftovers(in: s.dir.path, of: "out"), [])
+    }
+
+    /// The pause line goes out with write(2): a stderr that takes no bytes (/dev/full) must
+    /// not trap (FileHandle.write did), the run just waits there until it is killed.
+    func testPauseWithAFullStderrDoesNotTrap() throws {
+        let s = Scenario()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: terreinExecutable)
+        p.arguments = ["run", s.yml, "--output", s.out]
+        var environment = ProcessInfo.processInfo.environment
+        environment["TERREIN_TEST_PAUSE_AT"] = "loaded"
+        p.environment = environment
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))
+        try p.run()
+        defer { if p.isRunning { Glibc.kill(p.processIdentifier, SIGKILL) }; p.waitUntilExit() }
+        // The tiny scenario reaches "loaded" well within a second; the old code trapped there.
+        let deadline = Date().addingTimeInterval(3)
+        while p.isRunning && Date() < deadline { usleep(20_000) }
+        XCTAssertTrue(p.isRunning, "the run ended (\(p.terminationReason == .uncaughtSignal ? "signal" : "exit") \(p.terminationStatus)) instead of pausing")
     }
 
     // MARK: Injection

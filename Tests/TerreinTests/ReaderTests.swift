@@ -169,17 +169,17 @@ final class CRSTests: XCTestCase {
 final class RepairTests: XCTestCase {
     func testBowTieIsRepairedKeepingItsArea() throws {
         let bowtie = try Geometry.polygon(rings: [[0, 0, 10, 10, 10, 0, 0, 10, 0, 0]])
-        XCTAssertFalse(bowtie.isValid)
+        XCTAssertFalse(try bowtie.isValid)
         let fixed = try bowtie.makeValid().polygonalPart()!
-        XCTAssertTrue(fixed.isValid)
+        XCTAssertTrue(try fixed.isValid)
         XCTAssertEqual(try fixed.area(), 50, accuracy: 1e-9)
     }
 
     func testHoleOutsideShellIsRepaired() throws {
         let g = try Geometry.polygon(rings: [[0, 0, 10, 0, 10, 10, 0, 10, 0, 0], [20, 20, 30, 20, 30, 30, 20, 30, 20, 20]])
-        XCTAssertFalse(g.isValid)
+        XCTAssertFalse(try g.isValid)
         let fixed = try g.makeValid().polygonalPart()!
-        XCTAssertTrue(fixed.isValid)
+        XCTAssertTrue(try fixed.isValid)
         // Linework MakeValid keeps both areas (the stray "hole" becomes a polygon).
         XCTAssertEqual(try fixed.area(), 200, accuracy: 1e-9)
     }

@@ -40,7 +40,7 @@ final class ScratchDir {
     func write(_ name: String, _ text: String) -> String {
         let p = path + "/" + name
         try! FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
         return p
     }
 }
@@ -96,4 +96,15 @@ func schema(bands: [Int]) -> IndicatorSchema {
     var p = Parameters()
     p.nature.bandsM = bands
     return IndicatorSchema(parameters: p)
+}
+
+/// A GeoPackage as a run writes it, with one terrein whose outline holds `oddCoordinate`
+/// (as if the file had been changed after the run).
+func writeGeoPackage(_ path: String, oddCoordinate v: Double) throws {
+    let shape = try Geometry.polygon(rings: [[155000, 463000, v, 463000, 155200, 463100, 155000, 463000]])
+    let table = Table(columns: [Column("id", .text), Column("area_m2", .real(decimals: 2))], rows: [[.text("T1"), .real(1)]])
+    let regions = Table(columns: [Column("region", .text)], rows: [[.text("R")]])
+    let a = RunArtifacts(pipelineName: "odd", indicators: table, regions: regions, terreinGeometries: [shape],
+                         natura2000Display: [], workCRS: .rdNew)
+    try GeoPackageWriter.write(a, to: path, lastChange: Date(timeIntervalSince1970: 0))
 }

@@ -115,9 +115,9 @@ public enum GeometryPreparation {
     /// kept; when nothing with area is left, the skip carries GEOS's validity reason (the
     /// loader words it: for a terrein it is an error).
     public static func makeValid(_ geometry: Geometry, repairs: [String]) throws -> Outcome {
-        if geometry.isValid { return .used(geometry, repairs: repairs) }
+        if try geometry.isValid { return .used(geometry, repairs: repairs) }
         let reason = geometry.validityReason
-        guard let fixed = try geometry.makeValid().polygonalPart(), !fixed.isEmpty, try fixed.area() > 0 else {
+        guard let fixed = try geometry.makeValid().polygonalPart(), try !fixed.isEmpty, try fixed.area() > 0 else {
             return .skipped(reason)
         }
         return .used(fixed, repairs: repairs + ["invalid polygon made valid (\(shortReason(reason)))"])

@@ -39,7 +39,14 @@ struct LayerLoader {
         }) { feature in
             stats.features += 1
             for key in feature.properties.keys where wanted.contains(key) { seenKeys.insert(key) }
-            guard let prepared = try prepare(feature, stats: &stats) else {
+            let prepared: Prepared?
+            do {
+                prepared = try prepare(feature, stats: &stats)
+            } catch let e as GeometryError {
+                throw fail(feature, "geometry operation failed: \(e)",
+                           "GEOS could not process this feature: check it with `terrein inspect`, repair or simplify it in the source")
+            }
+            guard let prepared else {
                 try onSkipped(feature.index, feature.properties)
                 return
             }

@@ -436,8 +436,8 @@ enum GeoPackageBinary {
         case .polygon:
             var out: [UInt8] = [1]
             appendLE(&out, UInt32(6))
-            appendLE(&out, UInt32(g.isEmpty ? 0 : 1))
-            if !g.isEmpty { out += try g.wkb() }
+            appendLE(&out, UInt32(try g.isEmpty ? 0 : 1))
+            if try !g.isEmpty { out += try g.wkb() }
             return out
         default:
             let polygons = try g.polygonRings()

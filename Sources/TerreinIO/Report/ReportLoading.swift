@@ -108,10 +108,7 @@ extension ReportData {
             if geometry {
                 let value: DatabaseValue = row[0]
                 if case .blob(let data) = value.storage {
-                    guard let g = try GeoPackageBinary.decode([UInt8](data)) else {
-                        throw LoadError(message: "\(path): '\(name)' row \(table.rows.count + 1) has no valid GeoPackage geometry")
-                    }
-                    rings.append(try g.polygonRings())
+                    rings.append(try mapRings(blob: [UInt8](data), location: "\(path): '\(name)' row \(table.rows.count + 1)"))
                 } else {
                     rings.append([])
                 }
@@ -241,6 +238,7 @@ extension ReportData {
                     }
                 }
             }
+            try checkMapCoordinates(lonLat[f], location: "\(path): feature \(f + 1)")
         }
         guard let data = FileManager.default.contents(atPath: regionsCSV), let text = String(data: data, encoding: .utf8) else {
             throw LoadError(message: "\(regionsCSV): cannot be read as UTF-8 text")

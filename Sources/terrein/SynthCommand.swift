@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import TerreinGeometry
+import TerreinSynth
+
+extension Terrein {
+    struct Synth: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate seeded synthetic data: the SampleGIS sample or benchmark scales S, M, L.")
+
+        @Option(help: "sample, S, M or L.")
+        var scale: String = "S"
+
+        @Option(help: "Random seed.")
+        var seed: UInt64 = 42
+
+        @Option(help: "Output folder.")
+        var out: String
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let log = global.logger()
+            try guarded(log) {
+                guard let s = Scale(argument: scale) else {
+                    throw ValidationError("--scale must be sample, S, M or L")
+                }
+                let transformer = try CRSTransformer(from: .rdNew, to: .wgs84)
+                let options = SynthOptions(scale: s, seed: seed, outputDirectory: URL(fileURLWithPath: out)) { xy in
+                    // A fixed, valid transformation: a failure is a bug (exit 1), not the user's.
+                    guard transformer.transform(&xy) else { throw SynthError.reprojection("cannot transform RD New to WGS84") }
+                }
+                let summary = try TerreinSynth.generate(options)
+                print(summary.description)
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import TerreinCore
+
+/// The root command: `terrein --version`, `terrein --help` and the subcommands.
+struct Terrein: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "terrein",
+        abstract: "Per-terrein sustainability indicators for Dutch business parks, from open GIS data.",
+        discussion: """
+        Examples:
+          terrein run Pipelines/sample.yml
+          terrein run Pipelines/sample.yml --threads 2 --strict --output /tmp/out
+          terrein validate Pipelines/sample.yml
+          terrein inspect SampleGIS/roofs.geojsonl
+          terrein roofs-from-cityjson tile1.city.json tile2.city.json -o roofs.geojson
+          terrein diff Output/sample-2025 Output/sample --out /tmp/diff
+          terrein report Output/sample --lang en
+
+        Exit codes: 0 ok, 2 bad pipeline file, 3 bad input data, 4 an output could
+        not be written (the previous results are untouched), 64 wrong command-line
+        arguments, 1 an internal error (please report it).
+        """,
+        version: terreinVersionLine,
+        subcommands: [Run.self, Validate.self, Inspect.self, RoofsFromCityJSON.self, Synth.self, Report.self, Diff.self]
+    )
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import TerreinCore
+
+extension Terrein {
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a pipeline file and its inputs without computing anything.")
+
+        @Argument(help: "The pipeline file (YAML).")
+        var pipeline: String
+
+        @Flag(help: "Treat repairs and skips as errors, as `run --strict` would.")
+        var strict = false
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let log = global.logger()
+            try guarded(log) {
+                let p = try Pipeline.load(path: pipeline)
+                let layers = try LoadedLayers.load(p, options: LoadOptions(strict: strict, threads: ProcessInfo.processInfo.activeProcessorCount))
+                for kind in LayerKind.allCases {
+                    guard let s = layers.stats[kind] else { continue }
+                    print("\(kind.rawValue): \(s.features) features, \(s.used) used, \(s.repaired) repaired, \(s.skipped) skipped (\(s.encoding), \(s.sourceCRS) from \(s.crsSource))")
+                }
+                print("ok: \(p.file) is valid; outputs would go to \(p.outputDirectory)")
+            }
+        }
+    }
+}
