@@ -115,10 +115,13 @@ struct GeoJSONLayerSource: LayerSource {
             transformer = try CRSTransformer(from: source!, to: workCRS)
         }
 
+        // Parsing is what the pass spends outside reprojection, building and the consumer.
         let passStart = threadCPUTime()
         let prepareBefore = stats.reprojectSeconds + stats.buildSeconds
+        var consumer = 0.0
         defer {
-            stats.parseSeconds += threadCPUTime() - passStart - (stats.reprojectSeconds + stats.buildSeconds - prepareBefore)
+            stats.parseSeconds += threadCPUTime() - passStart - consumer
+                - (stats.reprojectSeconds + stats.buildSeconds - prepareBefore)
         }
         var reported = 0
         defer { onBytesRead?(reader.bytesRead - reported) }
@@ -149,6 +152,8 @@ struct GeoJSONLayerSource: LayerSource {
             } else {
                 outcome = .skipped(f.hasGeometryMember ? "null geometry" : "no geometry member")
             }
+            let handedOver = threadCPUTime()
+            defer { consumer += threadCPUTime() - handedOver }
             try onFeature(SourceFeature(index: f.index, line: f.line, column: f.column,
                                         properties: f.properties, geometry: outcome))
         }
