@@ -61,5 +61,5 @@ let package = Package(
         .testTarget(name: "TerreinCityJSONTests", dependencies: ["TerreinCityJSON"]),
         .testTarget(name: "TerreinSynthTests", dependencies: ["TerreinSynth"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

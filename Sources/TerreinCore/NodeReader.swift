@@ -144,6 +144,13 @@ struct NodeReader {
         return !parts[1].isEmpty && parts[1].utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
+    /// The number under `key` of a mapping at `section` (e.g. "parameters.water"), nil
+    /// when the key is absent.
+    func number(_ map: Map, _ key: String, in section: String, range: ClosedRange<Double>) throws -> Double? {
+        guard let n = map[key] else { return nil }
+        return try number(n, "\(section).\(key)", range: range)
+    }
+
     func number(_ node: Node, _ key: String, range: ClosedRange<Double>) throws -> Double {
         guard case .scalar(let s) = node, let v = node.float ?? node.int.map(Double.init), v.isFinite else {
             throw ConfigError(file: file, keyPath: key, line: line(node),

@@ -273,8 +273,7 @@ extension Pipeline {
                 "flat_max_slope_deg", "min_face_m2", "max_slope_deg", "max_dev_from_south_deg", "kwp_per_m2",
                 "usable_fraction_flat", "usable_fraction_pitched", "specific_yield_kwh_per_kwp", "yield_factors"])
             func num(_ k: String, _ range: ClosedRange<Double>) throws -> Double? {
-                guard let n = s[k] else { return nil }
-                return try r.number(n, "parameters.solar.\(k)", range: range)
+                try r.number(s, k, in: "parameters.solar", range: range)
             }
             if let v = try num("flat_max_slope_deg", 0...90) { p.solar.flatMaxSlopeDeg = v }
             if let v = try num("min_face_m2", 0...1e9) { p.solar.minFaceM2 = v }
@@ -317,8 +316,7 @@ extension Pipeline {
             let w = try r.mapping(wn, "parameters.water", allowed: [
                 "min_depth_m", "deep_depth_m", "design_storm_mm", "c_sealed", "c_unsealed", "storage_mm_per_sealed_m2"])
             func num(_ k: String, _ range: ClosedRange<Double>) throws -> Double? {
-                guard let n = w[k] else { return nil }
-                return try r.number(n, "parameters.water.\(k)", range: range)
+                try r.number(w, k, in: "parameters.water", range: range)
             }
             if let v = try num("min_depth_m", 0...100) { p.water.minDepthM = v }
             if let v = try num("deep_depth_m", 0...100) { p.water.deepDepthM = v }

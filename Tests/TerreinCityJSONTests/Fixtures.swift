@@ -74,7 +74,7 @@ enum Fixture {
          [x0, y0, z1], [x1, y0, z1], [x1, y1, z1], [x0, y1, z1]]
     }
     static let boxLabels = [0, 1, 1, 1, 1, 2]  // ground, walls, roof in the semantic list below
-    static let boxSemanticSurfaces: [[String: Any]] = [["type": "GroundSurface"], ["type": "WallSurface"], ["type": "RoofSurface"]]
+    static var boxSemanticSurfaces: [[String: Any]] { [["type": "GroundSurface"], ["type": "WallSurface"], ["type": "RoofSurface"]] }
 }
 
 func assertClosedRing(_ ring: [SIMD2<Double>], file: StaticString = #filePath, line: UInt = #line) {

@@ -9,13 +9,13 @@ enum ApproxRD {
     static let x0 = 155_000.0, y0 = 463_000.0
     static let metresPerDegLon = 68_300.0, metresPerDegLat = 111_200.0
 
-    static let reproject: Reproject = { xy in
+    static var reproject: Reproject { { xy in
         for i in stride(from: 0, to: xy.count, by: 2) {
             let x = xy[i], y = xy[i + 1]
             xy[i] = lon0 + (x - x0) / metresPerDegLon
             xy[i + 1] = lat0 + (y - y0) / metresPerDegLat
         }
-    }
+    } }
 
     static func inverse(_ lon: Double, _ lat: Double) -> (Double, Double) {
         (x0 + (lon - lon0) * metresPerDegLon, y0 + (lat - lat0) * metresPerDegLat)

@@ -141,7 +141,9 @@ final class BadInputCatalogueTests: XCTestCase {
         return Result(run: r, manifest: manifest, indicators: ind, outDir: out)
     }
 
-    static var cleanIndicators: String?
+    // XCTest runs the tests of a class one at a time, on one thread: the cache is never
+    // touched concurrently.
+    nonisolated(unsafe) static var cleanIndicators: String?
 
     /// indicators.csv of the clean scenario (computed once).
     func clean() throws -> String {

@@ -19,8 +19,8 @@ func runProcess(_ executable: String, _ args: [String], environment: [String: St
     let dir = NSTemporaryDirectory() + "terrein-cli-" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    FileManager.default.createFile(atPath: dir + "/out", contents: nil)
-    FileManager.default.createFile(atPath: dir + "/err", contents: nil)
+    _ = FileManager.default.createFile(atPath: dir + "/out", contents: nil)
+    _ = FileManager.default.createFile(atPath: dir + "/err", contents: nil)
     let out = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/out"))
     let err = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/err"))
     defer { try? out.close(); try? err.close() }

@@ -43,7 +43,7 @@ final class FuzzRegressionTests: XCTestCase {
     func loadAsRoofs(_ bytes: [UInt8], name: String) throws {
         let dir = ScratchDir()
         _ = dir.write("terreinen.geojson", BadInputCatalogueTests.cleanTerreinen)
-        FileManager.default.createFile(atPath: dir.path + "/roofs.geojson", contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: dir.path + "/roofs.geojson", contents: Data(bytes))
         let yml = dir.write("p.yml", "name: r\nlayers:\n  terreinen: {path: terreinen.geojson}\n  roofs: {path: roofs.geojson, crs: EPSG:28992}\n")
         let p = try Pipeline.load(path: yml)
         for strict in [false, true] {
