@@ -21,6 +21,8 @@ let package = Package(
                        providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj",
                        providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CGDAL", pkgConfig: "gdal",
+                       providers: [.apt(["libgdal-dev"])]),
         // Small C shims for what Glibc's Swift overlay does not expose (renameat2, signals).
         .target(name: "CTerreinSupport"),
         // The Swift face of GEOS and PROJ: owned handles, one context per thread.
@@ -31,6 +33,9 @@ let package = Package(
         .target(name: "TerreinJSON", swiftSettings: [
             .unsafeFlags(["-enforce-exclusivity=unchecked"]),
         ]),
+        // The Swift face of GDAL: rasters read window by window, GeoTIFFs written. No GDAL
+        // pointer leaves this target.
+        .target(name: "TerreinGDAL", dependencies: ["CGDAL", "TerreinGeometry"]),
         // Readers and writers: GeoJSON, CSV, GeoPackage, the indicator schema, report, atomic output.
         .target(name: "TerreinIO", dependencies: [
             "TerreinGeometry", "TerreinJSON", "CTerreinSupport",
@@ -39,7 +44,7 @@ let package = Package(
         ]),
         // Pipeline model, layers, indicator families, regions, run orchestration.
         .target(name: "TerreinCore", dependencies: [
-            "TerreinGeometry", "TerreinIO", "TerreinJSON", "CTerreinSupport",
+            "TerreinGeometry", "TerreinIO", "TerreinJSON", "TerreinGDAL", "CTerreinSupport",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -48,13 +53,13 @@ let package = Package(
         // Seeded generators: the SampleGIS sample and national-scale benchmark data. Foundation only.
         .target(name: "TerreinSynth"),
         .executableTarget(name: "terrein", dependencies: [
-            "TerreinCore", "TerreinJSON", "TerreinCityJSON", "TerreinSynth",
+            "TerreinCore", "TerreinJSON", "TerreinGDAL", "TerreinCityJSON", "TerreinSynth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Reading speed of the GeoJSON reader against Foundation (bench/README.md).
         .executableTarget(name: "terrein-json-bench", dependencies: ["TerreinIO"]),
-        .testTarget(name: "TerreinTests", dependencies: ["TerreinCore", "TerreinGeometry", "TerreinIO", "TerreinJSON",
+        .testTarget(name: "TerreinTests", dependencies: ["TerreinCore", "TerreinGeometry", "TerreinIO", "TerreinJSON", "TerreinGDAL",
                                                     .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),  // read from the source tree by path
         .testTarget(name: "TerreinIOOutputTests", dependencies: ["TerreinIO", "TerreinGeometry", "TerreinCore"]),

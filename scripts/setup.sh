@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Terrein needs on a fresh Debian 12 machine with Swift 6.x:
-# GEOS and PROJ (C libraries + headers), SQLite headers; with --python the pinned Python
+# GEOS, PROJ and GDAL (C libraries + headers), SQLite headers; with --python the pinned Python
 # stack of the reference implementation; with --test-tools chromium and gdal-bin.
 # As root it installs with apt-get/pip; otherwise it prints the exact command and stops.
 set -euo pipefail
@@ -20,7 +20,7 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
-pkgs=(libgeos-dev libproj-dev proj-data libsqlite3-dev pkg-config)
+pkgs=(libgeos-dev libproj-dev proj-data libgdal-dev libsqlite3-dev pkg-config)
 # Test tools: headless Chromium renders report.html, ogrinfo reads the GeoPackage.
 [ "$want_browser" = 1 ] && pkgs+=(chromium gdal-bin)
 missing=()

@@ -1,4 +1,5 @@
 import Foundation
+import TerreinGDAL
 import TerreinGeometry
 import TerreinIO
 
@@ -59,6 +60,22 @@ struct Manifest: Encodable {
         }
     }
 
+    /// A raster layer: the file, its grid and its band.
+    struct RasterInput: Encodable {
+        var layer, path, sha256, crs, dataType: String
+        var band, width, height: Int
+        var cellWidth, cellHeight: Double
+        var nodata: Double?
+        var nodataIsNaN: Bool
+        var scale, offset: Double
+        var hasMask: Bool
+        enum CodingKeys: String, CodingKey {
+            case layer, path, sha256, crs, band, width, height, nodata, scale, offset
+            case dataType = "data_type", cellWidth = "cell_width", cellHeight = "cell_height"
+            case nodataIsNaN = "nodata_is_nan", hasMask = "has_mask"
+        }
+    }
+
     struct InvalidFaces: Encodable {
         var count: Int
         var first: [Int]
@@ -88,6 +105,8 @@ struct Manifest: Encodable {
     var parameters: Parameters
     var options: Options
     var inputs: [Input]
+    var rasterInputs: [RasterInput]
+    var gdalVersion: String
     var schema: OutputSchema
     var roofFacesInvalidAttributes: InvalidFaces
     var overlappingTerreinPairs: Int
@@ -101,6 +120,7 @@ struct Manifest: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case pipeline, parameters, options, inputs, schema, warnings, outputs, started, finished
+        case rasterInputs = "raster_inputs", gdalVersion = "gdal_version"
         case terreinVersion = "terrein_version", geosVersion = "geos_version", projVersion = "proj_version"
         case roofFacesInvalidAttributes = "roof_faces_invalid_attributes"
         case overlappingTerreinPairs = "overlapping_terrein_pairs"
@@ -141,7 +161,8 @@ struct Manifest: Encodable {
                                    formats: pipeline.formats.map(\.rawValue)),
             parameters: pipeline.parameters,
             options: Options(threads: options.threads, strict: options.strict, language: options.language),
-            inputs: inputs, schema: outputSchema(schema),
+            inputs: inputs, rasterInputs: rasterInputs(pipeline, layers), gdalVersion: TerreinGDAL.gdalVersion,
+            schema: outputSchema(schema),
             roofFacesInvalidAttributes: InvalidFaces(count: invalid.count, first: Array(invalid.prefix(10))),
             overlappingTerreinPairs: overlaps, warnings: warnings, outputs: files, started: started,
             finished: ISO8601DateFormatter().string(from: finished),
@@ -152,6 +173,20 @@ struct Manifest: Encodable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .throw
         return String(decoding: try encoder.encode(manifest), as: UTF8.self) + "\n"
+    }
+
+    static func rasterInputs(_ pipeline: Pipeline, _ layers: LoadedLayers) -> [RasterInput] {
+        RasterLayerKind.allCases.compactMap { kind in
+            guard let r = layers.rasters[kind] else { return nil }
+            let i = r.info
+            let nodataIsNaN = i.nodata?.isNaN ?? false
+            return RasterInput(layer: kind.rawValue, path: r.config.declaredPath, sha256: r.sha256, crs: r.crsName,
+                               dataType: i.dataType, band: i.band, width: i.width, height: i.height,
+                               cellWidth: i.geoTransform[1], cellHeight: i.geoTransform[5],
+                               // JSON has no NaN: a NaN nodata value is said by the flag.
+                               nodata: nodataIsNaN ? nil : i.nodata, nodataIsNaN: nodataIsNaN,
+                               scale: i.scale, offset: i.offset, hasMask: i.hasMask)
+        }
     }
 
     static func outputSchema(_ schema: IndicatorSchema) -> OutputSchema {

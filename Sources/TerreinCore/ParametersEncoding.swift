@@ -16,6 +16,16 @@ extension Parameters: Encodable {
         try c.encode(solar, forKey: Keys("solar"))
         try c.encode(nature, forKey: Keys("nature"))
         try c.encode(water, forKey: Keys("water"))
+        try c.encode(heat, forKey: Keys("heat"))
+    }
+}
+
+extension HeatParameters: Encodable {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(strongPetC, forKey: Keys("strong_pet_c"))
+        try c.encode(extremePetC, forKey: Keys("extreme_pet_c"))
+        try c.encode(exposureFractions, forKey: Keys("exposure_fractions"))
     }
 }
 

@@ -78,11 +78,17 @@ extension Pipeline {
             throw ConfigError(file: file, keyPath: "layers", problem: "missing",
                               hint: "add a `layers:` mapping with at least terreinen and roofs")
         }
-        let layerMap = try r.mapping(layersNode, "layers", allowed: LayerKind.allCases.map(\.rawValue))
+        let layerMap = try r.mapping(layersNode, "layers",
+                                     allowed: LayerKind.allCases.map(\.rawValue) + RasterLayerKind.allCases.map(\.rawValue))
         var layers: [LayerKind: LayerConfig] = [:]
         for kind in LayerKind.allCases {
             guard let ln = layerMap[kind.rawValue] else { continue }
             layers[kind] = try parseLayer(kind, ln, r: r, base: base)
+        }
+        var rasters: [RasterLayerKind: RasterLayerConfig] = [:]
+        for kind in RasterLayerKind.allCases {
+            guard let ln = layerMap[kind.rawValue] else { continue }
+            rasters[kind] = try parseRasterLayer(kind, ln, r: r, base: base)
         }
         for required in [LayerKind.terreinen, .roofs] where layers[required] == nil {
             throw ConfigError(file: file, keyPath: "layers.\(required.rawValue)", problem: "missing: this layer is required",
@@ -125,7 +131,7 @@ extension Pipeline {
 
         return Pipeline(name: name, file: file, workCRS: workCRS, layers: layers, parameters: parameters,
                         outputDirectory: outputDirectory, formats: formats, sha256: sha256,
-                        declaredWorkCRS: declaredWorkCRS)
+                        declaredWorkCRS: declaredWorkCRS, rasters: rasters)
     }
 
     static let maxNameLength = 100
@@ -189,14 +195,12 @@ extension Pipeline {
         return base.appendingPathComponent(path).standardizedFileURL.path
     }
 
-    private static func parseLayer(_ kind: LayerKind, _ node: Node, r: NodeReader, base: URL) throws -> LayerConfig {
-        let key = "layers.\(kind.rawValue)"
-        var allowed = ["path", "crs", "fields"]
-        if kind == .landcover { allowed.append("classes") }
-        let m = try r.mapping(node, key, allowed: allowed)
+    /// A layer's `path:`, resolved against the pipeline file's folder: it must name a file.
+    private static func layerPath(_ m: NodeReader.Map, _ node: Node, key: String, what: String, r: NodeReader,
+                                  base: URL) throws -> (declared: String, path: String) {
         guard let pn = m["path"] else {
             throw ConfigError(file: r.file, keyPath: "\(key).path", line: r.line(node), problem: "missing",
-                              hint: "the GeoJSON file of this layer, relative to the pipeline file")
+                              hint: "the \(what) of this layer, relative to the pipeline file")
         }
         let declared = try r.string(pn, "\(key).path")
         let path = resolve(declared, base: base)
@@ -209,26 +213,54 @@ extension Pipeline {
         if isDir.boolValue {
             throw ConfigError(file: r.file, keyPath: "\(key).path", line: r.line(pn),
                               problem: "\(path) is a directory, not a file",
-                              hint: "point the layer at its .geojson or .geojsonl file")
+                              hint: "point the layer at its \(what)")
         }
-        var crs: CRSIdentifier?
-        if let cn = m["crs"] {
-            let s = try r.string(cn, "\(key).crs")
-            guard let id = CRSIdentifier(parsing: s) else {
-                throw ConfigError(file: r.file, keyPath: "\(key).crs", line: r.line(cn), problem: "\"\(s)\" is not a CRS identifier",
-                                  hint: "write it as EPSG:28992 or EPSG:4326")
-            }
-            let info: CRSInfo
-            do { info = try lookUpCRS(id) } catch {
-                throw ConfigError(file: r.file, keyPath: "\(key).crs", line: r.line(cn), problem: "\(error)")
-            }
-            if info.kind == .vertical {
-                throw ConfigError(file: r.file, keyPath: "\(key).crs", line: r.line(cn),
-                                  problem: "\(id) (\(info.name)) is a vertical CRS: it has no x and y",
-                                  hint: "give the layer's horizontal CRS, e.g. EPSG:28992 (or the compound EPSG:7415)")
-            }
-            crs = id
+        return (declared, path)
+    }
+
+    /// A layer's optional `crs:`: a horizontal CRS PROJ knows.
+    private static func layerCRS(_ m: NodeReader.Map, key: String, r: NodeReader) throws -> CRSIdentifier? {
+        guard let cn = m["crs"] else { return nil }
+        let s = try r.string(cn, "\(key).crs")
+        guard let id = CRSIdentifier(parsing: s) else {
+            throw ConfigError(file: r.file, keyPath: "\(key).crs", line: r.line(cn), problem: "\"\(s)\" is not a CRS identifier",
+                              hint: "write it as EPSG:28992 or EPSG:4326")
         }
+        let info: CRSInfo
+        do { info = try lookUpCRS(id) } catch {
+            throw ConfigError(file: r.file, keyPath: "\(key).crs", line: r.line(cn), problem: "\(error)")
+        }
+        if info.kind == .vertical {
+            throw ConfigError(file: r.file, keyPath: "\(key).crs", line: r.line(cn),
+                              problem: "\(id) (\(info.name)) is a vertical CRS: it has no x and y",
+                              hint: "give the layer's horizontal CRS, e.g. EPSG:28992 (or the compound EPSG:7415)")
+        }
+        return id
+    }
+
+    private static func parseRasterLayer(_ kind: RasterLayerKind, _ node: Node, r: NodeReader, base: URL) throws -> RasterLayerConfig {
+        let key = "layers.\(kind.rawValue)"
+        let m = try r.mapping(node, key, allowed: ["path", "band", "crs"])
+        let (declared, path) = try layerPath(m, node, key: key, what: "raster file (GeoTIFF or any raster GDAL reads)", r: r, base: base)
+        var band = 1
+        if let bn = m["band"] {
+            let v = try r.number(bn, "\(key).band", range: 1...65535)
+            guard v == v.rounded() else {
+                throw ConfigError(file: r.file, keyPath: "\(key).band", line: r.line(bn), problem: "a band is a whole number, counted from 1")
+            }
+            band = Int(v)
+        }
+        return RasterLayerConfig(kind: kind, path: path, declaredPath: declared, band: band,
+                                 crs: try layerCRS(m, key: key, r: r))
+    }
+
+    private static func parseLayer(_ kind: LayerKind, _ node: Node, r: NodeReader, base: URL) throws -> LayerConfig {
+        let key = "layers.\(kind.rawValue)"
+        var allowed = ["path", "crs", "fields"]
+        if kind == .landcover { allowed.append("classes") }
+        let m = try r.mapping(node, key, allowed: allowed)
+        let (declared, path) = try layerPath(m, node, key: key, what: ".geojson or .geojsonl file", r: r, base: base)
+        let crs = try layerCRS(m, key: key, r: r)
         var fields: [String: String] = [:]
         var explicit: Set<String> = []
         if let fn = m["fields"] {
@@ -267,7 +299,7 @@ extension Pipeline {
 
     private static func parseParameters(_ node: Node, r: NodeReader) throws -> Parameters {
         var p = Parameters()
-        let m = try r.mapping(node, "parameters", allowed: ["solar", "nature", "water"])
+        let m = try r.mapping(node, "parameters", allowed: ["solar", "nature", "water", "heat"])
         if let sn = m["solar"] {
             let s = try r.mapping(sn, "parameters.solar", allowed: [
                 "flat_max_slope_deg", "min_face_m2", "max_slope_deg", "max_dev_from_south_deg", "kwp_per_m2",
@@ -331,7 +363,40 @@ extension Pipeline {
                                   hint: "make deep_depth_m at least min_depth_m (defaults 0.30 and 0.10)")
             }
         }
+        if let hn = m["heat"] {
+            p.heat = try parseHeat(hn, r: r)
+        }
         return p
+    }
+
+    /// `parameters.heat`: PET thresholds (extreme above strong) and the exposure fractions,
+    /// increasing in (0, 1).
+    private static func parseHeat(_ node: Node, r: NodeReader) throws -> HeatParameters {
+        let section = "parameters.heat"
+        let h = try r.mapping(node, section, allowed: ["strong_pet_c", "extreme_pet_c", "exposure_fractions"])
+        var heat = HeatParameters()
+        if let v = try r.number(h, "strong_pet_c", in: section, range: -100...100) { heat.strongPetC = v }
+        if let v = try r.number(h, "extreme_pet_c", in: section, range: -100...100) { heat.extremePetC = v }
+        if heat.extremePetC <= heat.strongPetC {
+            throw ConfigError(file: r.file, keyPath: "\(section).extreme_pet_c", line: r.line(h["extreme_pet_c"] ?? h["strong_pet_c"] ?? node),
+                              problem: "extreme_pet_c (\(heat.extremePetC)) must be above strong_pet_c (\(heat.strongPetC))",
+                              hint: "the national heat map's classes: strong from 35 °C PET, extreme from 41 °C")
+        }
+        if let fn = h["exposure_fractions"] {
+            let key = "\(section).exposure_fractions"
+            guard case .sequence(let seq) = fn, seq.count == 2 else {
+                throw ConfigError(file: r.file, keyPath: key, line: r.line(fn),
+                                  problem: "expected a list of two fractions", hint: "e.g. exposure_fractions: [0.25, 0.50]")
+            }
+            let values = try seq.enumerated().map { i, n in try r.number(n, "\(key)[\(i)]", range: 0...1) }
+            guard values[0] > 0, values[0] < values[1], values[1] < 1 else {
+                throw ConfigError(file: r.file, keyPath: key, line: r.line(fn),
+                                  problem: "the fractions must increase strictly and lie between 0 and 1 (found \(values[0]), \(values[1]))",
+                                  hint: "low below the first, medium below the second, high from it: e.g. [0.25, 0.50]")
+            }
+            heat.exposureFractions = values
+        }
+        return heat
     }
 
     private static func parseYieldFactors(_ node: Node, r: NodeReader) throws -> YieldFactorTable {

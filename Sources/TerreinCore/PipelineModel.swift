@@ -141,11 +141,48 @@ public struct WaterParameters: Sendable, Equatable {
     public init() {}
 }
 
+/// Heat stress thresholds (docs/indicators.md, "Heat stress").
+public struct HeatParameters: Sendable, Equatable {
+    /// PET (°C) from which a cell counts as strong (*sterke*) heat stress.
+    public var strongPetC = 35.0
+    /// PET (°C) from which a cell counts as extreme heat stress; above `strongPetC`.
+    public var extremePetC = 41.0
+    /// Strong-fraction thresholds of `heat_exposure` (low, medium, high), increasing in (0, 1).
+    public var exposureFractions = [0.25, 0.50]
+    public init() {}
+}
+
 public struct Parameters: Sendable, Equatable {
     public var solar = SolarParameters()
     public var nature = NatureParameters()
     public var water = WaterParameters()
+    public var heat = HeatParameters()
     public init() {}
+}
+
+/// The raster layers of docs/indicators.md.
+public enum RasterLayerKind: String, CaseIterable, Sendable {
+    case heat
+}
+
+/// A raster layer of the pipeline: one band of a file GDAL reads.
+public struct RasterLayerConfig: Sendable {
+    public var kind: RasterLayerKind
+    /// Absolute path of the file.
+    public var path: String
+    /// The path as written in the pipeline file.
+    public var declaredPath: String
+    /// Counted from 1.
+    public var band: Int
+    /// The CRS of a raster that has none (a raster with one must be in the work CRS).
+    public var crs: CRSIdentifier?
+    public init(kind: RasterLayerKind, path: String, declaredPath: String, band: Int = 1, crs: CRSIdentifier? = nil) {
+        self.kind = kind
+        self.path = path
+        self.declaredPath = declaredPath
+        self.band = band
+        self.crs = crs
+    }
 }
 
 /// A loaded and validated pipeline file.
@@ -158,6 +195,8 @@ public struct Pipeline: Sendable {
     /// `work_crs` as written in the pipeline file (what the manifest shows).
     public var declaredWorkCRS: CRSIdentifier
     public var layers: [LayerKind: LayerConfig]
+    /// The raster layers (heat), read window by window while computing.
+    public var rasters: [RasterLayerKind: RasterLayerConfig]
     public var parameters: Parameters
     public var outputDirectory: String
     public var formats: [OutputFormat]
@@ -166,12 +205,13 @@ public struct Pipeline: Sendable {
 
     public init(name: String, file: String, workCRS: CRSIdentifier, layers: [LayerKind: LayerConfig],
                 parameters: Parameters, outputDirectory: String, formats: [OutputFormat], sha256: String,
-                declaredWorkCRS: CRSIdentifier? = nil) {
+                declaredWorkCRS: CRSIdentifier? = nil, rasters: [RasterLayerKind: RasterLayerConfig] = [:]) {
         self.name = name
         self.file = file
         self.workCRS = workCRS
         self.declaredWorkCRS = declaredWorkCRS ?? workCRS
         self.layers = layers
+        self.rasters = rasters
         self.parameters = parameters
         self.outputDirectory = outputDirectory
         self.formats = formats

@@ -29,3 +29,30 @@ public func crsWKT(_ id: CRSIdentifier, version: CRSWKTVersion = .wkt1GDAL) thro
     }
     return text
 }
+
+/// Whether a CRS given by any PROJ definition (e.g. a raster's WKT) is the same CRS as `id`,
+/// by PROJ's equivalence test (axis order of geographic CRSs aside): a WKT without an EPSG
+/// code still matches when it describes the same CRS.
+public func crsIsEquivalent(definition: String, to id: CRSIdentifier) throws -> Bool {
+    let ctx = PROJContext()
+    guard let a = proj_create(ctx.handle, definition) else {
+        throw GeometryError(operation: "CRS", message: "PROJ does not understand this CRS definition (\(ctx.errorMessage()))")
+    }
+    defer { proj_destroy(a) }
+    guard let b = proj_create(ctx.handle, id == .wgs84 ? "OGC:CRS84" : id.description) else {
+        throw GeometryError(operation: "CRS \(id)", message: "PROJ does not know this CRS (\(ctx.errorMessage()))")
+    }
+    defer { proj_destroy(b) }
+    return proj_is_equivalent_to_with_ctx(ctx.handle, a, b, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS) == 1
+}
+
+/// A short name for a CRS definition: its authority code when PROJ finds one, else its name.
+public func crsShortName(definition: String) -> String {
+    let ctx = PROJContext()
+    guard let crs = proj_create(ctx.handle, definition) else { return "an unknown CRS" }
+    defer { proj_destroy(crs) }
+    if let auth = proj_get_id_auth_name(crs, 0), let code = proj_get_id_code(crs, 0) {
+        return "\(String(cString: auth)):\(String(cString: code))"
+    }
+    return proj_get_name(crs).map { String(cString: $0) } ?? "an unnamed CRS"
+}

@@ -51,6 +51,8 @@ final class LayerWriter {
     private let reproject: Reproject?
     private(set) var features = 0
     private(set) var vertices = 0
+    /// Each feature's bounding box in RD New metres (the heat map is drawn around the terreinen).
+    private(set) var featureBounds: [HeatMap.Box] = []
     private var lonLat: [Double] = []
 
     init(directory: URL, fileName: String, layer: String, encoding: LayerEncoding,
@@ -78,6 +80,14 @@ final class LayerWriter {
     }
 
     func write(_ f: SynthFeature) throws {
+        var box: HeatMap.Box?
+        for p in f.polygons { for ring in p { var k = 0; while k + 1 < ring.count {
+            let x = Double(ring[k]) / 1000, y = Double(ring[k + 1]) / 1000
+            if let b = box { box = HeatMap.Box(minX: min(b.minX, x), minY: min(b.minY, y), maxX: max(b.maxX, x), maxY: max(b.maxY, y)) }
+            else { box = HeatMap.Box(minX: x, minY: y, maxX: x, maxY: y) }
+            k += 2
+        } } }
+        if let box { featureBounds.append(box) }
         switch encoding {
         case .collectionRD, .collectionWGS84:
             if features > 0 { sink.ascii(",\n") }

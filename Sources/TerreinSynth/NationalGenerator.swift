@@ -101,7 +101,7 @@ public struct NationalGenerator {
 
     // MARK: - Writing
 
-    public func write(to directory: URL) throws -> [LayerSummary] {
+    public func write(to directory: URL, writeHeatMap: WriteHeatMap? = nil) throws -> [LayerSummary] {
         let plan = self.plan()
         let terreinen = try LayerWriter(directory: directory, fileName: "terreinen.geojson",
                                         layer: "terreinen", encoding: .collectionRD)
@@ -134,8 +134,18 @@ public struct NationalGenerator {
                 for p in batch.inundation { try inundation.write(p.feature) }
             }
         }
-        return [try terreinen.finish(), try roofs.finish(), try natura.finish(),
-                try landcover.finish(), try inundation.finish()]
+        var summaries = [try terreinen.finish(), try roofs.finish(), try natura.finish(),
+                         try landcover.finish(), try inundation.finish()]
+        if let writeHeatMap {
+            // One national 10 m grid at every scale (so S and M are subsets of L's cells),
+            // written only near this scale's terreinen.
+            let l = Self.window(.L)
+            let map = HeatMap(seed: seed, extent: HeatMap.Box(minX: l.minX, minY: l.minY, maxX: l.maxX, maxY: l.maxY),
+                              cellSize: 10, terreinen: terreinen.featureBounds, dense: false)
+            try writeHeatMap("heat.tif", map)
+            summaries.append(try HeatMap.summary(map, fileName: "heat.tif", in: directory))
+        }
+        return summaries
     }
 
     /// National style: imperfections at low rates, as in a real national export.
@@ -392,8 +402,13 @@ public struct NationalGenerator {
 
     // MARK: - Pipeline file
 
-    public func pipelineYAML() -> String {
-        """
+    public func pipelineYAML(withHeat: Bool = false) -> String {
+        let heat = withHeat ? """
+              heat:
+                path: heat.tif                   # PET (°C), 10 m cells, a sparse GeoTIFF
+
+            """ : ""
+        return """
         # Synthetic benchmark data, scale \(scale.rawValue), seed \(seed): made by
         # `terrein synth --scale \(scale.rawValue) --seed \(seed)`. All layers in RD New (EPSG:28992).
         # Paths are relative to this file.
@@ -423,7 +438,7 @@ public struct NationalGenerator {
             path: inundation.geojsonl        # GeoJSONSeq
             crs: EPSG:28992
             fields: {depth_m: waterdiepte}
-
+        \(heat)
         parameters:
           solar:
             flat_max_slope_deg: 10

@@ -13,7 +13,7 @@ public struct SampleGenerator {
     /// File names, as `Pipelines/sample.yml` reads them.
     public static let files = (terreinen: "terreinen.geojson", roofs: "roofs.geojsonl",
                                natura2000: "natura2000.geojson", landcover: "landcover.geojson",
-                               inundation: "inundation.geojson")
+                               inundation: "inundation.geojson", heat: "heat.tif")
 
     /// Target distances from a terrein to its nearest site (metres), on either side of the
     /// 500 m and 1000 m bands of the sample pipeline and far from both thresholds.
@@ -295,7 +295,8 @@ public struct SampleGenerator {
 
     // MARK: - Writing
 
-    public func write(to directory: URL, reproject: @escaping Reproject) throws -> [LayerSummary] {
+    public func write(to directory: URL, reproject: @escaping Reproject,
+                      writeHeatMap: WriteHeatMap? = nil) throws -> [LayerSummary] {
         var built = buildTerreinen()
         var outside = countryside()
         imperfect(&built, &outside)
@@ -325,8 +326,18 @@ public struct SampleGenerator {
         for t in built { for p in t.batch.inundation { try inundation.write(p.feature) } }
         for p in outside.inundation { try inundation.write(p.feature) }
 
-        return [try terreinen.finish(), try roofs.finish(), try natura.finish(),
-                try landcover.finish(), try inundation.finish()]
+        var summaries = [try terreinen.finish(), try roofs.finish(), try natura.finish(),
+                         try landcover.finish(), try inundation.finish()]
+        if let writeHeatMap {
+            // The whole sample area at 10 m: the terreinen with 400 m around them.
+            let boxes = terreinen.featureBounds
+            let extent = HeatMap.Box(minX: boxes.map(\.minX).min()! - 400, minY: boxes.map(\.minY).min()! - 400,
+                                     maxX: boxes.map(\.maxX).max()! + 400, maxY: boxes.map(\.maxY).max()! + 400)
+            let map = HeatMap(seed: seed, extent: extent, cellSize: 10, terreinen: boxes, dense: true)
+            try writeHeatMap(Self.files.heat, map)
+            summaries.append(try HeatMap.summary(map, fileName: Self.files.heat, in: directory))
+        }
+        return summaries
     }
 
     // MARK: - README

@@ -5,6 +5,10 @@ import Foundation
 /// so that this target stays Foundation-only.
 public typealias Reproject = (_ xy: inout [Double]) throws -> Void
 
+/// Writes a heat map as a GeoTIFF named `fileName` in the output directory (supplied by the
+/// caller: the CLI wires GDAL in, so that this target stays Foundation-only).
+public typealias WriteHeatMap = (_ fileName: String, _ map: HeatMap) throws -> Void
+
 /// The size of a synthetic data set.
 public enum Scale: String, CaseIterable, Sendable {
     /// The small Katwijk sample (`SampleGIS/`).
@@ -34,12 +38,16 @@ public struct SynthOptions {
     public var outputDirectory: URL
     /// Needed for `.sample` only (its natura2000 and inundation files are WGS84).
     public var reproject: Reproject?
+    /// Writes the heat map; without it no heat raster is made.
+    public var writeHeatMap: WriteHeatMap?
 
-    public init(scale: Scale, seed: UInt64 = 42, outputDirectory: URL, reproject: Reproject? = nil) {
+    public init(scale: Scale, seed: UInt64 = 42, outputDirectory: URL, reproject: Reproject? = nil,
+                writeHeatMap: WriteHeatMap? = nil) {
         self.scale = scale
         self.seed = seed
         self.outputDirectory = outputDirectory
         self.reproject = reproject
+        self.writeHeatMap = writeHeatMap
     }
 }
 
@@ -134,14 +142,15 @@ public func generate(_ options: SynthOptions) throws -> SynthSummary {
         guard let reproject = options.reproject else {
             throw SynthError.missingReprojection(layer: "natura2000")
         }
-        layers = try SampleGenerator(seed: options.seed).write(to: options.outputDirectory, reproject: reproject)
+        layers = try SampleGenerator(seed: options.seed).write(to: options.outputDirectory, reproject: reproject,
+                                                              writeHeatMap: options.writeHeatMap)
         let readme = SampleGenerator.readme(seed: options.seed, layers: layers)
         try writeText(readme, to: options.outputDirectory.appendingPathComponent("README.md"))
         other = ["README.md"]
     case .S, .M, .L:
         let gen = NationalGenerator(seed: options.seed, scale: options.scale)
-        layers = try gen.write(to: options.outputDirectory)
-        try writeText(gen.pipelineYAML(), to: options.outputDirectory.appendingPathComponent("pipeline.yml"))
+        layers = try gen.write(to: options.outputDirectory, writeHeatMap: options.writeHeatMap)
+        try writeText(gen.pipelineYAML(withHeat: options.writeHeatMap != nil), to: options.outputDirectory.appendingPathComponent("pipeline.yml"))
         other = ["pipeline.yml"]
     }
     return SynthSummary(scale: options.scale, seed: options.seed, outputDirectory: options.outputDirectory,

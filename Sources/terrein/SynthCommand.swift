@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerreinGDAL
 import TerreinGeometry
 import TerreinSynth
 
@@ -26,10 +27,20 @@ extension Terrein {
                     throw ValidationError("--scale must be sample, S, M or L")
                 }
                 let transformer = try CRSTransformer(from: .rdNew, to: .wgs84)
-                let options = SynthOptions(scale: s, seed: seed, outputDirectory: URL(fileURLWithPath: out)) { xy in
+                let directory = URL(fileURLWithPath: out)
+                let options = SynthOptions(scale: s, seed: seed, outputDirectory: directory, reproject: { xy in
                     // A fixed, valid transformation: a failure is a bug (exit 1), not the user's.
                     guard transformer.transform(&xy) else { throw SynthError.reprojection("cannot transform RD New to WGS84") }
-                }
+                }, writeHeatMap: { name, map in
+                    let path = directory.appendingPathComponent(name).path
+                    do {
+                        try GeoTIFFWriter.write(path: path, width: map.columns, height: map.rows, geoTransform: map.geoTransform,
+                                                crs: .rdNew, nodata: Double(HeatMap.nodata),
+                                                blocks: map.blocks.map { ($0.column, $0.row, $0.width, $0.height, $0.values) })
+                    } catch let e as RasterError {
+                        throw SynthError.io(e.description)
+                    }
+                })
                 let summary = try TerreinSynth.generate(options)
                 print(summary.description)
             }

@@ -23,7 +23,7 @@ final class EndToEndTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + f), f)
         }
         let ind = try table(out + "/indicators.csv")
-        XCTAssertEqual(ind.header.joined(separator: ","), "id,name,region,area_m2,roof_faces,roof_area_m2,roof_surface_m2,solar_suitable_m2,solar_kwp,solar_mwh_yr,roof_coverage,n2k_distance_m,n2k_nearest,n2k_within_500m,n2k_within_1000m,n2k_overlap_m2,sealed_m2,green_m2,water_m2,paved_fraction,green_fraction,water_fraction,inundation_m2,deep_inundation_m2,inundation_fraction,deep_inundation_fraction,buildings_exposed,water_exposure,runoff_m3,storage_required_m3")
+        XCTAssertEqual(ind.header.joined(separator: ","), "id,name,region,area_m2,roof_faces,roof_area_m2,roof_surface_m2,solar_suitable_m2,solar_kwp,solar_mwh_yr,roof_coverage,n2k_distance_m,n2k_nearest,n2k_within_500m,n2k_within_1000m,n2k_overlap_m2,sealed_m2,green_m2,water_m2,paved_fraction,green_fraction,water_fraction,inundation_m2,deep_inundation_m2,inundation_fraction,deep_inundation_fraction,buildings_exposed,water_exposure,runoff_m3,storage_required_m3,heat_pet_mean_c,heat_strong_fraction,heat_extreme_fraction,heat_exposure")
         XCTAssertEqual(ind.rows.count, 11)
         let ids = ind.rows.map { $0[0] }
         XCTAssertEqual(ids, ids.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })

@@ -19,6 +19,7 @@ func roof(_ g: Geometry, slope: Double? = 0, azimuth: Double? = nil, building: S
 /// Computes every terrein of hand-built layers with the given parameters.
 func compute(terreinen: [Terrein], roofs: [RoofFace] = [], sites: [Site]? = nil,
              landcover: [LandCoverPolygon]? = nil, inundation: [InundationPolygon]? = nil,
+             heat: RasterLayerConfig? = nil,
              parameters: Parameters = Parameters(), threads: Int = 1) throws -> [TerreinResult] {
     var layers = LoadedLayers()
     layers.terreinen = terreinen
@@ -26,6 +27,7 @@ func compute(terreinen: [Terrein], roofs: [RoofFace] = [], sites: [Site]? = nil,
     layers.natura2000 = sites
     layers.landcover = landcover
     layers.inundation = inundation
+    if let heat { layers.rasters[.heat] = try RasterLayer(heat, workCRS: .rdNew) }
     return try Runner.compute(try IndexedLayers(layers), parameters: parameters, threads: threads)
 }
 

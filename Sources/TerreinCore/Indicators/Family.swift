@@ -92,7 +92,7 @@ func optionalCell(_ v: String?) -> Cell { v.map(Cell.text) ?? .null }
 /// The families of a run, in table order.
 public enum IndicatorFamilies {
     public static let standard: [any IndicatorFamily] = [
-        TerreinBasics(), SolarFamily(), NatureFamily(), PavedFamily(), WaterFamily(),
+        TerreinBasics(), SolarFamily(), NatureFamily(), PavedFamily(), WaterFamily(), HeatFamily(),
     ]
 
     /// Every column these families can produce, by name, for readers of output folders.

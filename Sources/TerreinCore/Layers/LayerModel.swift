@@ -99,6 +99,8 @@ public struct LoadedLayers: @unchecked Sendable {
     public var landcover: [LandCoverPolygon]?
     public var inundation: [InundationPolygon]?
     public var stats: [LayerKind: LayerStats] = [:]
+    /// The raster layers, opened and checked (their cells are read per terrein).
+    public var rasters: [RasterLayerKind: RasterLayer] = [:]
 }
 
 /// Options that change how strictly inputs are taken.

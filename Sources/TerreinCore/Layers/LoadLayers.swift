@@ -137,6 +137,10 @@ extension LoadedLayers {
             out.inundation = part.inundation ?? out.inundation
             out.stats.merge(part.stats) { a, _ in a }
         }
+        for kind in RasterLayerKind.allCases {
+            guard let config = pipeline.rasters[kind] else { continue }
+            out.rasters[kind] = try RasterLayer(config, workCRS: pipeline.workCRS)
+        }
         return out
     }
 }

@@ -1,0 +1,4 @@
+#include <gdal.h>
+#include <cpl_error.h>
+#include <cpl_conv.h>
+#include <cpl_string.h>
