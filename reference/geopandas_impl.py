@@ -805,6 +805,11 @@ def water_indicators(terreinen: gpd.GeoDataFrame, roofs: gpd.GeoDataFrame, rp: R
 # --------------------------------------------------------------------------
 
 
+HEAT_COLUMNS = ("heat_pet_mean_c", "heat_strong_fraction", "heat_extreme_fraction", "heat_exposure")
+# the unrounded sums and counts behind them, carried in the per-terrein rows for the region table
+HEAT_SUMS = ("_heat_cells", "_heat_pet_sum", "_heat_strong", "_heat_extreme")
+
+
 @dataclass
 class HeatCells:
     """Per terrein, over the valid cells lying in it: their count, Σ PET and the counts at the thresholds.
@@ -845,9 +850,9 @@ def open_raster(cfg: LayerConfig, work_crs: pyproj.CRS):
                 crs = pyproj.CRS.from_user_input(ds.crs.to_wkt())
             except pyproj.exceptions.CRSError as exc:
                 raise PipelineError(f"{where}: PROJ cannot read the raster's CRS: {exc}") from exc
-            if cfg.crs:
-                print(f"warning: {where} has its own CRS ({_crs_label(crs)}); layers.{cfg.name}.crs ignored",
-                      file=sys.stderr)
+            if cfg.crs and not _same_crs(cfg.crs, crs):
+                print(f"warning: {where} has its own CRS ({_crs_label(crs)}); layers.{cfg.name}.crs "
+                      f"({cfg.crs}) is only for a raster without one and is ignored", file=sys.stderr)
         elif cfg.crs:
             try:
                 crs = pyproj.CRS.from_user_input(cfg.crs)
@@ -865,6 +870,13 @@ def open_raster(cfg: LayerConfig, work_crs: pyproj.CRS):
         ds.close()
         raise
     return ds, crs
+
+
+def _same_crs(given: str, crs: pyproj.CRS) -> bool:
+    try:
+        return pyproj.CRS.from_user_input(given) == crs
+    except pyproj.exceptions.CRSError:
+        return False
 
 
 def _crs_label(crs: pyproj.CRS) -> str:
@@ -969,11 +981,6 @@ def heat_indicators(n: int, hc: HeatCells | None, heat: dict) -> dict:
         "heat_extreme_fraction": _ratio(hc.extreme, hc.cells),
         "heat_exposure": np.array([heat_class(f, heat["exposure_fractions"]) for f in strong], dtype=object),
     }
-
-
-HEAT_COLUMNS = ("heat_pet_mean_c", "heat_strong_fraction", "heat_extreme_fraction", "heat_exposure")
-# the unrounded sums and counts behind them, carried in the per-terrein rows for the region table
-HEAT_SUMS = ("_heat_cells", "_heat_pet_sum", "_heat_strong", "_heat_extreme")
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
