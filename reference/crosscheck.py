@@ -12,14 +12,18 @@ within that margin of a threshold:
 
 * `water_exposure` is compared only when neither side's inundation_fraction is
   within 1e-4 (one unit of its 4 decimals) of 0.05 or 0.20;
+* `heat_exposure` likewise, from heat_strong_fraction and the exposure_fractions
+  the runs used (their manifests' parameters.heat, else 0.25 and 0.50);
 * `n2k_within_<b>m` (indicators) is compared only when neither side's
   n2k_distance_m is within 0.1 m of b;
 * `n2k_within_<b>m` (regions, a count) may differ by at most the number of that
   region's terreinen (in either side's indicators.csv) whose distance is within
   0.1 m of b.
 
-Nulls (empty fields) must match nulls.  Exit 0 when everything agrees, 1 on any
-mismatch (a missing file or a differing header included).
+Every column of the header is compared (the heat columns included); a column
+that only one side has is a mismatch, and the columns both have are still
+compared.  Nulls (empty fields) must match nulls.  Exit 0 when everything agrees,
+1 on any mismatch (a missing file or a differing header included).
 """
 
 from __future__ import annotations
@@ -32,10 +36,14 @@ import sys
 from pathlib import Path
 
 TEXT_COLUMNS = {"id", "name", "region", "n2k_nearest"}
-CLASS_COLUMNS = {"water_exposure"}
+CLASS_COLUMNS = {"water_exposure", "heat_exposure"}
 COUNT_COLUMNS = {"roof_faces", "buildings_exposed", "terreinen"}
 WITHIN = re.compile(r"^n2k_within_(\d+)m$")
 EXPOSURE_THRESHOLDS = (0.05, 0.20)
+HEAT_EXPOSURE_THRESHOLDS = (0.25, 0.50)  # the contract's default parameters.heat.exposure_fractions
+# class column -> (the fraction it is derived from, its thresholds)
+CLASS_SOURCES = {"water_exposure": ("inundation_fraction", EXPOSURE_THRESHOLDS),
+                 "heat_exposure": ("heat_strong_fraction", HEAT_EXPOSURE_THRESHOLDS)}
 FRACTION_MARGIN = 1e-4
 DISTANCE_MARGIN = 0.1
 FLOAT_SLACK = 1e-9  # parsing noise on top of the printed-decimal margin
@@ -44,7 +52,7 @@ FLOAT_SLACK = 1e-9  # parsing noise on top of the printed-decimal margin
 def decimals(column: str) -> int:
     if column.endswith("_fraction") or column == "roof_coverage":
         return 4
-    if column == "n2k_distance_m":
+    if column in ("n2k_distance_m", "heat_pet_mean_c"):  # distances and temperatures
         return 1
     return 2
 
@@ -59,6 +67,30 @@ PROJ_MISMATCH_RELATIVE_MARGIN = 1e-5
 
 def number_margin(a: float, b: float, column: str) -> float:
     return max(10.0 ** -decimals(column), RELATIVE_MARGIN * max(abs(a), abs(b))) * (1 + FLOAT_SLACK) + 1e-12
+
+
+def _manifest(directory: Path) -> dict:
+    """Terrein's manifest.json, else the reference's reference_manifest.json, else {}."""
+    import json
+    for name in ("manifest.json", "reference_manifest.json"):
+        f = directory / name
+        if f.exists():
+            try:
+                return json.loads(f.read_text(encoding="utf-8"))
+            except ValueError:
+                continue
+    return {}
+
+
+def heat_thresholds(*directories: Path) -> tuple[float, ...]:
+    """The exposure fractions either run used (both manifests record parameters.heat), else the defaults."""
+    out = set()
+    for d in directories:
+        try:
+            out.update(float(f) for f in _manifest(d)["parameters"]["heat"]["exposure_fractions"])
+        except (KeyError, TypeError, ValueError):
+            continue
+    return tuple(sorted(out)) or HEAT_EXPOSURE_THRESHOLDS
 
 
 def proj_version(directory: Path) -> str | None:
@@ -135,7 +167,9 @@ def borderline_counts(indicators: list[dict], bands: list[int]) -> dict[tuple[st
     return out
 
 
-def compare_file(cmp: Comparison, file: str, key: str, a_dir: Path, b_dir: Path, borderline=None):
+def compare_file(cmp: Comparison, file: str, key: str, a_dir: Path, b_dir: Path, borderline=None,
+                 class_sources=None):
+    class_sources = class_sources or CLASS_SOURCES
     pa, pb = a_dir / file, b_dir / file
     for p in (pa, pb):
         if not p.is_file():
@@ -144,8 +178,17 @@ def compare_file(cmp: Comparison, file: str, key: str, a_dir: Path, b_dir: Path,
     ha, ka, ra = read_table(pa, key)
     hb, kb, rb = read_table(pb, key)
     if ha != hb:
-        cmp.bad(file, "-", "(header)", ",".join(ha), ",".join(hb))
-        return None
+        # A column on one side only is a mismatch of its own; the common columns are still compared.
+        for column in ha:
+            if column not in hb:
+                cmp.bad(file, "-", column, "present", "missing")
+        for column in hb:
+            if column not in ha:
+                cmp.bad(file, "-", column, "missing", "present")
+        if [c for c in ha if c in hb] != [c for c in hb if c in ha]:
+            cmp.bad(file, "-", "(header order)", ",".join(ha), ",".join(hb))
+        if key not in ha or key not in hb:
+            return None
     for k in sorted(set(ka) - set(kb)):
         cmp.bad(file, k, "(row)", "present", "missing")
     for k in sorted(set(kb) - set(ka)):
@@ -157,13 +200,14 @@ def compare_file(cmp: Comparison, file: str, key: str, a_dir: Path, b_dir: Path,
     if common != [k for k in kb if k in ra]:
         cmp.bad(file, "-", "(row order)", "differs", "differs")
     bands = [int(m.group(1)) for c in ha if (m := WITHIN.match(c))]
+    columns = [c for c in ha if c in hb]
     for k in common:
         a, b = ra[k], rb[k]
-        for column in ha:
-            if column in CLASS_COLUMNS and (near(a.get("inundation_fraction"), EXPOSURE_THRESHOLDS, FRACTION_MARGIN)
-                                            or near(b.get("inundation_fraction"), EXPOSURE_THRESHOLDS,
-                                                    FRACTION_MARGIN)):
-                if a[column] != b[column]:
+        for column in columns:
+            if column in class_sources and a[column] != b[column]:
+                source, thresholds = class_sources[column]
+                if (near(a.get(source), thresholds, FRACTION_MARGIN)
+                        or near(b.get(source), thresholds, FRACTION_MARGIN)):
                     cmp.skipped += 1
                     continue
             slack = 0
@@ -182,7 +226,8 @@ def compare_file(cmp: Comparison, file: str, key: str, a_dir: Path, b_dir: Path,
 
 def crosscheck(a_dir: Path, b_dir: Path) -> Comparison:
     cmp = Comparison()
-    result = compare_file(cmp, "indicators.csv", "id", a_dir, b_dir)
+    sources = {**CLASS_SOURCES, "heat_exposure": ("heat_strong_fraction", heat_thresholds(a_dir, b_dir))}
+    result = compare_file(cmp, "indicators.csv", "id", a_dir, b_dir, class_sources=sources)
     borderline = None
     if result is not None:
         rows_a, bands = result
@@ -190,7 +235,7 @@ def crosscheck(a_dir: Path, b_dir: Path) -> Comparison:
         borderline = borderline_counts(rows_a, bands)
         for key, count in borderline_counts(list(rows_b.values()), bands).items():
             borderline[key] = max(borderline.get(key, 0), count)
-    compare_file(cmp, "regions.csv", "region", a_dir, b_dir, borderline)
+    compare_file(cmp, "regions.csv", "region", a_dir, b_dir, borderline, class_sources=sources)
     return cmp
 
 

@@ -11,6 +11,10 @@ Shapely 2: bulk STRtree queries, vectorised geometry operations, one
 `shapely.union_all` per terrein.  It shares no code with the Swift pipeline and is
 used to cross-check (reference/crosscheck.py) and to benchmark it.
 
+The heat layer is a raster (any raster GDAL reads, GeoTIFF first), read with
+rasterio one window per terrein; a cell lies in a terrein when its centre does
+(shapely.intersects_xy over the window's valid cells).
+
 Layers are GeoJSON FeatureCollections (a legacy `crs` member is honoured, else
 WGS84) or GeoJSON text sequences (.geojsonl/.geojsons/.geojsonseq, one feature
 per line or RS-separated; WGS84 unless the pipeline gives `crs`).  They are
@@ -26,6 +30,7 @@ import json
 import math
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,8 +38,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
+import rasterio
+import rasterio.errors
 import shapely
 import yaml
+from rasterio.windows import Window
 
 # --------------------------------------------------------------------------
 # Contract defaults
@@ -62,6 +70,11 @@ DEFAULT_PARAMETERS = {
         "c_unsealed": 0.2,
         "storage_mm_per_sealed_m2": 60.0,
     },
+    "heat": {
+        "strong_pet_c": 35.0,
+        "extreme_pet_c": 41.0,
+        "exposure_fractions": [0.25, 0.50],
+    },
 }
 
 DEFAULT_YIELD_FACTORS = {
@@ -85,6 +98,7 @@ LAYER_FIELDS = {
     "landcover": ("class",),
     "inundation": ("depth_m",),
 }
+RASTER_LAYERS = ("heat",)  # layers that are one band of a raster, not features
 REQUIRED_LAYERS = ("terreinen", "roofs")
 SEQUENCE_SUFFIXES = (".geojsonl", ".geojsons", ".geojsonseq")
 AREA_EPS = 1e-6  # m²: a face "counts" / a building is "exposed" above this
@@ -110,6 +124,7 @@ class LayerConfig:
     crs: str | None
     fields: dict[str, str]
     classes: dict[str, list[str]] = field(default_factory=dict)
+    band: int = 1  # raster layers: the band, counted from 1
 
 
 @dataclass
@@ -121,6 +136,7 @@ class Config:
     yield_factors: dict
     bands_m: list[int]
     water: dict
+    heat: dict
 
 
 def _is_number(v) -> bool:
@@ -135,8 +151,8 @@ def _merge_numbers(section: str, given: dict | None) -> dict:
                 continue
             print(f"warning: unknown parameter {section}.{key} ignored", file=sys.stderr)
             continue
-        if section == "nature":
-            out[key] = value
+        if section == "nature" or (section == "heat" and key == "exposure_fractions"):
+            out[key] = value  # lists: validated by the caller
             continue
         if not _is_number(value):
             raise PipelineError(f"parameters.{section}.{key} must be a number, got {value!r}")
@@ -160,6 +176,21 @@ def _yield_table(given: dict | None) -> dict:
     return {"slopes_deg": slopes, "deviations_deg": devs, "factors": factors}
 
 
+def _heat_parameters(given: dict | None) -> dict:
+    """parameters.heat: extreme above strong, exposure fractions two increasing numbers in (0, 1)."""
+    heat = _merge_numbers("heat", given)
+    if not heat["extreme_pet_c"] > heat["strong_pet_c"]:
+        raise PipelineError(f"parameters.heat.extreme_pet_c ({heat['extreme_pet_c']:g}) must be above "
+                            f"strong_pet_c ({heat['strong_pet_c']:g})")
+    fractions = heat["exposure_fractions"]
+    if (not isinstance(fractions, list) or len(fractions) != 2 or not all(_is_number(f) for f in fractions)
+            or not 0 < fractions[0] < fractions[1] < 1):
+        raise PipelineError("parameters.heat.exposure_fractions must be two increasing numbers in (0, 1), "
+                            f"got {fractions!r}")
+    heat["exposure_fractions"] = [float(f) for f in fractions]
+    return heat
+
+
 def load_config(path: Path) -> Config:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -179,11 +210,17 @@ def load_config(path: Path) -> Config:
 
     layers = {}
     for name, spec in (doc.get("layers") or {}).items():
-        if name not in LAYER_FIELDS:
+        if name not in LAYER_FIELDS and name not in RASTER_LAYERS:
             print(f"warning: unknown layer {name!r} ignored", file=sys.stderr)
             continue
         if not spec or not spec.get("path"):
             raise PipelineError(f"layers.{name}.path is required")
+        if name in RASTER_LAYERS:
+            band = spec.get("band", 1)
+            if not isinstance(band, int) or isinstance(band, bool) or band < 1:
+                raise PipelineError(f"layers.{name}.band must be a positive integer (counted from 1), got {band!r}")
+            layers[name] = LayerConfig(name, base / spec["path"], spec.get("crs"), {}, band=band)
+            continue
         fields = {attr: attr for attr in LAYER_FIELDS[name]}
         fields.update({k: str(v) for k, v in (spec.get("fields") or {}).items()})
         classes = {}
@@ -211,6 +248,7 @@ def load_config(path: Path) -> Config:
         yield_factors=_yield_table(solar_given.get("yield_factors")),
         bands_m=list(bands),
         water=_merge_numbers("water", params.get("water")),
+        heat=_heat_parameters(params.get("heat")),
     )
 
 
@@ -762,6 +800,189 @@ def water_indicators(terreinen: gpd.GeoDataFrame, roofs: gpd.GeoDataFrame, rp: R
     return out
 
 
+# --------------------------------------------------------------------------
+# Heat stress (a raster layer)
+# --------------------------------------------------------------------------
+
+
+HEAT_COLUMNS = ("heat_pet_mean_c", "heat_strong_fraction", "heat_extreme_fraction", "heat_exposure")
+# the unrounded sums and counts behind them, carried in the per-terrein rows for the region table
+HEAT_SUMS = ("_heat_cells", "_heat_pet_sum", "_heat_strong", "_heat_extreme")
+
+
+@dataclass
+class HeatCells:
+    """Per terrein, over the valid cells lying in it: their count, Σ PET and the counts at the thresholds.
+
+    Kept unrounded: the region table weights by cells."""
+    cells: np.ndarray
+    pet_sum: np.ndarray
+    strong: np.ndarray
+    extreme: np.ndarray
+    info: dict  # for the manifest
+
+
+def open_raster(cfg: LayerConfig, work_crs: pyproj.CRS):
+    """Open a raster layer and check the contract's conditions: georeferenced, no rotation, band exists,
+    in the work CRS (PROJ equivalence; a raster without a CRS takes the pipeline's `crs:`).
+
+    Returns (dataset, the CRS it is taken to be in)."""
+    where = f"layer {cfg.name} ({cfg.path})"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", rasterio.errors.NotGeoreferencedWarning)
+            ds = rasterio.open(cfg.path)
+    except rasterio.errors.NotGeoreferencedWarning as exc:
+        raise PipelineError(f"{where}: the raster has no geotransform (not georeferenced)") from exc
+    except (rasterio.errors.RasterioIOError, OSError) as exc:
+        raise PipelineError(f"cannot read {where}: {exc}") from exc
+    try:
+        if not 1 <= cfg.band <= ds.count:
+            raise PipelineError(f"{where}: band {cfg.band} does not exist (the raster has {ds.count})")
+        t = ds.transform
+        if t.b != 0 or t.d != 0:
+            raise PipelineError(f"{where}: the geotransform has rotation terms ({t.b:g}, {t.d:g}); "
+                                "only north-up or south-up rasters are supported")
+        if t.a == 0 or t.e == 0:
+            raise PipelineError(f"{where}: the geotransform has a zero pixel size")
+        if ds.crs is not None:
+            try:
+                crs = pyproj.CRS.from_user_input(ds.crs.to_wkt())
+            except pyproj.exceptions.CRSError as exc:
+                raise PipelineError(f"{where}: PROJ cannot read the raster's CRS: {exc}") from exc
+            if cfg.crs and not _same_crs(cfg.crs, crs):
+                print(f"warning: {where} has its own CRS ({_crs_label(crs)}); layers.{cfg.name}.crs "
+                      f"({cfg.crs}) is only for a raster without one and is ignored", file=sys.stderr)
+        elif cfg.crs:
+            try:
+                crs = pyproj.CRS.from_user_input(cfg.crs)
+            except pyproj.exceptions.CRSError as exc:
+                raise PipelineError(f"layer {cfg.name}: unknown CRS {cfg.crs!r}") from exc
+        else:
+            raise PipelineError(f"{where}: the raster has no CRS; give it as layers.{cfg.name}.crs")
+        if crs != work_crs:  # PROJ's equivalence test, not string equality
+            target = work_crs.to_string()
+            raise PipelineError(
+                f"{where} is in {_crs_label(crs)}, not in the work CRS {_crs_label(work_crs)}; reproject it "
+                f"first, e.g.: gdalwarp -t_srs {target} -r bilinear {cfg.path} "
+                f"{cfg.path.with_name(cfg.path.stem + '_work_crs.tif')}")
+    except Exception:
+        ds.close()
+        raise
+    return ds, crs
+
+
+def _same_crs(given: str, crs: pyproj.CRS) -> bool:
+    try:
+        return pyproj.CRS.from_user_input(given) == crs
+    except pyproj.exceptions.CRSError:
+        return False
+
+
+def _crs_label(crs: pyproj.CRS) -> str:
+    code = crs.to_authority(min_confidence=100)
+    return f"{crs.name} ({code[0]}:{code[1]})" if code else crs.name
+
+
+def cell_window(transform, width: int, height: int, bounds) -> Window | None:
+    """The window of cells whose centres may lie in the envelope `bounds`, or None when the raster misses it.
+
+    One cell of slack on each side keeps a centre exactly on the envelope in, whatever the rounding;
+    intersects_xy decides which cells lie in the polygon."""
+    minx, miny, maxx, maxy = bounds
+    # fractional column/row of x/y, less the half cell that puts centres on integers
+    cols = sorted(((minx - transform.c) / transform.a - 0.5, (maxx - transform.c) / transform.a - 0.5))
+    rows = sorted(((miny - transform.f) / transform.e - 0.5, (maxy - transform.f) / transform.e - 0.5))
+    c0, c1 = max(math.ceil(cols[0]) - 1, 0), min(math.floor(cols[1]) + 1, width - 1)
+    r0, r1 = max(math.ceil(rows[0]) - 1, 0), min(math.floor(rows[1]) + 1, height - 1)
+    if c0 > c1 or r0 > r1:
+        return None
+    return Window(c0, r0, c1 - c0 + 1, r1 - r0 + 1)
+
+
+def _nodata_cells(raw: np.ndarray, nodata) -> np.ndarray:
+    """Cells equal to the band's nodata value, compared in the band's type as GDAL does."""
+    if nodata is None:
+        return np.zeros(raw.shape, dtype=bool)
+    if math.isnan(nodata):
+        return np.isnan(raw) if raw.dtype.kind in "fc" else np.zeros(raw.shape, dtype=bool)
+    if raw.dtype.kind in "fc":
+        return raw == np.asarray(nodata).astype(raw.dtype)
+    return raw.astype(np.float64) == nodata  # an integer band: a nodata it cannot hold matches nothing
+
+
+def cell_values_in(ds, band: int, geom, window: Window) -> np.ndarray:
+    """Values (scale and offset applied, float64) of the valid cells of `window` whose centre lies in `geom`."""
+    raw = ds.read(band, window=window)
+    valid = ds.read_masks(band, window=window) != 0
+    valid &= ~_nodata_cells(raw, ds.nodata)
+    scale, offset = ds.scales[band - 1], ds.offsets[band - 1]
+    values = raw.astype(np.float64) * (1.0 if scale is None else scale) + (0.0 if offset is None else offset)
+    valid &= np.isfinite(values)
+    rows, cols = np.nonzero(valid)
+    if len(rows) == 0:
+        return values[valid]
+    t = ds.transform
+    xs = t.c + (window.col_off + cols + 0.5) * t.a
+    ys = t.f + (window.row_off + rows + 0.5) * t.e
+    inside = shapely.intersects_xy(geom, xs, ys)  # centre in T or on its boundary
+    return values[rows[inside], cols[inside]]
+
+
+def heat_cells(terreinen: gpd.GeoDataFrame, cfg: LayerConfig, work_crs: pyproj.CRS, heat: dict) -> HeatCells:
+    """One window read per terrein, covering its envelope."""
+    n = len(terreinen)
+    cells, strong, extreme = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    pet_sum = np.zeros(n)
+    geoms = terreinen.geometry.to_numpy()
+    bounds = shapely.bounds(geoms)
+    ds, crs = open_raster(cfg, work_crs)
+    with ds:
+        for i in range(n):
+            window = cell_window(ds.transform, ds.width, ds.height, bounds[i])
+            if window is None:
+                continue
+            p = cell_values_in(ds, cfg.band, geoms[i], window)
+            cells[i] = len(p)
+            pet_sum[i] = p.sum()
+            strong[i] = np.count_nonzero(p >= heat["strong_pet_c"])
+            extreme[i] = np.count_nonzero(p >= heat["extreme_pet_c"])
+        t = ds.transform
+        info = {
+            "path": str(cfg.path), "band": cfg.band, "source_crs": crs.to_string(),
+            "crs_from_pipeline": ds.crs is None, "driver": ds.driver, "dtype": ds.dtypes[cfg.band - 1],
+            "width": ds.width, "height": ds.height, "cell_size_m": [abs(t.a), abs(t.e)],
+            "orientation": "north-up" if t.e < 0 else "south-up",
+            "nodata": None if ds.nodata is None or math.isnan(ds.nodata) else ds.nodata,
+            "nodata_is_nan": ds.nodata is not None and math.isnan(ds.nodata),
+            "scale": ds.scales[cfg.band - 1], "offset": ds.offsets[cfg.band - 1],
+            "terreinen_without_cells": int(np.count_nonzero(cells == 0)),
+        }
+    return HeatCells(cells, pet_sum, strong, extreme, info)
+
+
+def heat_class(fraction, fractions: list[float]) -> str | None:
+    if _is_null(fraction):
+        return None
+    return "low" if fraction < fractions[0] else ("medium" if fraction < fractions[1] else "high")
+
+
+def heat_indicators(n: int, hc: HeatCells | None, heat: dict) -> dict:
+    """The four heat columns, null without a heat layer and for a terrein in which no valid cell lies;
+    plus their sums and counts (HEAT_SUMS) for the region table."""
+    if hc is None:
+        nulls = np.full(n, None, dtype=object)
+        return {c: nulls for c in HEAT_COLUMNS + HEAT_SUMS}
+    strong = _ratio(hc.strong, hc.cells)
+    return {
+        **dict(zip(HEAT_SUMS, (hc.cells, hc.pet_sum, hc.strong, hc.extreme))),
+        "heat_pet_mean_c": _ratio(hc.pet_sum, hc.cells),
+        "heat_strong_fraction": strong,
+        "heat_extreme_fraction": _ratio(hc.extreme, hc.cells),
+        "heat_exposure": np.array([heat_class(f, heat["exposure_fractions"]) for f in strong], dtype=object),
+    }
+
+
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -785,6 +1006,8 @@ def indicator_columns(bands: list[int]) -> list[tuple[str, str, int]]:
         ("inundation_m2", "num", 2), ("deep_inundation_m2", "num", 2), ("inundation_fraction", "num", 4),
         ("deep_inundation_fraction", "num", 4), ("buildings_exposed", "int", 0), ("water_exposure", "class", 0),
         ("runoff_m3", "num", 2), ("storage_required_m3", "num", 2),
+        ("heat_pet_mean_c", "num", 1), ("heat_strong_fraction", "num", 4), ("heat_extreme_fraction", "num", 4),
+        ("heat_exposure", "class", 0),
     ]
 
 
@@ -831,8 +1054,10 @@ def write_csv(path: Path, columns: list[tuple[str, str, int]], rows: list[dict])
     path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
 
 
-def region_rows(rows: list[dict], bands: list[int]) -> list[dict]:
-    """Aggregate the per-terrein rows (already in id order, so sums accumulate in id order)."""
+def region_rows(rows: list[dict], bands: list[int], exposure_fractions: list[float]) -> list[dict]:
+    """Aggregate the per-terrein rows (already in id order, so sums accumulate in id order).
+
+    Heat is cell-weighted: from the rows' unrounded sums and counts (HEAT_SUMS), not their means."""
     groups: dict[str, list[dict]] = {}
     for row in rows:
         groups.setdefault(row["region"] or "", []).append(row)
@@ -870,6 +1095,11 @@ def region_rows(rows: list[dict], bands: list[int]) -> list[dict]:
         agg["inundation_fraction"] = ratio(agg["inundation_m2"], area)
         agg["deep_inundation_fraction"] = ratio(agg["deep_inundation_m2"], area)
         agg["water_exposure"] = water_class(agg["inundation_fraction"])
+        cells, pet_sum, strong, extreme = (total(m, k) for k in HEAT_SUMS)
+        agg["heat_pet_mean_c"] = ratio(pet_sum, cells)  # None without a heat layer or without cells
+        agg["heat_strong_fraction"] = ratio(strong, cells)
+        agg["heat_extreme_fraction"] = ratio(extreme, cells)
+        agg["heat_exposure"] = heat_class(agg["heat_strong_fraction"], exposure_fractions)
         out.append(agg)
     return out
 
@@ -902,6 +1132,8 @@ def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False
     for name in ("roofs", "natura2000", "landcover", "inundation"):
         if name in cfg.layers:
             layers[name] = read_layer(cfg.layers[name], cfg.work_crs, strict)
+    if "heat" in cfg.layers:  # fail before the vector work if the raster is unusable
+        open_raster(cfg.layers["heat"], cfg.work_crs)[0].close()
     lap("read")
 
     terreinen = terreinen_layer.gdf
@@ -929,10 +1161,14 @@ def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False
     lap("paved")
     values.update(water_indicators(terreinen, roofs, rp, inundation, cfg.water, area, paved["sealed_m2"]))
     lap("water")
+    hc = heat_cells(terreinen, cfg.layers["heat"], cfg.work_crs, cfg.heat) if "heat" in cfg.layers else None
+    values.update(heat_indicators(n, hc, cfg.heat))
+    lap("heat")
 
     columns = indicator_columns(cfg.bands_m)
-    rows = [{c: _scalar(values[c][i]) for c, _, _ in columns} for i in range(n)]
-    regions = region_rows(rows, cfg.bands_m)
+    keys = [c for c, _, _ in columns] + list(HEAT_SUMS)  # the sums are not written, only aggregated
+    rows = [{c: _scalar(values[c][i]) for c in keys} for i in range(n)]
+    regions = region_rows(rows, cfg.bands_m, cfg.heat["exposure_fractions"])
     out_dir.mkdir(parents=True, exist_ok=True)
     write_csv(out_dir / "indicators.csv", columns, rows)
     write_csv(out_dir / "regions.csv", region_columns(cfg.bands_m), regions)
@@ -947,18 +1183,21 @@ def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False
         "pipeline": str(pipeline),
         "work_crs": cfg.work_crs.to_string(),
         "parameters": {"solar": cfg.solar, "nature": {"bands_m": cfg.bands_m}, "water": cfg.water,
+                       "heat": cfg.heat,
                        "yield_factors": {k: np.asarray(v).tolist() for k, v in cfg.yield_factors.items()}},
         "layers": {name: {"path": str(cfg.layers[name].path), "source_crs": layer.source_crs,
                           "features_used": len(layer), "repaired": len(layer.repaired),
                           "repaired_first": layer.repaired[:5], "skipped": len(layer.skipped),
                           "skipped_first": layer.skipped[:5]} for name, layer in layers.items()},
+        **({"heat_raster": hc.info} if hc is not None else {}),
         "roof_faces_invalid_attributes": int(np.count_nonzero(~faces["valid"])),
         "overlapping_terrein_pairs": overlapping_pairs(terreinen),
         **({"landcover": landcover_classes} if landcover_classes else {}),
         "timings_s": timings,
         "versions": {"geopandas": gpd.__version__, "shapely": shapely.__version__,
                      "geos": shapely.geos_version_string, "pyproj": pyproj.__version__,
-                     "proj": pyproj.proj_version_str},
+                     "proj": pyproj.proj_version_str, "rasterio": rasterio.__version__,
+                     "gdal": rasterio.__gdal_version__},
     }
     (out_dir / "reference_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     if not quiet:

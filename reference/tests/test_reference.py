@@ -15,9 +15,11 @@ from pathlib import Path
 import numpy as np
 import pyproj
 import pytest
+import rasterio
 import shapely
 import yaml
-from shapely.geometry import box, mapping
+from rasterio.transform import Affine
+from shapely.geometry import Polygon, box, mapping
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -208,13 +210,17 @@ def test_nulls_without_optional_layers_and_regions(tmp_path):
     text = (out / "indicators.csv").read_text(encoding="utf-8")
     assert [line.split(",")[0] for line in text.splitlines()[1:]] == ["7", "a", "b"]
     for col in ("n2k_distance_m", "n2k_nearest", "n2k_within_500m", "green_m2", "water_fraction",
-                "inundation_m2", "buildings_exposed", "water_exposure"):
+                "inundation_m2", "buildings_exposed", "water_exposure", *HEAT):
         assert rows["a"][col] == ""
     assert list(regions) == ["", "R1"]
     r1 = regions["R1"]
     assert r1["terreinen"] == "2" and r1["area_m2"] == "20000.00" and r1["roof_faces"] == "2"
     assert r1["roof_coverage"] == "0.0150" and r1["sealed_m2"] == "300.00"
     assert r1["n2k_distance_m"] == "" and r1["green_m2"] == "" and r1["water_exposure"] == ""
+    assert all(r1[c] == "" for c in HEAT)
+    # every run writes every column, in the spec's order, the heat columns last
+    assert text.splitlines()[0] == SPEC_HEADER
+    assert (out / "regions.csv").read_text(encoding="utf-8").splitlines()[0] == SPEC_REGIONS_HEADER
 
 
 # --- input handling and formatting ---------------------------------------------------------------------
@@ -316,3 +322,277 @@ def test_crosscheck_threshold_exception(tmp_path):
     _edit(other / "indicators.csv", "T1", "n2k_within_250m", "false")  # distance 250.0 is on the band
     _edit(other / "regions.csv", "", "n2k_within_250m", "0")
     assert crosscheck.main([str(out), str(other)]) == 0
+
+
+# --- heat (a raster layer) -----------------------------------------------------------------------------
+
+HEAT = ("heat_pet_mean_c", "heat_strong_fraction", "heat_extreme_fraction", "heat_exposure")
+SPEC_HEADER = (
+    "id,name,region,area_m2,roof_faces,roof_area_m2,roof_surface_m2,solar_suitable_m2,solar_kwp,solar_mwh_yr,"
+    "roof_coverage,n2k_distance_m,n2k_nearest,n2k_within_500m,n2k_overlap_m2,sealed_m2,green_m2,water_m2,"
+    "paved_fraction,green_fraction,water_fraction,inundation_m2,deep_inundation_m2,inundation_fraction,"
+    "deep_inundation_fraction,buildings_exposed,water_exposure,runoff_m3,storage_required_m3,"
+    "heat_pet_mean_c,heat_strong_fraction,heat_extreme_fraction,heat_exposure")
+SPEC_REGIONS_HEADER = (
+    "region,terreinen,area_m2,roof_faces,roof_area_m2,roof_surface_m2,solar_suitable_m2,solar_kwp,solar_mwh_yr,"
+    "roof_coverage,n2k_distance_m,n2k_within_500m,n2k_overlap_m2,sealed_m2,green_m2,water_m2,"
+    "paved_fraction,green_fraction,water_fraction,inundation_m2,deep_inundation_m2,inundation_fraction,"
+    "deep_inundation_fraction,buildings_exposed,water_exposure,runoff_m3,storage_required_m3,"
+    "heat_pet_mean_c,heat_strong_fraction,heat_extreme_fraction,heat_exposure")
+
+# 10 x 10 cells of 1 m over the terrein (0, 0)-(10, 10): PET 30 in the west half, 42 in the east half
+WEST_EAST = np.where(np.arange(10) < 5, 30.0, 42.0)[None, :].repeat(10, axis=0)
+HEAT_T = rd_box(0, 0, 10, 10)
+
+
+def write_raster(path: Path, data, x0=0.0, top=10.0, cell=1.0, south_up=False, crs="EPSG:28992", dtype="float32",
+                 nodata=None, scale=None, offset=None, mask=None):
+    """A GeoTIFF of `data` (bands, rows, cols; or rows, cols), row 0 the northern row, west edge at X0 + x0 and
+    north edge at Y0 + top (local metres); `south_up` stores the rows the other way round."""
+    data = np.asarray(data, dtype=dtype)
+    data = data[None] if data.ndim == 2 else data
+    bands, height, width = data.shape
+    if south_up:
+        transform = Affine(cell, 0, X0 + x0, 0, cell, Y0 + top - height * cell)
+        data, mask = data[:, ::-1], None if mask is None else np.asarray(mask)[::-1]
+    else:
+        transform = Affine(cell, 0, X0 + x0, 0, -cell, Y0 + top)
+    with rasterio.open(path, "w", driver="GTiff", width=width, height=height, count=bands, dtype=dtype,
+                       crs=crs, transform=transform, nodata=nodata) as ds:
+        ds.write(data)
+        if scale is not None or offset is not None:
+            ds.scales = (1.0 if scale is None else scale,) * bands
+            ds.offsets = (0.0 if offset is None else offset,) * bands
+        if mask is not None:
+            ds.write_mask(np.where(mask, 255, 0).astype("uint8"))
+    return path
+
+
+def run_heat(tmp_path, terreinen, layer=None, parameters=None):
+    """run_case with no roofs and heat.tif (written by the caller) as the heat layer."""
+    return run_case(tmp_path, terreinen, [], parameters=parameters,
+                    extra_layers={"heat": {"path": "heat.tif", **(layer or {})}})
+
+
+def heat_of(row):
+    return tuple(row[c] for c in HEAT)
+
+
+def test_heat_west_30_east_42(tmp_path):
+    write_raster(tmp_path / "heat.tif", WEST_EAST)
+    rows, regions, out = run_heat(tmp_path, [feature(HEAT_T, id="T1", region="R")])
+    assert heat_of(rows["T1"]) == ("36.0", "0.5000", "0.5000", "high")
+    assert heat_of(regions["R"]) == ("36.0", "0.5000", "0.5000", "high")
+    assert (out / "indicators.csv").read_text(encoding="utf-8").splitlines()[0] == SPEC_HEADER
+    manifest = json.loads((out / "reference_manifest.json").read_text())
+    assert manifest["parameters"]["heat"] == {"strong_pet_c": 35.0, "extreme_pet_c": 41.0,
+                                              "exposure_fractions": [0.25, 0.5]}
+    assert manifest["heat_raster"]["orientation"] == "north-up" and manifest["heat_raster"]["band"] == 1
+
+
+def test_heat_east_half_nodata(tmp_path):
+    data = np.where(WEST_EAST == 42.0, -9999.0, WEST_EAST)
+    write_raster(tmp_path / "heat.tif", data, nodata=-9999.0)
+    rows, _, _ = run_heat(tmp_path, [feature(HEAT_T, id="T1")])
+    assert heat_of(rows["T1"]) == ("30.0", "0.0000", "0.0000", "low")
+
+
+def test_heat_nan_nodata_and_nan_or_infinite_cells(tmp_path):
+    write_raster(tmp_path / "heat.tif", np.where(WEST_EAST == 42.0, np.nan, WEST_EAST), nodata=float("nan"))
+    rows, _, _ = run_heat(tmp_path, [feature(HEAT_T, id="T1")])
+    assert heat_of(rows["T1"]) == ("30.0", "0.0000", "0.0000", "low")
+    # without a nodata value NaN and ±inf are invalid all the same
+    data = WEST_EAST.copy()
+    data[:, 5], data[:, 6] = np.nan, np.inf
+    data[:, 7] = -np.inf
+    write_raster(tmp_path / "heat.tif", data)
+    rows, _, _ = run_heat(tmp_path, [feature(HEAT_T, id="T1")])
+    assert heat_of(rows["T1"]) == ("33.4", "0.2857", "0.2857", "medium")  # 50 × 30 and 20 × 42 over 70 cells
+
+
+def test_heat_band_mask(tmp_path):
+    write_raster(tmp_path / "heat.tif", WEST_EAST, mask=WEST_EAST == 30.0)  # no nodata: the mask hides the east
+    rows, _, _ = run_heat(tmp_path, [feature(HEAT_T, id="T1")])
+    assert heat_of(rows["T1"]) == ("30.0", "0.0000", "0.0000", "low")
+
+
+def test_heat_scale_and_offset(tmp_path):
+    raw = (WEST_EAST - 10.0) / 0.5  # 40 and 64, stored as integers: PET = raw × 0.5 + 10
+    write_raster(tmp_path / "heat.tif", raw, dtype="int16", nodata=-1, scale=0.5, offset=10.0)
+    rows, _, _ = run_heat(tmp_path, [feature(HEAT_T, id="T1")])
+    assert heat_of(rows["T1"]) == ("36.0", "0.5000", "0.5000", "high")
+
+
+def test_heat_terrein_the_raster_does_not_reach(tmp_path):
+    write_raster(tmp_path / "heat.tif", WEST_EAST)
+    far = rd_box(500, 500, 510, 510)
+    rows, regions, out = run_heat(tmp_path, [feature(HEAT_T, id="T1", region="R"),
+                                             feature(far, id="T2", region="S")])
+    assert heat_of(rows["T2"]) == ("", "", "", "")
+    assert heat_of(regions["S"]) == ("", "", "", "")
+    assert heat_of(rows["T1"]) == ("36.0", "0.5000", "0.5000", "high")
+    assert json.loads((out / "reference_manifest.json").read_text())["heat_raster"]["terreinen_without_cells"] == 1
+
+
+def test_heat_cell_centres_on_the_boundary_lie_in(tmp_path):
+    write_raster(tmp_path / "heat.tif", WEST_EAST)
+    # an edge at x = 5.5 runs through the centres of column 5 (PET 42): it lies in both terreinen
+    west, east = rd_box(0, 0, 5.5, 10), rd_box(5.5, 0, 10, 10)
+    # the hypotenuse x + y = 10 runs through the centres (i + 0.5, 9.5 - i): 55 cells, not 45
+    triangle = Polygon([(X0, Y0), (X0 + 10, Y0), (X0, Y0 + 10)])
+    # an edge at y = 4.5 runs through the centres of the fifth row from the south
+    south = rd_box(0, 0, 10, 4.5)
+    rows, _, _ = run_heat(tmp_path, [feature(west, id="W"), feature(east, id="E"), feature(triangle, id="V"),
+                                     feature(south, id="S")])
+    assert heat_of(rows["W"]) == ("32.0", "0.1667", "0.1667", "low")    # 50 × 30 + 10 × 42 over 60 cells
+    assert heat_of(rows["E"]) == ("42.0", "1.0000", "1.0000", "high")   # 50 cells
+    # triangle: columns 0-4 hold 10 + 9 + 8 + 7 + 6 = 40 cells of 30, columns 5-9 hold 5 + 4 + 3 + 2 + 1 = 15 of 42
+    assert heat_of(rows["V"]) == (f"{(40 * 30 + 15 * 42) / 55:.1f}", f"{15 / 55:.4f}", f"{15 / 55:.4f}", "medium")
+    assert heat_of(rows["S"]) == ("36.0", "0.5000", "0.5000", "high")   # 5 rows of 10
+
+
+def test_heat_region_is_cell_weighted(tmp_path):
+    # 40 x 10 cells: 100 cells of 30 under T1, 300 cells of 42 under T2
+    write_raster(tmp_path / "heat.tif", np.where(np.arange(40) < 10, 30.0, 42.0)[None, :].repeat(10, axis=0))
+    terreinen = [feature(rd_box(0, 0, 10, 10), id="T1", region="R"),
+                 feature(rd_box(10, 0, 40, 10), id="T2", region="R"),
+                 feature(rd_box(500, 0, 510, 10), id="T3", region="R")]  # no cells: adds nothing
+    rows, regions, _ = run_heat(tmp_path, terreinen)
+    assert heat_of(rows["T1"]) == ("30.0", "0.0000", "0.0000", "low")
+    assert heat_of(rows["T2"]) == ("42.0", "1.0000", "1.0000", "high")
+    # weighted 1:3, not the mean of the means (36.0, 0.5000)
+    assert heat_of(regions["R"]) == ("39.0", "0.7500", "0.7500", "high")
+
+
+def test_heat_region_mean_from_unrounded_sums(tmp_path):
+    # T1: 100 cells of 30.06 (printed 30.1), T2: 300 cells of 30.17 (printed 30.2). The region's mean is
+    # (100 × 30.06 + 300 × 30.17) / 400 = 30.1425 -> 30.1; weighting the printed means would give 30.175 -> 30.2.
+    data = np.full((10, 40), 30.06)
+    data[:, 10:] = 30.17
+    write_raster(tmp_path / "heat.tif", data, dtype="float64")
+    terreinen = [feature(rd_box(0, 0, 10, 10), id="T1", region="R"),
+                 feature(rd_box(10, 0, 40, 10), id="T2", region="R")]
+    rows, regions, _ = run_heat(tmp_path, terreinen)
+    assert rows["T1"]["heat_pet_mean_c"] == "30.1" and rows["T2"]["heat_pet_mean_c"] == "30.2"
+    assert regions["R"]["heat_pet_mean_c"] == "30.1"
+
+
+def test_heat_south_up_raster_and_band(tmp_path):
+    # band 1 is noise, band 2 has PET 42 in the north half and 30 in the south half, stored south-up
+    north_south = np.where(np.arange(10) < 5, 42.0, 30.0)[:, None].repeat(10, axis=1)
+    write_raster(tmp_path / "heat.tif", np.stack([np.zeros((10, 10)), north_south]), south_up=True)
+    south, north = rd_box(0, 0, 10, 5.5), rd_box(0, 5.5, 10, 10)  # the row of centres at y = 5.5 is in both
+    rows, _, out = run_heat(tmp_path, [feature(south, id="S"), feature(north, id="N")], layer={"band": 2})
+    assert heat_of(rows["S"]) == ("32.0", "0.1667", "0.1667", "low")   # 5 rows of 30 and the row at 5.5 of 42
+    assert heat_of(rows["N"]) == ("42.0", "1.0000", "1.0000", "high")  # 5 rows of 42
+    assert json.loads((out / "reference_manifest.json").read_text())["heat_raster"]["orientation"] == "south-up"
+
+
+def test_heat_parameters(tmp_path):
+    write_raster(tmp_path / "heat.tif", WEST_EAST)
+    rows, _, _ = run_heat(tmp_path, [feature(HEAT_T, id="T1")], parameters={
+        "heat": {"strong_pet_c": 30, "extreme_pet_c": 42, "exposure_fractions": [0.5, 0.9]}})
+    assert heat_of(rows["T1"]) == ("36.0", "1.0000", "0.5000", "high")  # thresholds are >=
+    rows, _, _ = run_heat(tmp_path, [feature(HEAT_T, id="T1")], parameters={
+        "heat": {"strong_pet_c": 40, "exposure_fractions": [0.4, 0.6]}})
+    assert heat_of(rows["T1"]) == ("36.0", "0.5000", "0.5000", "medium")
+
+
+@pytest.mark.parametrize("heat, message", [
+    ({"strong_pet_c": 41, "extreme_pet_c": 41}, "extreme_pet_c"),
+    ({"exposure_fractions": [0.5, 0.25]}, "exposure_fractions"),
+    ({"exposure_fractions": [0.25, 1.0]}, "exposure_fractions"),
+    ({"exposure_fractions": [0.25]}, "exposure_fractions"),
+    ({"strong_pet_c": "hot"}, "strong_pet_c"),
+])
+def test_heat_bad_parameters_are_errors(tmp_path, heat, message, capsys):
+    write_raster(tmp_path / "heat.tif", WEST_EAST)
+    with pytest.raises(AssertionError):
+        run_heat(tmp_path, [feature(HEAT_T, id="T1")], parameters={"heat": heat})
+    assert message in capsys.readouterr().err
+
+
+def test_heat_raster_in_another_crs_is_an_error(tmp_path, capsys):
+    write_raster(tmp_path / "heat.tif", WEST_EAST, crs="EPSG:3035")
+    with pytest.raises(AssertionError):
+        run_heat(tmp_path, [feature(HEAT_T, id="T1")])
+    err = capsys.readouterr().err
+    assert "EPSG:3035" in err and "EPSG:28992" in err and "gdalwarp -t_srs EPSG:28992" in err
+
+
+def test_heat_raster_crs_by_equivalence_or_from_the_pipeline(tmp_path, capsys):
+    # a VRT keeps its WKT verbatim: RD New without any EPSG code is still the work CRS
+    write_raster(tmp_path / "cells.tif", WEST_EAST)
+    wkt = pyproj.CRS.from_json_dict({k: v for k, v in pyproj.CRS("EPSG:28992").to_json_dict().items()
+                                     if k != "id"}).to_wkt()
+    assert "28992" not in wkt
+    with rasterio.open(tmp_path / "cells.tif") as ds:
+        t = ds.transform
+    vrt = (f'<VRTDataset rasterXSize="10" rasterYSize="10"><SRS>{wkt.replace("&", "&amp;").replace("<", "&lt;")}'
+           f'</SRS><GeoTransform>{t.c}, {t.a}, 0, {t.f}, 0, {t.e}</GeoTransform>'
+           '<VRTRasterBand dataType="Float32" band="1"><SimpleSource><SourceFilename relativeToVRT="1">cells.tif'
+           '</SourceFilename><SourceBand>1</SourceBand></SimpleSource></VRTRasterBand></VRTDataset>')
+    (tmp_path / "heat.vrt").write_text(vrt, encoding="utf-8")
+    rows, _, _ = run_case(tmp_path, [feature(HEAT_T, id="T1")], [], extra_layers={"heat": {"path": "heat.vrt"}})
+    assert heat_of(rows["T1"]) == ("36.0", "0.5000", "0.5000", "high")
+
+    # a raster without a CRS takes the pipeline's crs:, and without one it is an error
+    write_raster(tmp_path / "heat.tif", WEST_EAST, crs=None)
+    rows, _, _ = run_heat(tmp_path, [feature(HEAT_T, id="T1")], layer={"crs": "EPSG:28992"})
+    assert heat_of(rows["T1"]) == ("36.0", "0.5000", "0.5000", "high")
+    with pytest.raises(AssertionError):
+        run_heat(tmp_path, [feature(HEAT_T, id="T1")])
+    assert "no CRS" in capsys.readouterr().err
+
+
+def test_heat_missing_band_is_an_error(tmp_path, capsys):
+    write_raster(tmp_path / "heat.tif", WEST_EAST)
+    with pytest.raises(AssertionError):
+        run_heat(tmp_path, [feature(HEAT_T, id="T1")], layer={"band": 2})
+    assert "band 2" in capsys.readouterr().err
+
+
+def test_cell_window_reads_only_the_envelope():
+    north_up = Affine(1, 0, X0, 0, -1, Y0 + 1000)
+    south_up = Affine(1, 0, X0, 0, 1, Y0)
+    for transform in (north_up, south_up):
+        w = ref.cell_window(transform, 1000, 1000, (X0 + 100, Y0 + 200, X0 + 110, Y0 + 210))
+        assert w.width <= 12 and w.height <= 12  # the envelope's 10 x 10 cells and at most one cell of slack
+        xs = transform.c + (w.col_off + np.arange(w.width) + 0.5) * transform.a
+        ys = transform.f + (w.row_off + np.arange(w.height) + 0.5) * transform.e
+        assert xs.min() < X0 + 100.5 and xs.max() > X0 + 109.5 and ys.min() < Y0 + 200.5 and ys.max() > Y0 + 209.5
+        assert ref.cell_window(transform, 1000, 1000, (X0 - 50, Y0 - 50, X0 - 10, Y0 - 10)) is None
+        edge = ref.cell_window(transform, 1000, 1000, (X0 - 5, Y0 - 5, X0 + 0.5, Y0 + 0.5))  # reaches one centre
+        assert edge is not None and edge.col_off == 0 and edge.width <= 2
+
+
+def test_crosscheck_heat_columns(tmp_path, capsys):
+    write_raster(tmp_path / "heat.tif", WEST_EAST)
+    _, _, out = run_heat(tmp_path, [feature(HEAT_T, id="T1")])
+    other = tmp_path / "other"
+    shutil.copytree(out, other)
+    _edit(other / "indicators.csv", "T1", "heat_pet_mean_c", "36.1")   # one unit of a temperature: fine
+    assert crosscheck.main([str(out), str(other)]) == 0
+    _edit(other / "indicators.csv", "T1", "heat_pet_mean_c", "36.2")
+    _edit(other / "regions.csv", "", "heat_strong_fraction", "0.5002")
+    _edit(other / "indicators.csv", "T1", "heat_exposure", "medium")   # strong fraction 0.5000 is on a threshold
+    assert crosscheck.main([str(out), str(other)]) == 1
+    printed = capsys.readouterr().out
+    assert "heat_pet_mean_c" in printed and "heat_strong_fraction" in printed and "2 mismatches" in printed
+    assert "heat_exposure" not in printed
+
+    # a heat column on one side only is a mismatch, and the other columns are still compared
+    shutil.rmtree(other)
+    shutil.copytree(out, other)
+    for name in ("indicators.csv", "regions.csv"):
+        with (other / name).open(newline="", encoding="utf-8") as fh:
+            table = [r[:-4] for r in csv.reader(fh)]
+        with (other / name).open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh, lineterminator="\n").writerows(table)
+    _edit(other / "indicators.csv", "T1", "area_m2", "101.00")
+    assert crosscheck.main([str(out), str(other)]) == 1
+    printed = capsys.readouterr().out
+    assert "MISMATCH indicators.csv '-' heat_exposure: A='present' B='missing'" in printed
+    assert "area_m2" in printed and "9 mismatches" in printed
+    # both sides without the heat columns (older runs): still comparable
+    assert crosscheck.main([str(other), str(other)]) == 0
