@@ -368,6 +368,7 @@ public struct SampleGenerator {
         | `natura2000.geojson` | natura2000 | \(count("natura2000")) | WGS84 longitude/latitude, RFC 7946 FeatureCollection (no `crs` member) | `naam` |
         | `landcover.geojson` | landcover | \(count("landcover")) | RD New FeatureCollection with the legacy `crs` member | `klasse`: `verhard`, `bebouwd` (sealed), `groen`, `gras` (green), `water`, and `onbekend`, which the pipeline leaves unmapped |
         | `inundation.geojson` | inundation | \(count("inundation")) | WGS84 longitude/latitude, RFC 7946 FeatureCollection | `waterdiepte` (modelled water depth, metres) |
+        | `heat.tif` | heat | \(count("heat")) cells | RD New GeoTIFF (one Float32 band, 10 m cells, tiled and deflate-compressed), nodata -9999 | PET (*gevoelstemperatuur*, °C): cooler countryside, hot parks, about 1 % nodata cells |
 
         RD New coordinates are printed with 3 decimals (millimetres), longitude/latitude with 7.
         The WGS84 files were reprojected from RD New with PROJ, so their last digits depend on

@@ -128,7 +128,11 @@ final class PipelineValidationTests: XCTestCase {
         let props = schema["properties"] as! [String: Any]
         XCTAssertEqual(Set(props.keys), ["name", "work_crs", "layers", "parameters", "outputs"])
         let layers = (props["layers"] as! [String: Any])["properties"] as! [String: Any]
-        XCTAssertEqual(Set(layers.keys), Set(LayerKind.allCases.map(\.rawValue)))
+        XCTAssertEqual(Set(layers.keys), Set(LayerKind.allCases.map(\.rawValue) + RasterLayerKind.allCases.map(\.rawValue)))
+        for kind in RasterLayerKind.allCases {
+            let keys = ((layers[kind.rawValue] as! [String: Any])["properties"] as! [String: Any]).keys
+            XCTAssertEqual(Set(keys), ["path", "band", "crs"], kind.rawValue)
+        }
         for kind in LayerKind.allCases {
             let fields = (((layers[kind.rawValue] as! [String: Any])["properties"] as! [String: Any])["fields"] as! [String: Any])["properties"] as! [String: Any]
             XCTAssertEqual(Set(fields.keys), Set(kind.attributes), kind.rawValue)
