@@ -186,7 +186,7 @@ public enum GeoTIFFWriter {
         guard let driver = GDALGetDriverByName("GTiff") else {
             throw RasterError(path: path, problem: "GDAL has no GTiff driver")
         }
-        let options = ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "PREDICTOR=3", "SPARSE_OK=TRUE"]
+        let options = ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "SPARSE_OK=TRUE"]
         var cOptions: [UnsafeMutablePointer<CChar>?] = options.map { strdup($0) } + [nil]
         defer { for p in cOptions { free(p) } }
         guard let ds = cOptions.withUnsafeMutableBufferPointer({ buf in

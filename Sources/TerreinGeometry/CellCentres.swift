@@ -86,20 +86,31 @@ public enum CellCentres {
                 }
             }
             crossings.sort()
-            near += crossings
             let base = j * width
-            for i in 0..<width {
+            // Fractional window column of a world x: centres sit at whole numbers.
+            func index(_ x: Double) -> Double { (x - grid.originX) / grid.cellWidth - 0.5 - Double(column) }
+            // Interior runs: the centres strictly between two crossings (even-odd rule).
+            var k = 0
+            while k + 1 < crossings.count {
+                let fa = index(crossings[k]), fb = index(crossings[k + 1])
+                let lo = max(0, Int(floor(min(fa, fb))) + 1), hi = min(width - 1, Int(ceil(max(fa, fb))) - 1)
+                if lo <= hi { for i in lo...hi { mask[base + i] = true } }
+                k += 2
+            }
+            // On or next to the boundary: GEOS decides, exactly.
+            func decide(_ i: Int) throws {
+                guard i >= 0, i < width else { return }
                 let x = grid.centreX(column + i)
-                // Inside: an odd number of crossings left of x.
-                var left = 0
-                while left < crossings.count && crossings[left] < x { left += 1 }
-                var inside = left % 2 == 1
-                let closeToBoundary = near.contains { abs($0 - x) <= eps }
-                    || horizontal.contains { x >= $0.0 - eps && x <= $0.1 + eps }
-                if closeToBoundary {
-                    inside = try prepared.intersects(try Geometry.point(x: x, y: y))
-                }
-                mask[base + i] = inside
+                mask[base + i] = try prepared.intersects(try Geometry.point(x: x, y: y))
+            }
+            for x in crossings + near {
+                let f = index(x)
+                for i in Int(floor(f))...Int(ceil(f)) where abs(grid.centreX(column + i) - x) <= eps { try decide(i) }
+            }
+            for (x1, x2) in horizontal {
+                let fa = index(x1 - eps), fb = index(x2 + eps)
+                let lo = max(0, Int(ceil(min(fa, fb)))), hi = min(width - 1, Int(floor(max(fa, fb))))
+                if lo <= hi { for i in lo...hi { try decide(i) } }
             }
         }
         return mask

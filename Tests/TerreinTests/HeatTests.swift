@@ -157,6 +157,34 @@ final class HeatTests: XCTestCase {
         }
     }
 
+    /// The mask agrees with GEOS point by point on seeded star-shaped polygons whose
+    /// vertices often sit exactly on cell centres or half-way between them (the hard cases:
+    /// vertices on a row of centres, edges through centres, horizontal edges on a row).
+    func testMaskAgreesWithGEOSOnPolygonsThroughCellCentres() throws {
+        var state: UInt64 = 0x9E37_79B9
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        let grid = CellGrid(originX: 0, originY: 40, cellWidth: 1, cellHeight: -1, columns: 40, rows: 40)
+        for _ in 0..<25 {
+            var ring: [Double] = []
+            let n = 5 + Int(next() % 8)
+            for k in 0..<n {
+                let angle = 2 * Double.pi * Double(k) / Double(n)
+                let radius = 6 + Double(next() % 24) / 2            // whole or half metres
+                let x = (20 + radius * cos(angle) * 2).rounded() / 2, y = (20 + radius * sin(angle) * 2).rounded() / 2
+                ring += [x, y]
+            }
+            ring += [ring[0], ring[1]]
+            let g = try Geometry.polygon(rings: [ring])
+            guard try g.isValid else { continue }
+            let prepared = try PreparedGeometry(g)
+            let mask = try CellCentres.mask(of: g, prepared: prepared, grid: grid, column: 0, row: 0, width: 40, height: 40)
+            for r in 0..<40 { for c in 0..<40 {
+                let expected = try prepared.intersects(try Geometry.point(x: grid.centreX(c), y: grid.centreY(r)))
+                XCTAssertEqual(mask[r * 40 + c], expected, "cell \(c), \(r) of \(ring)")
+            } }
+        }
+    }
+
     /// The cell-centre mask agrees with GEOS point by point on an irregular polygon with a hole.
     func testMaskAgreesWithGEOSPointByPoint() throws {
         let g = try Geometry.polygon(rings: [[0.3, 0.2, 9.1, 1.7, 8.4, 9.6, 2.5, 6.5, 0.3, 0.2],

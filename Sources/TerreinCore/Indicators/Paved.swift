@@ -15,13 +15,12 @@ public enum Paved {
     /// Measured on benchmark scale M (CPU s, 360 terreinen): one cascaded union of roofs and
     /// land cover 7.2; roofs by coverage union, land cover by a zero-buffer union, then one
     /// binary union 3.2 (identical output bytes).
-    /// Returns the result and the sealed region P (nil when empty), for the water family.
     static func compute(_ frame: TerreinFrame, roofPieces: [ClippedPiece],
                         landcover: [LandCoverPolygon]?, index: SpatialIndex?,
-                        landcoverIsCoverage: Bool = false) throws -> (PavedResult, Geometry?) {
+                        landcoverIsCoverage: Bool = false) throws -> PavedResult {
         let roofs = try roofUnion(roofPieces)
         guard let landcover, let index else {
-            return (PavedResult(sealedM2: try roofs?.area() ?? 0, greenM2: nil, waterM2: nil), roofs)
+            return PavedResult(sealedM2: try roofs?.area() ?? 0, greenM2: nil, waterM2: nil)
         }
         let pieces = try frame.clip(index)
         func members(_ cls: LandCoverClass) -> [Geometry] {
@@ -40,9 +39,9 @@ public enum Paved {
         var water = try union(members(.water))
         if let w = water, let sealed { water = try w.difference(sealed) }
         if let w = water, let green { water = try w.difference(green) }
-        return (PavedResult(sealedM2: try sealed?.area() ?? 0,
-                            greenM2: try green?.area() ?? 0,
-                            waterM2: try water?.area() ?? 0), sealed)
+        return PavedResult(sealedM2: try sealed?.area() ?? 0,
+                           greenM2: try green?.area() ?? 0,
+                           waterM2: try water?.area() ?? 0)
     }
 
     /// ⋃ of land cover pieces. Land cover from a planar partition (BGT) is a coverage and
@@ -105,7 +104,7 @@ public struct PavedFamily: IndicatorFamily {
     static func result(_ t: TerreinContext) throws -> PavedResult {
         try t.shared("paved") {
             try Paved.compute(t.frame, roofPieces: try t.roofPieces(), landcover: t.layers.landcover,
-                              index: t.indexed.landcover, landcoverIsCoverage: t.indexed.landcoverIsCoverage).0
+                              index: t.indexed.landcover, landcoverIsCoverage: t.indexed.landcoverIsCoverage)
         }
     }
 

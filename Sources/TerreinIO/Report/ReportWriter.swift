@@ -94,8 +94,4 @@ public enum ReportWriter {
         return h
     }
 
-    public static func write(_ data: ReportData, language: ReportLanguage, to path: String) throws {
-        try Data(render(data, language: language).utf8).write(to: URL(fileURLWithPath: path))
-    }
-
 }
