@@ -24,6 +24,11 @@ extension Terrein {
                     guard let s = layers.stats[kind] else { continue }
                     print("\(kind.rawValue): \(s.features) features, \(s.used) used, \(s.repaired) repaired, \(s.skipped) skipped (\(s.encoding), \(s.sourceCRS) from \(s.crsSource))")
                 }
+                for kind in RasterLayerKind.allCases {
+                    guard let r = layers.rasters[kind] else { continue }
+                    let i = r.info
+                    print("\(kind.rawValue): raster \(i.width) × \(i.height) cells of \(abs(i.geoTransform[1])) × \(abs(i.geoTransform[5])), band \(i.band) of \(i.bandCount) (\(i.dataType)), \(r.crsName)")
+                }
                 print("ok: \(p.file) is valid; outputs would go to \(p.outputDirectory)")
             }
         }
