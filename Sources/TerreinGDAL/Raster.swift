@@ -124,6 +124,42 @@ public final class Raster {
 
     deinit { GDALClose(dataset) }
 
+    /// The smallest and largest valid value (scale and offset applied), reading every cell
+    /// once through GDAL (for `terrein inspect`); nil when no cell is valid.
+    public func valueRange() throws -> (min: Double, max: Double)? {
+        var lo = Double.infinity, hi = -Double.infinity
+        let rows = max(1, (1 << 22) / max(info.width, 1))  // about 32 MB of doubles a strip
+        var row = 0
+        while row < info.height {
+            let h = min(rows, info.height - row)
+            for v in try read(column: 0, row: row, width: info.width, height: h).values where !v.isNaN {
+                lo = min(lo, v)
+                hi = max(hi, v)
+            }
+            row += h
+        }
+        return lo <= hi ? (lo, hi) : nil
+    }
+
+    /// A description for `terrein inspect`.
+    public func describe() throws -> String {
+        let i = info
+        var lines = ["file: \(i.path)", "raster: \(i.width) × \(i.height) cells, \(i.bandCount) band(s)"]
+        let gt = i.geoTransform
+        lines.append("cell size: \(abs(gt[1])) × \(abs(gt[5])) (\(gt[5] < 0 ? "north-up" : "south-up"))")
+        lines.append(String(format: "extent: %.3f, %.3f, %.3f, %.3f", min(gt[0], gt[0] + gt[1] * Double(i.width)),
+                            min(gt[3], gt[3] + gt[5] * Double(i.height)), max(gt[0], gt[0] + gt[1] * Double(i.width)),
+                            max(gt[3], gt[3] + gt[5] * Double(i.height))))
+        lines.append("crs: " + (i.crsWKT.map { crsShortName(definition: $0) } ?? "none (a pipeline must give layers.<name>.crs)"))
+        lines.append("band \(i.band): \(i.dataType), nodata \(i.nodata.map { $0.isNaN ? "NaN" : "\($0)" } ?? "none"), scale \(i.scale), offset \(i.offset)\(i.hasMask ? ", with a mask" : "")")
+        if let r = try valueRange() {
+            lines.append(String(format: "valid values: %g to %g", r.min, r.max))
+        } else {
+            lines.append("valid values: none")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// A block of cells: values with scale and offset applied, widened to double; invalid
     /// cells (nodata, masked, NaN, infinite) are NaN.
     public struct Window: Sendable {

@@ -157,6 +157,21 @@ final class HeatTests: XCTestCase {
         }
     }
 
+    /// `terrein inspect` describes a raster: size, cell size, CRS, band, value range.
+    func testInspectDescribesTheSampleHeatRaster() throws {
+        let (status, out, err) = try runCLI(["inspect", repoRoot + "/SampleGIS/heat.tif"])
+        XCTAssertEqual(status, 0, err)
+        for line in ["raster: 416 × 436 cells, 1 band(s)", "cell size: 10.0 × 10.0 (north-up)", "crs: EPSG:28992",
+                     "band 1: Float32, nodata -9999.0", "valid values: 23.3 to 42.9"] {
+            XCTAssertTrue(out.contains(line), "\(line) in:\n\(out)")
+        }
+        let scratch = ScratchDir()
+        let bad = scratch.write("broken.tif", "not a tiff")
+        let (s2, _, e2) = try runCLI(["inspect", bad])
+        XCTAssertEqual(s2, 3, e2)
+        XCTAssertTrue(e2.contains("GDAL cannot open it as a raster"), e2)
+    }
+
     /// The mask agrees with GEOS point by point on seeded star-shaped polygons whose
     /// vertices often sit exactly on cell centres or half-way between them (the hard cases:
     /// vertices on a row of centres, edges through centres, horizontal edges on a row).
