@@ -256,10 +256,10 @@ extension Pipeline {
 
     private static func parseLayer(_ kind: LayerKind, _ node: Node, r: NodeReader, base: URL) throws -> LayerConfig {
         let key = "layers.\(kind.rawValue)"
-        var allowed = ["path", "crs", "fields"]
+        var allowed = ["path", "crs", "fields", "layer"]
         if kind == .landcover { allowed.append("classes") }
         let m = try r.mapping(node, key, allowed: allowed)
-        let (declared, path) = try layerPath(m, node, key: key, what: ".geojson or .geojsonl file", r: r, base: base)
+        let (declared, path) = try layerPath(m, node, key: key, what: "file (GeoJSON, GeoJSONSeq, or any vector format GDAL reads: GeoPackage, Shapefile, ...)", r: r, base: base)
         let crs = try layerCRS(m, key: key, r: r)
         var fields: [String: String] = [:]
         var explicit: Set<String> = []
@@ -293,8 +293,16 @@ extension Pipeline {
                 }
             }
         }
-        return LayerConfig(kind: kind, path: path, declaredPath: declared, crs: crs, fields: fields,
-                           explicitFields: explicit, classes: classes)
+        var config = LayerConfig(kind: kind, path: path, declaredPath: declared, crs: crs, fields: fields,
+                                 explicitFields: explicit, classes: classes)
+        if let ln = m["layer"] {
+            config.layer = try r.string(ln, "\(key).layer")
+            if config.isGeoJSON {
+                throw ConfigError(file: r.file, keyPath: "\(key).layer", line: r.line(ln),
+                                  problem: "a GeoJSON file has one layer: `layer:` is for files with several, such as a GeoPackage")
+            }
+        }
+        return config
     }
 
     private static func parseParameters(_ node: Node, r: NodeReader) throws -> Parameters {

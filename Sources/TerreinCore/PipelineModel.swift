@@ -62,8 +62,17 @@ public struct LayerConfig: Sendable {
     public var explicitFields: Set<String>
     /// Land cover only: class value → sealed/green/water.
     public var classes: [String: LandCoverClass]
+    /// The layer of a file that holds several (a GeoPackage), read through GDAL/OGR.
+    public var layer: String?
 
     public func field(_ attribute: String) -> String { fields[attribute] ?? attribute }
+
+    /// Whether Terrein's own GeoJSON reader reads the file (by its extension); any other
+    /// file is read through GDAL/OGR (GeoPackage, Shapefile, FlatGeobuf, GML, ...).
+    public var isGeoJSON: Bool {
+        ["geojson", "json", "geojsonl", "geojsons", "geojsonseq", "jsonl", "ndjson"]
+            .contains((path as NSString).pathExtension.lowercased())
+    }
 }
 
 public enum LandCoverClass: String, Sendable, CaseIterable {

@@ -19,9 +19,12 @@ struct LayerLoader {
         var properties: JSONObject
     }
 
-    /// The layer's source, by format.
+    /// The layer's source, by format: GeoJSON through Terrein's own reader (OGR would give a
+    /// field one type per layer, which the spec's per-feature attribute rules cannot accept),
+    /// everything else through GDAL/OGR.
     func source() -> any LayerSource {
-        GeoJSONLayerSource(config: config, workCRS: workCRS, onBytesRead: options.onBytesRead)
+        config.isGeoJSON ? GeoJSONLayerSource(config: config, workCRS: workCRS, onBytesRead: options.onBytesRead)
+                         : OGRLayerSource(config: config, workCRS: workCRS, onBytesRead: options.onBytesRead)
     }
 
     /// Streams the used features to `onFeature`, and the index and properties of each
@@ -89,7 +92,8 @@ struct LayerLoader {
     }
 
     private func fail(_ f: SourceFeature, _ problem: String, _ hint: String = "") -> InputError {
-        InputError(file: config.path, featureIndex: f.index, line: f.line, column: f.column, problem: problem, hint: hint)
+        InputError(file: config.path, featureIndex: f.index, line: f.line, column: f.column,
+                   problem: (f.fid.map { "FID \($0): " } ?? "") + problem, hint: hint)
     }
 
     /// The outcome of one feature: the prepared geometry, or nil when it is skipped.

@@ -1,5 +1,6 @@
 import TerreinJSON
 import Foundation
+import TerreinGDAL
 import TerreinGeometry
 import TerreinIO
 
@@ -8,6 +9,8 @@ import TerreinIO
 public struct SourceFeature {
     /// 0-based position in the source.
     public var index: Int
+    /// The source's own feature id (OGR's FID), for messages; nil for GeoJSON.
+    public var fid: Int64?
     /// Line and column of the feature in a text source, for messages.
     public var line: Int?
     public var column: Int?
@@ -154,7 +157,7 @@ struct GeoJSONLayerSource: LayerSource {
             }
             let handedOver = threadCPUTime()
             defer { consumer += threadCPUTime() - handedOver }
-            try onFeature(SourceFeature(index: f.index, line: f.line, column: f.column,
+            try onFeature(SourceFeature(index: f.index, fid: nil, line: f.line, column: f.column,
                                         properties: f.properties, geometry: outcome))
         }
         if source == nil { try resolveCRS() }
@@ -162,5 +165,125 @@ struct GeoJSONLayerSource: LayerSource {
         stats.sha256 = reader.sha256 ?? ""  // the whole file was read
         let declared = reader.declaredCRS.flatMap { CRSIdentifier(parsing: $0) }
         return PassResult(declaredName: reader.declaredCRS, declared: declared, crsAfterFeatures: reader.crsAfterFeatures)
+    }
+}
+
+/// Any other vector format, through GDAL/OGR (GeoPackage, Shapefile, FlatGeobuf, GML, ...):
+/// features in reading (FID) order, coordinates copied from OGR in bulk into the same
+/// buffers the GeoJSON reader fills, so the same preparation steps (ring closing, degenerate
+/// parts, reprojection with PROJ) and the same counts apply. A layer's CRS is the pipeline's
+/// `crs:` when given, else the source's SRS by its authority code.
+struct OGRLayerSource: LayerSource {
+    let config: LayerConfig
+    let workCRS: CRSIdentifier
+    let onBytesRead: (@Sendable (Int) -> Void)?
+
+    var layerKey: String { "layers.\(config.kind.rawValue)" }
+
+    /// The files a source of `path` reads: a Shapefile's sidecars too.
+    static func files(of path: String) -> [String] {
+        let ext = (path as NSString).pathExtension.lowercased()
+        guard ext == "shp" else { return [path] }
+        let stem = (path as NSString).deletingPathExtension
+        return [path] + ["shx", "dbf", "prj", "cpg"].compactMap { sidecar in
+            [sidecar, sidecar.uppercased()].map { stem + "." + $0 }.first { FileManager.default.fileExists(atPath: $0) }
+        }
+    }
+
+    func read(info stats: inout SourceInfo, onReset: () -> Void, onFeature: (SourceFeature) throws -> Void) throws {
+        let start = threadCPUTime()
+        let layer: VectorLayer
+        do { layer = try VectorLayer(path: config.path, layer: config.layer) } catch let e as RasterError {
+            throw InputError(file: e.path, problem: e.problem, hint: e.hint.isEmpty ? "" : e.hint + " (\(layerKey).layer)")
+        }
+        stats.encoding = "\(layer.driver) layer \(layer.layerName)"
+        let source: CRSIdentifier
+        if let override = config.crs {
+            source = override
+            stats.crsSource = "pipeline"
+        } else if let code = layer.crsCode, let id = CRSIdentifier(parsing: code) {
+            source = id
+            stats.crsSource = "the source's SRS"
+        } else {
+            throw InputError(file: config.path,
+                             problem: layer.crsWKT == nil ? "the layer has no CRS (a Shapefile without .prj?)"
+                                                          : "the layer's CRS has no authority code Terrein can use",
+                             hint: "set `crs:` for \(layerKey) in the pipeline file, e.g. crs: EPSG:28992")
+        }
+        let info: CRSInfo
+        do { info = try lookUpCRS(source) } catch {
+            throw InputError(file: config.path, problem: "unknown CRS \(source): \(error)",
+                             hint: "set `crs:` for \(layerKey) in the pipeline file")
+        }
+        stats.sourceCRS = source.description
+        let transformer = try CRSTransformer(from: source, to: workCRS)
+        let wording = GeometryPreparation.Wording(sourceCRS: stats.sourceCRS, crsOrigin: stats.crsSource,
+                                                  workCRS: workCRS.description, layerKey: layerKey)
+        var consumer = 0.0
+        try layer.forEach { f in
+            var outcome: GeometryPreparation.Outcome = .skipped("null geometry")
+            if let g = f.geometry {
+                if case .other(let name) = g.kind {
+                    outcome = .skipped("\(name) in a polygon layer")
+                } else {
+                    let t0 = threadCPUTime()
+                    var projecting = 0.0
+                    defer {
+                        stats.reprojectSeconds += projecting
+                        stats.buildSeconds += threadCPUTime() - t0 - projecting
+                    }
+                    do {
+                        outcome = try GeometryPreparation.build(Self.raw(g), geographic: info.isGeographic, wording: wording,
+                                                                transform: { transformer.transform(&$0) },
+                                                                onTransformTime: { projecting += $0 })
+                    } catch let p as GeometryPreparation.CoordinateProblem {
+                        throw InputError(file: config.path, featureIndex: f.index, problem: "FID \(f.fid): \(p.problem)", hint: p.hint)
+                    }
+                }
+            }
+            var properties = JSONObject()
+            for (name, value) in f.fields {
+                switch value {
+                case .null: properties[name] = .null
+                case .integer(let i): properties[name] = .integer(i)
+                case .real(let d): properties[name] = .number(d)
+                case .text(let s): properties[name] = .string(s)
+                }
+            }
+            let handedOver = threadCPUTime()
+            defer { consumer += threadCPUTime() - handedOver }
+            try onFeature(SourceFeature(index: f.index, fid: f.fid, line: nil, column: nil,
+                                        properties: properties, geometry: outcome))
+        }
+        var hashes: [String] = []
+        var bytes = 0
+        for file in Self.files(of: config.path) {
+            hashes.append(try Hashing.sha256Hex(fileAt: file))
+            bytes += (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        }
+        // One file: its own hash; several (a Shapefile): the hash of their hashes, in order.
+        stats.sha256 = hashes.count == 1 ? hashes[0] : Hashing.sha256Hex(Data(hashes.joined(separator: "\n").utf8))
+        onBytesRead?(bytes)
+        stats.parseSeconds += threadCPUTime() - start - consumer - stats.reprojectSeconds - stats.buildSeconds
+    }
+
+    /// The OGR buffers as the preparation steps take them.
+    static func raw(_ g: VectorGeometry) -> RawGeometry {
+        switch g.kind {
+        case .polygon, .multiPolygon:
+            var r = RawGeometry(type: g.kind == .polygon ? .polygon : .multiPolygon)
+            r.xy = g.xy
+            r.lineEnds = g.ringEnds
+            r.partEnds = g.polygonEnds
+            r.dimension = g.dimension
+            return r
+        case .collection:
+            var r = RawGeometry(type: .geometryCollection)
+            r.members = g.members.map(raw)
+            return r
+        case .other:
+            // A non-polygonal member of a collection: dropped (and counted) by the preparation.
+            return RawGeometry(type: .point)
+        }
     }
 }

@@ -1,0 +1,196 @@
+import CGDAL
+import Foundation
+
+/// One attribute value of an OGR feature.
+public enum VectorFieldValue: Sendable, Equatable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+}
+
+/// An OGR geometry as flat coordinate buffers (x, y interleaved; z and m dropped), copied
+/// from OGR in bulk (`OGR_G_GetPoints`, one call per ring), never vertex by vertex.
+public struct VectorGeometry: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case polygon, multiPolygon, collection
+        /// Anything else (points, lines, ...), by OGR's name.
+        case other(String)
+    }
+    public var kind: Kind
+    public var xy: [Double] = []
+    /// Position count at the end of each ring.
+    public var ringEnds: [Int] = []
+    /// Ring count at the end of each polygon.
+    public var polygonEnds: [Int] = []
+    public var members: [VectorGeometry] = []
+    /// 2, 3 (z or m) or 4.
+    public var dimension = 2
+}
+
+/// One feature of an OGR layer.
+public struct VectorFeature: Sendable {
+    /// 0-based position in the layer, in reading (FID) order.
+    public var index: Int
+    public var fid: Int64
+    public var fields: [(name: String, value: VectorFieldValue)]
+    /// nil when the feature has no geometry.
+    public var geometry: VectorGeometry?
+}
+
+/// A vector layer read through OGR (GeoPackage, Shapefile, FlatGeobuf, GML, ...): one
+/// dataset handle, used by one thread.
+public final class VectorLayer {
+    public let path: String
+    public let layerName: String
+    /// OGR's driver, e.g. "GPKG", "ESRI Shapefile".
+    public let driver: String
+    /// The layer's CRS as AUTHORITY:CODE when OGR can name one, its WKT otherwise, nil when none.
+    public let crsCode: String?
+    public let crsWKT: String?
+    public let featureCount: Int
+    private let dataset: GDALDatasetH
+    private let layer: OGRLayerH
+
+    /// The layers of a file, by name.
+    public static func layerNames(path: String) throws -> [String] {
+        let v = try VectorLayer.open(path)
+        defer { GDALClose(v) }
+        return (0..<GDALDatasetGetLayerCount(v)).map { String(cString: OGR_L_GetName(GDALDatasetGetLayer(v, $0))) }
+    }
+
+    private static func open(_ path: String) throws -> GDALDatasetH {
+        _ = GDALLibrary.ready
+        guard let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR), nil, nil, nil) else {
+            throw RasterError(path: path, problem: "GDAL cannot open it as a vector file (\(GDALLibrary.lastError()))",
+                              hint: "check it with `ogrinfo \(path)`; a Shapefile needs its .shx and .dbf beside it")
+        }
+        return ds
+    }
+
+    /// Opens `layer` of `path`, or its only layer when `layer` is nil.
+    public init(path: String, layer requested: String?) throws {
+        let ds = try Self.open(path)
+        let count = GDALDatasetGetLayerCount(ds)
+        let names = (0..<count).map { String(cString: OGR_L_GetName(GDALDatasetGetLayer(ds, $0))) }
+        let l: OGRLayerH
+        if let requested {
+            guard let found = GDALDatasetGetLayerByName(ds, requested) else {
+                GDALClose(ds)
+                throw RasterError(path: path, problem: "the file has no layer \"\(requested)\"",
+                                  hint: "its layers: " + names.map { "\"\($0)\"" }.joined(separator: ", "))
+            }
+            l = found
+        } else {
+            guard count == 1, let only = GDALDatasetGetLayer(ds, 0) else {
+                GDALClose(ds)
+                throw RasterError(path: path, problem: count == 0 ? "the file has no vector layer"
+                                                                  : "the file has \(count) layers and the pipeline names none",
+                                  hint: count == 0 ? "check it with `ogrinfo \(path)`"
+                                                   : "set `layer:` to one of " + names.map { "\"\($0)\"" }.joined(separator: ", "))
+            }
+            l = only
+        }
+        dataset = ds
+        layer = l
+        self.path = path
+        layerName = String(cString: OGR_L_GetName(l))
+        driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds)).map { String(cString: $0) } ?? "OGR"
+        featureCount = Int(OGR_L_GetFeatureCount(l, 1))
+        if let srs = OGR_L_GetSpatialRef(l) {
+            var code: String?
+            if OSRGetAuthorityName(srs, nil) == nil { _ = OSRAutoIdentifyEPSG(srs) }
+            if let auth = OSRGetAuthorityName(srs, nil), let c = OSRGetAuthorityCode(srs, nil) {
+                code = "\(String(cString: auth)):\(String(cString: c))"
+            }
+            var wkt: UnsafeMutablePointer<CChar>?
+            _ = OSRExportToWkt(srs, &wkt)
+            crsWKT = wkt.map { String(cString: $0) }
+            VSIFree(wkt)
+            crsCode = code
+        } else {
+            crsCode = nil
+            crsWKT = nil
+        }
+    }
+
+    deinit { GDALClose(dataset) }
+
+    /// Every feature in reading order (FID order for GeoPackage and Shapefile). Curves are
+    /// linearised by OGR (`OGR_G_GetLinearGeometry`, default step of 4°).
+    public func forEach(_ body: (VectorFeature) throws -> Void) throws {
+        OGR_L_ResetReading(layer)
+        let defn = OGR_L_GetLayerDefn(layer)
+        let fieldCount = OGR_FD_GetFieldCount(defn)
+        let names = (0..<fieldCount).map { String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, $0))) }
+        let types = (0..<fieldCount).map { OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, $0)) }
+        var index = 0
+        while let f = OGR_L_GetNextFeature(layer) {
+            defer { OGR_F_Destroy(f) }
+            var fields: [(String, VectorFieldValue)] = []
+            fields.reserveCapacity(Int(fieldCount))
+            for i in 0..<fieldCount {
+                let value: VectorFieldValue
+                if OGR_F_IsFieldSetAndNotNull(f, i) == 0 {
+                    value = .null
+                } else {
+                    switch types[Int(i)] {
+                    case OFTInteger, OFTInteger64: value = .integer(OGR_F_GetFieldAsInteger64(f, i))
+                    case OFTReal: value = .real(OGR_F_GetFieldAsDouble(f, i))
+                    default: value = .text(OGR_F_GetFieldAsString(f, i).map { String(cString: $0) } ?? "")
+                    }
+                }
+                fields.append((names[Int(i)], value))
+            }
+            var geometry: VectorGeometry?
+            if let g = OGR_F_GetGeometryRef(f) {
+                if OGR_G_HasCurveGeometry(g, 0) != 0, let linear = OGR_G_GetLinearGeometry(g, 0, nil) {
+                    geometry = Self.convert(linear)
+                    OGR_G_DestroyGeometry(linear)
+                } else {
+                    geometry = Self.convert(g)
+                }
+            }
+            try body(VectorFeature(index: index, fid: Int64(OGR_F_GetFID(f)), fields: fields, geometry: geometry))
+            index += 1
+        }
+    }
+
+    static func convert(_ g: OGRGeometryH) -> VectorGeometry {
+        let type = OGR_GT_Flatten(OGR_G_GetGeometryType(g))
+        switch type {
+        case wkbPolygon:
+            var out = VectorGeometry(kind: .polygon)
+            appendPolygon(g, to: &out)
+            return out
+        case wkbMultiPolygon:
+            var out = VectorGeometry(kind: .multiPolygon)
+            for i in 0..<OGR_G_GetGeometryCount(g) { appendPolygon(OGR_G_GetGeometryRef(g, i), to: &out) }
+            return out
+        case wkbGeometryCollection:
+            var out = VectorGeometry(kind: .collection)
+            out.members = (0..<OGR_G_GetGeometryCount(g)).map { convert(OGR_G_GetGeometryRef(g, $0)) }
+            return out
+        default:
+            return VectorGeometry(kind: .other(String(cString: OGRGeometryTypeToName(type))))
+        }
+    }
+
+    /// Copies a polygon's rings into the buffers: each ring's x and y straight into the
+    /// interleaved array (stride 16 bytes).
+    static func appendPolygon(_ p: OGRGeometryH, to out: inout VectorGeometry) {
+        out.dimension = max(out.dimension, Int(OGR_G_CoordinateDimension(p)))
+        for r in 0..<OGR_G_GetGeometryCount(p) {
+            guard let ring = OGR_G_GetGeometryRef(p, r) else { continue }
+            let n = Int(OGR_G_GetPointCount(ring))
+            let start = out.xy.count
+            out.xy.append(contentsOf: repeatElement(0, count: 2 * n))
+            out.xy.withUnsafeMutableBufferPointer { buf in
+                let base = buf.baseAddress! + start
+                _ = OGR_G_GetPoints(ring, base, 16, base + 1, 16, nil, 0)
+            }
+            out.ringEnds.append(out.xy.count / 2)
+        }
+        out.polygonEnds.append(out.ringEnds.count)
+    }
+}
