@@ -211,7 +211,7 @@ public final class Raster {
 /// Writes a one-band Float32 GeoTIFF (for the sample and the benchmark data): tiled,
 /// deflate-compressed, the bytes depending only on the arguments.
 public enum GeoTIFFWriter {
-    public static func write(path: String, width: Int, height: Int, geoTransform: [Double], crs: CRSIdentifier?,
+    public static func write(path: String, width: Int, height: Int, geoTransform: [Double]?, crs: CRSIdentifier?,
                              values: [Float], nodata: Double?, scale: Double = 1, offset: Double = 0) throws {
         try write(path: path, width: width, height: height, geoTransform: geoTransform, crs: crs, nodata: nodata,
                   scale: scale, offset: offset, blocks: [(0, 0, width, height, values)])
@@ -220,7 +220,7 @@ public enum GeoTIFFWriter {
     /// Writes only the given blocks (column, row, width, height, row-major values): a
     /// sparse GeoTIFF (`SPARSE_OK`), whose unwritten blocks read as nodata, so a national
     /// grid costs only the parts that hold data.
-    public static func write(path: String, width: Int, height: Int, geoTransform: [Double], crs: CRSIdentifier?,
+    public static func write(path: String, width: Int, height: Int, geoTransform: [Double]?, crs: CRSIdentifier?,
                              nodata: Double?, scale: Double = 1, offset: Double = 0,
                              blocks: [(column: Int, row: Int, width: Int, height: Int, values: [Float])]) throws {
         _ = GDALLibrary.ready
@@ -237,8 +237,8 @@ public enum GeoTIFFWriter {
         }
         var closed = false
         defer { if !closed { GDALClose(ds) } }
-        var gt = geoTransform
-        guard GDALSetGeoTransform(ds, &gt) == CE_None else {
+        // No geotransform: an ungeoreferenced raster (tests of the error it must give).
+        if var gt = geoTransform, GDALSetGeoTransform(ds, &gt) != CE_None {
             throw RasterError(path: path, problem: "cannot georeference the GeoTIFF (\(GDALLibrary.lastError()))")
         }
         if let crs, GDALSetProjection(ds, try crsWKT(crs)) != CE_None {

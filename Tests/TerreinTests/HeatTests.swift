@@ -200,6 +200,21 @@ final class HeatTests: XCTestCase {
         }
     }
 
+    /// A raster with rotation terms, or without georeferencing, is an error that says what to run.
+    func testRotatedOrUngeoreferencedRasterIsAnError() throws {
+        let scratch = ScratchDir()
+        for (name, gt, expected) in [("rotated", [0, 1, 0.2, 10, 0, -1] as [Double]?, "rotation terms"),
+                                     ("plain", nil, "no georeferencing")] {
+            let path = scratch.path + "/\(name).tif"
+            try GeoTIFFWriter.write(path: path, width: 10, height: 10, geoTransform: gt, crs: .rdNew,
+                                    values: [Float](repeating: 30, count: 100), nodata: nil)
+            let config = RasterLayerConfig(kind: .heat, path: path, declaredPath: path)
+            XCTAssertThrowsError(try RasterLayer(config, workCRS: .rdNew), name) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(error)")
+            }
+        }
+    }
+
     /// The cell-centre mask agrees with GEOS point by point on an irregular polygon with a hole.
     func testMaskAgreesWithGEOSPointByPoint() throws {
         let g = try Geometry.polygon(rings: [[0.3, 0.2, 9.1, 1.7, 8.4, 9.6, 2.5, 6.5, 0.3, 0.2],
