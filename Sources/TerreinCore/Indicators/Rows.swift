@@ -88,12 +88,12 @@ public struct IndicatorSchema: Sendable {
         let keys = groups.keys.sorted()
 
         // Where each column and accumulator lives, by name.
-        var where_: [String: (family: Int, index: Int, accumulator: Bool)] = [:]
+        var location: [String: (family: Int, index: Int, accumulator: Bool)] = [:]
         for (k, cs) in columns.enumerated() {
-            for (j, c) in cs.enumerated() { where_[c.name] = (k, j, false) }
+            for (j, c) in cs.enumerated() { location[c.name] = (k, j, false) }
         }
         for (k, acc) in accumulators.enumerated() {
-            for (j, a) in acc.enumerated() { where_[a.name] = (k, j, true) }
+            for (j, a) in acc.enumerated() { location[a.name] = (k, j, true) }
         }
         let regionColumns = allColumns.compactMap { c in c.regionColumn.map { (c, $0) } }
         var table = Table(columns: regionColumns.map(\.1))
@@ -102,7 +102,7 @@ public struct IndicatorSchema: Sendable {
             let members = groups[key]!.map { results[$0] }  // in id order
             /// The members' values of a column or accumulator, nil where null.
             func values(_ name: String) -> [Double?] {
-                guard let w = where_[name] else { preconditionFailure("region rule names unknown value \(name)") }
+                guard let w = location[name] else { preconditionFailure("region rule names unknown value \(name)") }
                 return members.map { m in
                     if w.accumulator { return m.outputs[w.family].accumulators[w.index] }
                     switch m.outputs[w.family].cells[w.index] {
@@ -127,7 +127,7 @@ public struct IndicatorSchema: Sendable {
                 case .memberCount: cell = .integer(members.count)
                 case .sum:
                     if out.kind == .integer {
-                        let w = where_[c.name]!
+                        let w = location[c.name]!
                         let ints = members.compactMap { m -> Int? in
                             if case .integer(let n) = m.outputs[w.family].cells[w.index] { return n }
                             return nil
@@ -139,7 +139,7 @@ public struct IndicatorSchema: Sendable {
                 case .min:
                     cell = values(c.name).compactMap { $0 }.min().map(Cell.real) ?? .null
                 case .countTrue:
-                    let w = where_[c.name]!
+                    let w = location[c.name]!
                     let flags = members.compactMap { m -> Bool? in
                         if case .boolean(let b) = m.outputs[w.family].cells[w.index] { return b }
                         return nil
