@@ -4,3 +4,4 @@
 #include <cpl_string.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <gdal_utils.h>

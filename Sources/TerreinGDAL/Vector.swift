@@ -194,3 +194,36 @@ public final class VectorLayer {
         out.polygonEnds.append(out.ringEnds.count)
     }
 }
+
+/// Copies a vector file into another format with GDAL (`ogr2ogr`'s library form), the bytes
+/// depending only on the input: the GeoPackage's `last_change` and a DBF's date of last
+/// update are fixed by `date` instead of today.
+public enum VectorTranslate {
+    public static func copy(from source: String, to destination: String, driver: String, layerName: String,
+                            date: String = "2026-01-01") throws {
+        _ = GDALLibrary.ready
+        guard let src = GDALOpenEx(source, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil) else {
+            throw RasterError(path: source, problem: "GDAL cannot open it (\(GDALLibrary.lastError()))")
+        }
+        defer { GDALClose(src) }
+        try? FileManager.default.removeItem(atPath: destination)
+        var args = ["-f", driver, "-nln", layerName]
+        if driver == "ESRI Shapefile" { args += ["-lco", "DBF_DATE_LAST_UPDATE=\(date)", "-lco", "ENCODING=UTF-8"] }
+        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "\(date)T00:00:00.000Z")
+        defer { CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nil) }
+        var cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        guard let options = cArgs.withUnsafeMutableBufferPointer({ GDALVectorTranslateOptionsNew($0.baseAddress, nil) }) else {
+            throw RasterError(path: destination, problem: "GDAL refused the translate options (\(GDALLibrary.lastError()))")
+        }
+        defer { GDALVectorTranslateOptionsFree(options) }
+        var sources: [GDALDatasetH?] = [src]
+        var usageError: Int32 = 0
+        guard let out = sources.withUnsafeMutableBufferPointer({
+            GDALVectorTranslate(destination, nil, 1, $0.baseAddress, options, &usageError)
+        }) else {
+            throw RasterError(path: destination, problem: "cannot write it (\(GDALLibrary.lastError()))")
+        }
+        GDALClose(out)
+    }
+}

@@ -15,6 +15,12 @@ public struct SampleGenerator {
                                natura2000: "natura2000.geojson", landcover: "landcover.geojson",
                                inundation: "inundation.geojson", heat: "heat.tif")
 
+    /// Layers also written in another format, so that one run of `Pipelines/sample.yml`
+    /// reads a GeoPackage, a Shapefile, GeoJSON, GeoJSONSeq and a GeoTIFF: (GeoJSON file,
+    /// copy, GDAL driver, layer name).
+    public static let copies = [("terreinen.geojson", "terreinen.gpkg", "GPKG", "terreinen"),
+                                ("natura2000.geojson", "natura2000.shp", "ESRI Shapefile", "natura2000")]
+
     /// Target distances from a terrein to its nearest site (metres), on either side of the
     /// 500 m and 1000 m bands of the sample pipeline and far from both thresholds.
     public static let nearSiteDistance = 300.0
@@ -368,6 +374,8 @@ public struct SampleGenerator {
         | `natura2000.geojson` | natura2000 | \(count("natura2000")) | WGS84 longitude/latitude, RFC 7946 FeatureCollection (no `crs` member) | `naam` |
         | `landcover.geojson` | landcover | \(count("landcover")) | RD New FeatureCollection with the legacy `crs` member | `klasse`: `verhard`, `bebouwd` (sealed), `groen`, `gras` (green), `water`, and `onbekend`, which the pipeline leaves unmapped |
         | `inundation.geojson` | inundation | \(count("inundation")) | WGS84 longitude/latitude, RFC 7946 FeatureCollection | `waterdiepte` (modelled water depth, metres) |
+        | `terreinen.gpkg` | terreinen, as a GeoPackage layer `terreinen` (what `Pipelines/sample.yml` reads) | \(count("terreinen")) | RD New (EPSG:28992), written by GDAL from `terreinen.geojson` | as in `terreinen.geojson` |
+        | `natura2000.shp` (+ `.shx`, `.dbf`, `.prj`, `.cpg`) | natura2000, as a Shapefile (what `Pipelines/sample.yml` reads) | \(count("natura2000")) | WGS84 (the `.prj`), UTF-8 attributes, written by GDAL from `natura2000.geojson` | `naam` |
         | `heat.tif` | heat | \(count("heat")) cells | RD New GeoTIFF (one Float32 band, 10 m cells, tiled and deflate-compressed), nodata -9999 | PET (*gevoelstemperatuur*, °C): cooler countryside, hot parks, about 1 % nodata cells |
 
         RD New coordinates are printed with 3 decimals (millimetres), longitude/latitude with 7.

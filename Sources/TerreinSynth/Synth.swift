@@ -9,6 +9,10 @@ public typealias Reproject = (_ xy: inout [Double]) throws -> Void
 /// caller: the CLI wires GDAL in, so that this target stays Foundation-only).
 public typealias WriteHeatMap = (_ fileName: String, _ map: HeatMap) throws -> Void
 
+/// Copies a written GeoJSON layer file into another format (`driver`: "GPKG", "ESRI
+/// Shapefile"), as a layer named `layer` (supplied by the caller: the CLI wires GDAL in).
+public typealias CopyLayer = (_ from: URL, _ to: URL, _ driver: String, _ layer: String) throws -> Void
+
 /// The size of a synthetic data set.
 public enum Scale: String, CaseIterable, Sendable {
     /// The small Katwijk sample (`SampleGIS/`).
@@ -40,14 +44,18 @@ public struct SynthOptions {
     public var reproject: Reproject?
     /// Writes the heat map; without it no heat raster is made.
     public var writeHeatMap: WriteHeatMap?
+    /// The sample only: copies two layers into GeoPackage and Shapefile, so one sample run
+    /// reads every format; without it only the GeoJSON files are written.
+    public var copyLayer: CopyLayer?
 
     public init(scale: Scale, seed: UInt64 = 42, outputDirectory: URL, reproject: Reproject? = nil,
-                writeHeatMap: WriteHeatMap? = nil) {
+                writeHeatMap: WriteHeatMap? = nil, copyLayer: CopyLayer? = nil) {
         self.scale = scale
         self.seed = seed
         self.outputDirectory = outputDirectory
         self.reproject = reproject
         self.writeHeatMap = writeHeatMap
+        self.copyLayer = copyLayer
     }
 }
 
@@ -144,9 +152,17 @@ public func generate(_ options: SynthOptions) throws -> SynthSummary {
         }
         layers = try SampleGenerator(seed: options.seed).write(to: options.outputDirectory, reproject: reproject,
                                                               writeHeatMap: options.writeHeatMap)
+        var copies: [String] = []
+        if let copyLayer = options.copyLayer {
+            let dir = options.outputDirectory
+            for (file, copy, driver, layer) in SampleGenerator.copies {
+                try copyLayer(dir.appendingPathComponent(file), dir.appendingPathComponent(copy), driver, layer)
+                copies.append(copy)
+            }
+        }
         let readme = SampleGenerator.readme(seed: options.seed, layers: layers)
         try writeText(readme, to: options.outputDirectory.appendingPathComponent("README.md"))
-        other = ["README.md"]
+        other = copies + ["README.md"]
     case .S, .M, .L:
         let gen = NationalGenerator(seed: options.seed, scale: options.scale)
         layers = try gen.write(to: options.outputDirectory, writeHeatMap: options.writeHeatMap)

@@ -40,6 +40,12 @@ extension Terrein {
                     } catch let e as RasterError {
                         throw SynthError.io(e.description)
                     }
+                }, copyLayer: { from, to, driver, layer in
+                    do {
+                        try VectorTranslate.copy(from: from.path, to: to.path, driver: driver, layerName: layer)
+                    } catch let e as RasterError {
+                        throw SynthError.io(e.description)
+                    }
                 })
                 let summary = try TerreinSynth.generate(options)
                 print(summary.description)

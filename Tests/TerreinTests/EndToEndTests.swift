@@ -56,8 +56,13 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(inputs.map { $0["layer"] as! String }, ["terreinen", "roofs", "natura2000", "landcover", "inundation"])
         let byLayer = Dictionary(uniqueKeysWithValues: inputs.map { ($0["layer"] as! String, $0) })
         XCTAssertEqual(byLayer["roofs"]!["encoding"] as? String, "GeoJSONSeq")
-        XCTAssertEqual(byLayer["natura2000"]!["source_crs"] as? String, "OGC:CRS84")
-        XCTAssertEqual(byLayer["terreinen"]!["crs_from"] as? String, "crs member")
+        // The sample reads a Shapefile (WGS84 .prj), a GeoPackage layer and GeoJSON.
+        XCTAssertEqual(byLayer["natura2000"]!["source_crs"] as? String, "EPSG:4326")
+        XCTAssertEqual(byLayer["natura2000"]!["encoding"] as? String, "ESRI Shapefile layer natura2000")
+        XCTAssertEqual(byLayer["terreinen"]!["crs_from"] as? String, "the source's SRS")
+        XCTAssertEqual(byLayer["terreinen"]!["encoding"] as? String, "GPKG layer terreinen")
+        XCTAssertEqual(byLayer["landcover"]!["crs_from"] as? String, "crs member")
+        XCTAssertEqual((m["raster_inputs"] as? [[String: Any]])?.first?["layer"] as? String, "heat")
         XCTAssertEqual((byLayer["landcover"]!["repaired"] as? Int) ?? 0, 1, "the sample's bow-tie is repaired")
         XCTAssertEqual((byLayer["landcover"]!["unmapped_classes"] as? [String: Int])?["onbekend"], 5)
         let invalid = m["roof_faces_invalid_attributes"] as! [String: Any]

@@ -29,11 +29,25 @@ final class OGRSourceTests: XCTestCase {
     /// The sample pipeline with terreinen from a GeoPackage layer and roofs from a Shapefile.
     func pipeline(_ dir: String, terreinen: String, layer: String?, roofs: String, roofsCRS: Bool = false) throws -> String {
         var text = try String(contentsOfFile: repoRoot + "/Pipelines/sample.yml", encoding: .utf8)
-        text = text.replacingOccurrences(of: "../SampleGIS/terreinen.geojson", with: terreinen + (layer.map { "\n    layer: \($0)" } ?? ""))
+        // The sample reads its terreinen from a GeoPackage layer: swap in the test's file and layer.
+        let lines = text.components(separatedBy: "\n").filter { !$0.hasPrefix("    layer: terreinen") }
+        text = lines.joined(separator: "\n")
+        text = text.replacingOccurrences(of: "../SampleGIS/terreinen.gpkg", with: terreinen + (layer.map { "\n    layer: \($0)" } ?? ""))
         text = text.replacingOccurrences(of: "../SampleGIS/roofs.geojsonl", with: roofs)
         if !roofsCRS { text = text.replacingOccurrences(of: "    crs: EPSG:28992\n    fields: {slope_deg", with: "    fields: {slope_deg") }
         text = text.replacingOccurrences(of: "../SampleGIS/", with: repoRoot + "/SampleGIS/")
         let path = dir + "/p.yml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// The sample pipeline with every vector layer from its GeoJSON file.
+    func geoJSONSample(_ dir: String) throws -> String {
+        let p = try pipeline(dir, terreinen: repoRoot + "/SampleGIS/terreinen.geojson", layer: nil,
+                             roofs: repoRoot + "/SampleGIS/roofs.geojsonl", roofsCRS: true)
+        let text = try String(contentsOfFile: p, encoding: .utf8)
+            .replacingOccurrences(of: repoRoot + "/SampleGIS/natura2000.shp", with: repoRoot + "/SampleGIS/natura2000.geojson")
+        let path = dir + "/geojson.yml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -47,7 +61,7 @@ final class OGRSourceTests: XCTestCase {
         let p = try pipeline(d, terreinen: d + "/parks.gpkg", layer: "terreinen", roofs: d + "/roofs.shp")
         let (s1, _, e1) = try runCLI(["run", p, "--output", d + "/ogr", "--quiet"])
         XCTAssertEqual(s1, 0, e1)
-        let (s2, _, e2) = try runCLI(["run", repoRoot + "/Pipelines/sample.yml", "--output", d + "/geojson", "--quiet"])
+        let (s2, _, e2) = try runCLI(["run", try geoJSONSample(d), "--output", d + "/geojson", "--quiet"])
         XCTAssertEqual(s2, 0, e2)
         for f in ["indicators.csv", "regions.csv"] {
             XCTAssertEqual(try String(contentsOfFile: d + "/ogr/" + f, encoding: .utf8),
