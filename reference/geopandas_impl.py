@@ -29,8 +29,9 @@ reading (FID) order, the feature index being the position in it; attribute
 values by their OGR field types (integers, reals, text, null); the CRS is the
 pipeline's `crs:`, else the source's SRS by its authority code.  The WKB
 geometries go through the same preparation as GeoJSON ones (an unclosed ring is
-rebuilt by the same fallback).  Curved geometries, which OGR linearises for
-Terrein, are an error here: pyogrio cannot linearise them.
+rebuilt by the same fallback).  pyogrio linearises a curved geometry
+(OGR_G_GetLinearGeometry, default step) as Terrein does; a GeometryCollection
+with a curved member it hands over as it is, and that is an error here.
 """
 
 from __future__ import annotations
@@ -502,7 +503,7 @@ WKB_TYPES = {1: "Point", 2: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "Mul
              6: "MultiPolygon", 7: "GeometryCollection", 8: "CircularString", 9: "CompoundCurve",
              10: "CurvePolygon", 11: "MultiCurve", 12: "MultiSurface", 13: "Curve", 14: "Surface",
              15: "PolyhedralSurface", 16: "TIN", 17: "Triangle"}
-WKB_CURVES = range(8, 15)  # OGR linearises these for Terrein; pyogrio hands them over as they are
+WKB_CURVES = range(8, 15)  # pyogrio linearises these, except as members of a GeometryCollection
 
 
 class CurvedGeometry(Exception):
@@ -578,9 +579,8 @@ def _parse_wkb_geometries(wkbs: np.ndarray, where: str):
         if b is not None and len(b) >= 5:
             kinds[i] = _wkb_header(b, 0)[0]
             if kinds[i] in WKB_CURVES:
-                raise PipelineError(f"{where}: feature {i} is a {WKB_TYPES[kinds[i]]}; the reference cannot "
-                                    f"linearise curves as OGR does for Terrein: convert the layer with "
-                                    f"`ogr2ogr -nlt CONVERT_TO_LINEAR`")
+                raise PipelineError(f"{where}: feature {i} is a {WKB_TYPES[kinds[i]]} that pyogrio did not "
+                                    f"linearise; convert the layer with `ogr2ogr -nlt CONVERT_TO_LINEAR`")
     parsed = {}  # GeometryCollections: checked for curves first
     for i in np.flatnonzero(kinds == 7):
         try:
