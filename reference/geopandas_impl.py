@@ -21,6 +21,17 @@ per line or RS-separated; WGS84 unless the pipeline gives `crs`).  They are
 parsed with the json module rather than GDAL because GDAL rejects unclosed rings
 (which the contract repairs) and infers attribute types (which would hide the
 id errors the contract requires).
+
+A vector layer whose file is not GeoJSON by its extension (GeoPackage,
+Shapefile, FlatGeobuf, GML, ...) is read with pyogrio, as Terrein reads it
+through OGR: `layer:` names the OGR layer of a file with several; features in
+reading (FID) order, the feature index being the position in it; attribute
+values by their OGR field types (integers, reals, text, null); the CRS is the
+pipeline's `crs:`, else the source's SRS by its authority code.  The WKB
+geometries go through the same preparation as GeoJSON ones (an unclosed ring is
+rebuilt by the same fallback).  pyogrio linearises a curved geometry
+(OGR_G_GetLinearGeometry, default step) as Terrein does; a GeometryCollection
+with a curved member it hands over as it is, and that is an error here.
 """
 
 from __future__ import annotations
@@ -28,6 +39,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
+import struct
 import sys
 import time
 import warnings
@@ -37,6 +50,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
+import pyogrio.errors
+import pyogrio.raw
 import pyproj
 import rasterio
 import rasterio.errors
@@ -101,6 +117,8 @@ LAYER_FIELDS = {
 RASTER_LAYERS = ("heat",)  # layers that are one band of a raster, not features
 REQUIRED_LAYERS = ("terreinen", "roofs")
 SEQUENCE_SUFFIXES = (".geojsonl", ".geojsons", ".geojsonseq")
+# read by the GeoJSON reader (by extension, as Terrein decides); any other file goes through OGR
+GEOJSON_SUFFIXES = (".geojson", ".json", ".geojsonl", ".geojsons", ".geojsonseq", ".jsonl", ".ndjson")
 AREA_EPS = 1e-6  # m²: a face "counts" / a building is "exposed" above this
 TIE_EPS = 1e-6  # m: nearest-site distance ties
 AREA_OF_USE_MARGIN = 50_000.0  # m
@@ -125,6 +143,11 @@ class LayerConfig:
     fields: dict[str, str]
     classes: dict[str, list[str]] = field(default_factory=dict)
     band: int = 1  # raster layers: the band, counted from 1
+    layer: str | None = None  # vector files with several layers (a GeoPackage): the OGR layer
+
+    @property
+    def is_geojson(self) -> bool:
+        return self.path.suffix.lower() in GEOJSON_SUFFIXES
 
 
 @dataclass
@@ -228,6 +251,13 @@ def load_config(path: Path) -> Config:
             for cls in ("sealed", "green", "water"):
                 classes[cls] = [_text(v) for v in ((spec.get("classes") or {}).get(cls) or [])]
         layers[name] = LayerConfig(name, base / spec["path"], spec.get("crs"), fields, classes)
+        if spec.get("layer") is not None:
+            if not isinstance(spec["layer"], str) or not spec["layer"]:
+                raise PipelineError(f"layers.{name}.layer must be a layer name, got {spec['layer']!r}")
+            if layers[name].is_geojson:
+                raise PipelineError(f"layers.{name}.layer: a GeoJSON file has one layer; `layer:` is for files "
+                                    f"with several, such as a GeoPackage")
+            layers[name].layer = spec["layer"]
     for name in REQUIRED_LAYERS:
         if name not in layers:
             raise PipelineError(f"layer {name} is required")
@@ -398,6 +428,7 @@ class Layer:
     repaired: list[int]
     skipped: list[int]
     source_crs: str
+    ogr_layer: str | None = None  # the OGR layer read, for a file that is not GeoJSON
 
     def __len__(self) -> int:
         return len(self.gdf)
@@ -409,6 +440,12 @@ def prepare_geometries(features: list[dict], src_crs: pyproj.CRS, work_crs: pypr
     Returns (geometry array in the work CRS, None where skipped; repaired mask; skipped mask;
     mask of polygon features that repair left empty).
     """
+    return finish_geometries(*_parse_geojson_geometries(features), src_crs, work_crs)
+
+
+def _parse_geojson_geometries(features: list[dict]):
+    """Shapely geometries of GeoJSON features (None where missing or unreadable), the mask of
+    those whose rings had to be closed or dropped, and the mask of Polygon/MultiPolygon features."""
     n = len(features)
     geoms_json = [f.get("geometry") if isinstance(f, dict) else None for f in features]
     has_geom = np.array([isinstance(g, dict) for g in geoms_json], dtype=bool)
@@ -424,7 +461,14 @@ def prepare_geometries(features: list[dict], src_crs: pyproj.CRS, work_crs: pypr
             geoms[i], repaired[i] = _geometry_fallback(geoms_json[i])
         except (TypeError, ValueError, IndexError, shapely.errors.GEOSException):
             geoms[i] = None
+    was_polygon = np.array([isinstance(g, dict) and g.get("type") in ("Polygon", "MultiPolygon")
+                            for g in geoms_json], dtype=bool)
+    return geoms, repaired, was_polygon
 
+
+def finish_geometries(geoms: np.ndarray, repaired: np.ndarray, was_polygon: np.ndarray,
+                      src_crs: pyproj.CRS, work_crs: pyproj.CRS):
+    """The format-independent preparation steps, on parsed geometries (see prepare_geometries)."""
     # z/m ignored; GeometryCollections contribute their polygonal members; other types are skipped.
     present = ~shapely.is_missing(geoms)
     geoms[present] = shapely.force_2d(geoms[present])
@@ -448,9 +492,210 @@ def prepare_geometries(features: list[dict], src_crs: pyproj.CRS, work_crs: pypr
     skipped = shapely.is_missing(geoms)
     repaired &= ~skipped
     # Polygons that repair (closing rings, dropping degenerate ones, MakeValid) left empty.
-    was_polygon = np.array([isinstance(g, dict) and g.get("type") in ("Polygon", "MultiPolygon")
-                            for g in geoms_json], dtype=bool)
     return geoms, repaired, skipped, was_polygon & skipped
+
+
+# --------------------------------------------------------------------------
+# Layers read through OGR (pyogrio): any vector file that is not GeoJSON
+# --------------------------------------------------------------------------
+
+WKB_TYPES = {1: "Point", 2: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString",
+             6: "MultiPolygon", 7: "GeometryCollection", 8: "CircularString", 9: "CompoundCurve",
+             10: "CurvePolygon", 11: "MultiCurve", 12: "MultiSurface", 13: "Curve", 14: "Surface",
+             15: "PolyhedralSurface", 16: "TIN", 17: "Triangle"}
+WKB_CURVES = range(8, 15)  # pyogrio linearises these, except as members of a GeometryCollection
+
+
+class CurvedGeometry(Exception):
+    """A curved WKB geometry, which the reference cannot linearise as OGR does."""
+
+
+def _wkb_header(buf: bytes, pos: int) -> tuple[int, int, str, int]:
+    """(base type code, coordinate dimension, struct byte order, offset after the header) of the
+    geometry at `pos`; ISO (1000s) and EWKB (flag bits, SRID) dimension encodings both."""
+    order = "<" if buf[pos] == 1 else ">"
+    code = struct.unpack_from(order + "I", buf, pos + 1)[0]
+    pos += 5
+    z, m = bool(code & 0x80000000), bool(code & 0x40000000)
+    if code & 0x20000000:
+        pos += 4  # EWKB SRID
+    code &= 0x0FFFFFFF
+    z |= code // 1000 in (1, 3)
+    m |= code // 1000 in (2, 3)
+    return code % 1000, 2 + z + m, order, pos
+
+
+def _wkb_points(buf: bytes, pos: int, order: str, dim: int) -> tuple[list, int]:
+    n = struct.unpack_from(order + "I", buf, pos)[0]
+    flat = struct.unpack_from(f"{order}{n * dim}d", buf, pos + 4)
+    return [list(flat[k:k + dim]) for k in range(0, n * dim, dim)], pos + 4 + 8 * n * dim
+
+
+def _wkb_rings(buf: bytes, pos: int, order: str, dim: int) -> tuple[list, int]:
+    n = struct.unpack_from(order + "I", buf, pos)[0]
+    pos += 4
+    rings = []
+    for _ in range(n):
+        ring, pos = _wkb_points(buf, pos, order, dim)
+        rings.append(ring)
+    return rings, pos
+
+
+def wkb_to_geojson(buf: bytes, pos: int = 0) -> tuple[dict, int]:
+    """A GeoJSON-like dict of the WKB geometry at `pos` (polygonal types with coordinates, any other
+    type by name only) and the offset after it, for the GeoJSON fallback builder; raises
+    CurvedGeometry for curves."""
+    kind, dim, order, pos = _wkb_header(buf, pos)
+    name = WKB_TYPES.get(kind, f"WKB type {kind}")
+    if kind in WKB_CURVES:
+        raise CurvedGeometry(name)
+    if kind == 1:
+        return {"type": name}, pos + 8 * dim
+    if kind in (2, 3, 17):  # a LineString's points, or a Polygon's / Triangle's rings
+        coords, pos = (_wkb_points if kind == 2 else _wkb_rings)(buf, pos, order, dim)
+        return ({"type": "Polygon", "coordinates": coords} if kind == 3 else {"type": name}), pos
+    n = struct.unpack_from(order + "I", buf, pos)[0]
+    pos += 4
+    members = []
+    for _ in range(n):
+        member, pos = wkb_to_geojson(buf, pos)
+        members.append(member)
+    if kind == 6:
+        return {"type": name, "coordinates": [m.get("coordinates") or [] for m in members]}, pos
+    if kind == 7:
+        return {"type": name, "geometries": members}, pos
+    return {"type": name}, pos
+
+
+def _parse_wkb_geometries(wkbs: np.ndarray, where: str):
+    """Shapely geometries of OGR's WKB (None where missing, of another type, or unreadable), the
+    mask of those whose rings had to be closed or dropped, and the mask of Polygon/MultiPolygon
+    features; the same fast path and fallback as for GeoJSON."""
+    n = len(wkbs)
+    geoms = np.full(n, None, dtype=object)
+    repaired = np.zeros(n, dtype=bool)
+    kinds = np.zeros(n, dtype=np.int64)
+    for i, b in enumerate(wkbs):
+        if b is not None and len(b) >= 5:
+            kinds[i] = _wkb_header(b, 0)[0]
+            if kinds[i] in WKB_CURVES:
+                raise PipelineError(f"{where}: feature {i} is a {WKB_TYPES[kinds[i]]} that pyogrio did not "
+                                    f"linearise; convert the layer with `ogr2ogr -nlt CONVERT_TO_LINEAR`")
+    parsed = {}  # GeometryCollections: checked for curves first
+    for i in np.flatnonzero(kinds == 7):
+        try:
+            parsed[i] = wkb_to_geojson(wkbs[i])[0]
+        except CurvedGeometry as exc:
+            raise PipelineError(f"{where}: feature {i} is a GeometryCollection with a {exc}; the reference "
+                                f"cannot linearise curves as OGR does for Terrein: convert the layer with "
+                                f"`ogr2ogr -nlt CONVERT_TO_LINEAR`") from None
+        except (struct.error, IndexError):
+            parsed[i] = None
+    idx = np.flatnonzero(np.isin(kinds, (3, 6, 7)))
+    if len(idx):
+        geoms[idx] = shapely.from_wkb(wkbs[idx].tolist(), on_invalid="ignore")
+    for i in idx[shapely.is_missing(geoms[idx])]:
+        try:
+            g = parsed[i] if i in parsed else wkb_to_geojson(wkbs[i])[0]
+            geoms[i], repaired[i] = _geometry_fallback(g) if g is not None else (None, False)
+        except (struct.error, TypeError, ValueError, IndexError, shapely.errors.GEOSException):
+            geoms[i] = None
+    return geoms, repaired, np.isin(kinds, (3, 6))
+
+
+def _ogr_datetime(v: str) -> str:
+    """pyogrio's ISO 8601 date-time as OGR_F_GetFieldAsString writes it (2024/01/02 03:04:05+00)."""
+    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d(?:\.\d+)?)(Z|[+-]\d\d:\d\d)?", v)
+    if not m:
+        return v
+    tz = m.group(5) or ""
+    if tz == "Z":
+        tz = "+00"
+    elif tz:
+        tz = tz[:3] + ("" if tz[4:] == "00" else tz[4:])
+    return f"{m.group(1)}/{m.group(2)}/{m.group(3)} {m.group(4)}{tz}"
+
+
+def ogr_field_values(values: np.ndarray, ogr_type: str, where: str) -> list:
+    """One OGR field's values as Terrein takes them: integer fields (booleans included) as int,
+    real fields as float, everything else as text (OGR's string form), nulls as None.
+
+    pyogrio returns an integer field that has nulls as float64 with NaN, and a null real as NaN:
+    both become None (a real NaN cannot be told from a null)."""
+    out = []
+    for v in values.tolist():
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out.append(None)
+        elif ogr_type in ("OFTInteger", "OFTInteger64"):
+            if isinstance(v, float) and abs(v) > 2 ** 53:
+                raise PipelineError(f"{where}: integer {v:.0f} in a field with nulls lies beyond 2^53, where "
+                                    f"pyogrio's float64 cannot hold it exactly")
+            out.append(int(v))
+        elif ogr_type == "OFTReal":
+            out.append(float(v))
+        elif ogr_type == "OFTDate":
+            out.append(str(v).replace("-", "/"))
+        elif ogr_type == "OFTDateTime":
+            out.append(_ogr_datetime(str(v)))
+        elif ogr_type == "OFTBinary":
+            out.append(bytes(v).hex().upper())
+        elif ogr_type.endswith("List"):
+            items = list(v)
+            fmt = (lambda x: "%.16g" % x) if ogr_type == "OFTRealList" else str
+            out.append(f"({len(items)}:{','.join(fmt(x) for x in items)})")
+        else:
+            out.append(str(v))
+    return out
+
+
+def _quoted(names) -> str:
+    return ", ".join(f'"{n}"' for n in names)
+
+
+def read_ogr(cfg: LayerConfig) -> tuple[str, str, np.ndarray, dict[str, list]]:
+    """(CRS name, OGR layer name, WKB per feature, values by field name) of a layer read with
+    pyogrio, in reading (FID) order; the CRS is the pipeline's `crs:`, else the source's SRS by
+    its authority code."""
+    key = f"layers.{cfg.name}"
+    try:
+        names = [str(row[0]) for row in pyogrio.list_layers(cfg.path)]
+    except (pyogrio.errors.DataSourceError, OSError) as exc:
+        raise PipelineError(f"layer {cfg.name}: GDAL cannot open {cfg.path} as a vector file ({exc}); check it "
+                            f"with `ogrinfo {cfg.path}`; a Shapefile needs its .shx and .dbf beside it") from exc
+    if cfg.layer is not None:
+        if cfg.layer not in names:
+            raise PipelineError(f"layer {cfg.name}: {cfg.path} has no layer \"{cfg.layer}\"; its layers: "
+                                f"{_quoted(names)} ({key}.layer)")
+        name = cfg.layer
+    elif len(names) == 1:
+        name = names[0]
+    elif not names:
+        raise PipelineError(f"layer {cfg.name}: {cfg.path} has no vector layer; check it with `ogrinfo {cfg.path}`")
+    else:
+        raise PipelineError(f"layer {cfg.name}: {cfg.path} has {len(names)} layers and the pipeline names none; "
+                            f"set {key}.layer to one of {_quoted(names)}")
+    wanted = list(dict.fromkeys(cfg.fields[attr] for attr in LAYER_FIELDS[cfg.name]))
+    try:
+        meta, _fids, wkbs, data = pyogrio.raw.read(cfg.path, layer=name, columns=wanted, return_fids=True,
+                                                  datetime_as_string=True)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+        raise PipelineError(f"layer {cfg.name}: cannot read layer \"{name}\" of {cfg.path}: {exc}") from exc
+    where = f"layer {cfg.name} ({cfg.path}, layer \"{name}\")"
+    values = {str(f): ogr_field_values(a, t, where) for f, a, t in zip(meta["fields"], data, meta["ogr_types"])}
+    n = len(wkbs) if wkbs is not None else len(_fids)
+    if wkbs is None:
+        wkbs = np.full(n, None, dtype=object)
+    crs_name = cfg.crs
+    if crs_name is None:
+        src = meta.get("crs")
+        if src is None:
+            raise PipelineError(f"{where}: the layer has no CRS (a Shapefile without .prj?); set `crs:` for "
+                                f"{key} in the pipeline file, e.g. crs: EPSG:28992")
+        if not re.fullmatch(r"[A-Za-z][\w.-]*:\w+", src):  # pyogrio gives AUTHORITY:CODE, else the WKT
+            raise PipelineError(f"{where}: the layer's CRS has no authority code; set `crs:` for {key} in the "
+                                f"pipeline file, e.g. crs: EPSG:28992")
+        crs_name = src
+    return crs_name, name, np.asarray(wkbs, dtype=object), {f: values.get(f, [None] * n) for f in wanted}
 
 
 def check_area_of_use(layer_name: str, geoms: np.ndarray, work_crs: pyproj.CRS) -> None:
@@ -467,17 +712,28 @@ def check_area_of_use(layer_name: str, geoms: np.ndarray, work_crs: pyproj.CRS) 
             f"wholly outside the area of use of {work_crs.to_string()}: swapped axes or a wrong CRS?")
 
 
-def read_layer(cfg: LayerConfig, work_crs: pyproj.CRS, strict: bool) -> Layer:
-    features, legacy = read_features(cfg.path)
-    crs_name = cfg.crs or legacy or "OGC:CRS84"
+def _source_crs(cfg: LayerConfig, crs_name: str) -> pyproj.CRS:
     try:
-        src_crs = pyproj.CRS.from_user_input(crs_name)
+        return pyproj.CRS.from_user_input(crs_name)
     except pyproj.exceptions.CRSError as exc:
         raise PipelineError(f"layer {cfg.name}: unknown CRS {crs_name!r}") from exc
 
-    geoms, repaired, skipped, emptied = prepare_geometries(features, src_crs, work_crs)
-    props = [(f.get("properties") if isinstance(f, dict) else None) or {} for f in features]
-    columns = {attr: _object_array([p.get(cfg.fields[attr]) for p in props]) for attr in LAYER_FIELDS[cfg.name]}
+
+def read_layer(cfg: LayerConfig, work_crs: pyproj.CRS, strict: bool) -> Layer:
+    if cfg.is_geojson:
+        features, legacy = read_features(cfg.path)
+        src_crs = _source_crs(cfg, cfg.crs or legacy or "OGC:CRS84")
+        geoms, repaired, skipped, emptied = prepare_geometries(features, src_crs, work_crs)
+        props = [(f.get("properties") if isinstance(f, dict) else None) or {} for f in features]
+        columns = {attr: _object_array([p.get(cfg.fields[attr]) for p in props]) for attr in LAYER_FIELDS[cfg.name]}
+        n, ogr_layer = len(features), None
+    else:
+        crs_name, ogr_layer, wkbs, values = read_ogr(cfg)
+        src_crs = _source_crs(cfg, crs_name)
+        parsed = _parse_wkb_geometries(wkbs, f"layer {cfg.name} ({cfg.path})")
+        geoms, repaired, skipped, emptied = finish_geometries(*parsed, src_crs, work_crs)
+        columns = {attr: _object_array(values[cfg.fields[attr]]) for attr in LAYER_FIELDS[cfg.name]}
+        n = len(wkbs)
     if cfg.name == "terreinen":
         columns["id"] = _object_array(_terrein_ids(columns["id"]))
         if emptied.any():
@@ -488,13 +744,13 @@ def read_layer(cfg: LayerConfig, work_crs: pyproj.CRS, strict: bool) -> Layer:
         first = np.flatnonzero(repaired if repaired.any() else skipped)[:5].tolist()
         raise PipelineError(f"layer {cfg.name}: features {first} would be {what} (--strict)")
 
-    gdf = gpd.GeoDataFrame({"feature": np.arange(len(features)),
+    gdf = gpd.GeoDataFrame({"feature": np.arange(n),
                             **{k: _object_series(v) for k, v in columns.items()}},
                            geometry=gpd.GeoSeries(geoms, crs=work_crs))
     gdf = gdf[~skipped].reset_index(drop=True)
     check_area_of_use(cfg.name, gdf.geometry.to_numpy(), work_crs)
     return Layer(cfg.name, gdf, np.flatnonzero(repaired).tolist(), np.flatnonzero(skipped).tolist(),
-                 src_crs.to_string())
+                 src_crs.to_string(), ogr_layer)
 
 
 def _terrein_ids(values) -> list[str]:
@@ -1188,7 +1444,9 @@ def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False
         "layers": {name: {"path": str(cfg.layers[name].path), "source_crs": layer.source_crs,
                           "features_used": len(layer), "repaired": len(layer.repaired),
                           "repaired_first": layer.repaired[:5], "skipped": len(layer.skipped),
-                          "skipped_first": layer.skipped[:5]} for name, layer in layers.items()},
+                          "skipped_first": layer.skipped[:5],
+                          **({"ogr_layer": layer.ogr_layer} if layer.ogr_layer is not None else {})}
+                   for name, layer in layers.items()},
         **({"heat_raster": hc.info} if hc is not None else {}),
         "roof_faces_invalid_attributes": int(np.count_nonzero(~faces["valid"])),
         "overlapping_terrein_pairs": overlapping_pairs(terreinen),
@@ -1197,7 +1455,8 @@ def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False
         "versions": {"geopandas": gpd.__version__, "shapely": shapely.__version__,
                      "geos": shapely.geos_version_string, "pyproj": pyproj.__version__,
                      "proj": pyproj.proj_version_str, "rasterio": rasterio.__version__,
-                     "gdal": rasterio.__gdal_version__},
+                     "gdal": rasterio.__gdal_version__, "pyogrio": pyogrio.__version__,
+                     "pyogrio_gdal": pyogrio.__gdal_version_string__},
     }
     (out_dir / "reference_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     if not quiet:
