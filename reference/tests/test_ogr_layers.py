@@ -48,6 +48,7 @@ def sample_pipeline(tmp_path: Path, terreinen: Path, layer: str | None, roofs: P
     for name, spec in doc["layers"].items():
         spec["path"] = str((SAMPLE.parent / spec["path"]).resolve())
     doc["layers"]["terreinen"]["path"] = str(terreinen)
+    doc["layers"]["terreinen"].pop("layer", None)  # the sample names its GeoPackage layer
     if layer is not None:
         doc["layers"]["terreinen"]["layer"] = layer
     doc["layers"]["roofs"]["path"] = str(roofs)
@@ -81,7 +82,8 @@ def test_geopackage_and_shapefile_give_the_same_tables_as_geojson(sample_files, 
     assert layers["terreinen"]["ogr_layer"] == "terreinen" and layers["terreinen"]["source_crs"] == "EPSG:28992"
     assert layers["roofs"]["ogr_layer"] == "roofs" and layers["roofs"]["source_crs"] == "EPSG:28992"
     assert layers["roofs"]["features_used"] == 522
-    assert "ogr_layer" not in layers["natura2000"]
+    assert layers["natura2000"]["ogr_layer"] == "natura2000"  # the sample's Shapefile
+    assert "ogr_layer" not in layers["landcover"]
 
 
 def test_several_layers_and_no_layer_key_is_an_error_naming_them(sample_files, tmp_path, capsys):
