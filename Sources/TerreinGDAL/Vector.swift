@@ -48,16 +48,8 @@ public final class VectorLayer {
     /// The layer's CRS as AUTHORITY:CODE when OGR can name one, its WKT otherwise, nil when none.
     public let crsCode: String?
     public let crsWKT: String?
-    public let featureCount: Int
     private let dataset: GDALDatasetH
     private let layer: OGRLayerH
-
-    /// The layers of a file, by name.
-    public static func layerNames(path: String) throws -> [String] {
-        let v = try VectorLayer.open(path)
-        defer { GDALClose(v) }
-        return (0..<GDALDatasetGetLayerCount(v)).map { String(cString: OGR_L_GetName(GDALDatasetGetLayer(v, $0))) }
-    }
 
     private static func open(_ path: String) throws -> GDALDatasetH {
         _ = GDALLibrary.ready
@@ -96,7 +88,6 @@ public final class VectorLayer {
         self.path = path
         layerName = String(cString: OGR_L_GetName(l))
         driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds)).map { String(cString: $0) } ?? "OGR"
-        featureCount = Int(OGR_L_GetFeatureCount(l, 1))
         if let srs = OGR_L_GetSpatialRef(l) {
             var code: String?
             if OSRGetAuthorityName(srs, nil) == nil { _ = OSRAutoIdentifyEPSG(srs) }
