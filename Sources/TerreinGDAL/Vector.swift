@@ -51,8 +51,25 @@ public final class VectorLayer {
     private let dataset: GDALDatasetH
     private let layer: OGRLayerH
 
+    /// The path GDAL opens: a `.zip` (as PDOK's downloads come) through `/vsizip/`, its
+    /// root when that holds the layers (zipped Shapefiles), else the one vector file in it.
+    static func gdalPath(_ path: String) -> String {
+        guard (path as NSString).pathExtension.lowercased() == "zip" else { return path }
+        let root = "/vsizip/" + path
+        let vectorExtensions = ["gpkg", "fgb", "gml", "geojson", "json", "sqlite"]
+        var files: [String] = []
+        if let list = VSIReadDir(root) {
+            var i = 0
+            while let entry = list[i] { files.append(String(cString: entry)); i += 1 }
+            CSLDestroy(list)
+        }
+        let inner = files.filter { vectorExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+        return inner.count == 1 && !files.contains(where: { $0.lowercased().hasSuffix(".shp") }) ? root + "/" + inner[0] : root
+    }
+
     private static func open(_ path: String) throws -> GDALDatasetH {
         _ = GDALLibrary.ready
+        let path = gdalPath(path)
         guard let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR), nil, nil, nil) else {
             throw RasterError(path: path, problem: "GDAL cannot open it as a vector file (\(GDALLibrary.lastError()))",
                               hint: "check it with `ogrinfo \(path)`; a Shapefile needs its .shx and .dbf beside it")

@@ -86,6 +86,38 @@ final class OGRSourceTests: XCTestCase {
         XCTAssertTrue(e4.contains("no layer \"parken\"") && e4.contains("\"terreinen\", \"sites\""), e4)
     }
 
+    /// A zipped Shapefile and a zipped GeoPackage, as PDOK's downloads come, are read in
+    /// place through /vsizip/: the same tables as the unzipped sample.
+    func testZippedLayersAreReadInPlace() throws {
+        let scratch = ScratchDir()
+        let d = scratch.path
+        try convert(["-f", "GPKG", d + "/parks.gpkg", repoRoot + "/SampleGIS/terreinen.geojson", "-nln", "terreinen"])
+        let zip = Process()
+        zip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        zip.arguments = ["python3", "-c", """
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1] + "/n2k.zip", "w") as z:
+                for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+                    z.write(sys.argv[2] + "/natura2000." + ext, "natura2000." + ext)
+            with zipfile.ZipFile(sys.argv[1] + "/parks.zip", "w") as z:
+                z.write(sys.argv[1] + "/parks.gpkg", "parks.gpkg")
+            """, d, repoRoot + "/SampleGIS"]
+        try zip.run()
+        zip.waitUntilExit()
+        XCTAssertEqual(zip.terminationStatus, 0)
+        var text = try String(contentsOfFile: repoRoot + "/Pipelines/sample.yml", encoding: .utf8)
+        text = text.replacingOccurrences(of: "../SampleGIS/natura2000.shp", with: d + "/n2k.zip")
+            .replacingOccurrences(of: "../SampleGIS/terreinen.gpkg", with: d + "/parks.zip")
+            .replacingOccurrences(of: "../SampleGIS/", with: repoRoot + "/SampleGIS/")
+        try text.write(toFile: d + "/zip.yml", atomically: true, encoding: .utf8)
+        let (s1, _, e1) = try runCLI(["run", d + "/zip.yml", "--output", d + "/zipped", "--quiet"])
+        XCTAssertEqual(s1, 0, e1)
+        let (s2, _, e2) = try runCLI(["run", repoRoot + "/Pipelines/sample.yml", "--output", d + "/plain", "--quiet"])
+        XCTAssertEqual(s2, 0, e2)
+        XCTAssertEqual(try String(contentsOfFile: d + "/zipped/indicators.csv", encoding: .utf8),
+                       try String(contentsOfFile: d + "/plain/indicators.csv", encoding: .utf8))
+    }
+
     func testShapefileWithoutPrjNeedsCRS() throws {
         let scratch = ScratchDir()
         let d = scratch.path

@@ -168,7 +168,8 @@ struct GeoJSONLayerSource: LayerSource {
     }
 }
 
-/// Any other vector format, through GDAL/OGR (GeoPackage, Shapefile, FlatGeobuf, GML, ...):
+/// Any other vector format, through GDAL/OGR (GeoPackage, Shapefile, FlatGeobuf, GML, and
+/// any of these in a `.zip`, read in place through `/vsizip/`, as PDOK's downloads come):
 /// features in reading (FID) order, coordinates copied from OGR in bulk into the same
 /// buffers the GeoJSON reader fills, so the same preparation steps (ring closing, degenerate
 /// parts, reprojection with PROJ) and the same counts apply. A layer's CRS is the pipeline's
