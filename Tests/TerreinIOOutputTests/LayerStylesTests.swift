@@ -83,9 +83,9 @@ final class LayerStylesTests: XCTestCase {
         XCTAssertEqual(try values(doc, "/qgis/renderer-v2/@attr"), ["solar_mwh_yr"])
         // The first class holds no stored value (-0.0001 is stored as 0): an empty range just below 0.
         XCTAssertEqual(try values(doc, "/qgis/renderer-v2/ranges/range/@lower").map { Double($0)! },
-                       [0.0.nextDown, 0, 830])
+                       [(0.0).nextDown, 0, 830])
         XCTAssertEqual(try values(doc, "/qgis/renderer-v2/ranges/range/@upper").map { Double($0)! },
-                       [0.0.nextDown, 830.0.nextDown, 831.38])
+                       [(0.0).nextDown, (830.0).nextDown, 831.38])
         XCTAssertEqual(try values(doc, "/qgis/renderer-v2/ranges/range/@label"), ["< 0", "0 – 830", "≥ 830"])
         XCTAssertEqual(try values(doc, "/qgis/renderer-v2/ranges/range/@symbol"), ["0", "1", "2"])
         XCTAssertEqual(try values(doc, "/qgis/renderer-v2/symbols/symbol/@name"), ["0", "1", "2"])
@@ -107,7 +107,7 @@ final class LayerStylesTests: XCTestCase {
         let root = try XCTUnwrap(doc.rootElement())
         XCTAssertEqual(root.localName, "StyledLayerDescriptor")
         XCTAssertEqual(root.uri, "http://www.opengis.net/sld")
-        XCTAssertEqual(root.attribute(forName: "version")?.stringValue, "1.1.0")
+        XCTAssertEqual(root.attributes?.first { $0.name == "version" }?.stringValue, "1.1.0")
         let rules = "/*[local-name()='StyledLayerDescriptor']/*[local-name()='NamedLayer']/*[local-name()='UserStyle']/*[local-name()='FeatureTypeStyle']/*[local-name()='Rule']"
         XCTAssertEqual(try doc.nodes(forXPath: rules).count, 4) // three classes, one for labels
         func inRule(_ k: Int, _ path: String) throws -> [String] { try values(doc, "\(rules)[\(k)]\(path)") }
@@ -188,6 +188,6 @@ final class LayerStylesTests: XCTestCase {
         XCTAssertEqual(LayerStyles.qgisColor("#2e7d32"), "46,125,50,255")
         XCTAssertEqual(LayerStyles.number(830), "830")
         XCTAssertEqual(LayerStyles.number(0.25), "0.25")
-        XCTAssertEqual(Double(LayerStyles.number(830.0.nextDown)), 830.0.nextDown)
+        XCTAssertEqual(Double(LayerStyles.number((830.0).nextDown)), (830.0).nextDown)
     }
 }
