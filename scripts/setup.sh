@@ -21,8 +21,9 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 pkgs=(libgeos-dev libproj-dev proj-data libgdal-dev libsqlite3-dev pkg-config)
-# Test tools: headless Chromium renders report.html, ogrinfo reads the GeoPackage.
-[ "$want_browser" = 1 ] && pkgs+=(chromium gdal-bin)
+# Test tools: headless Chromium renders report.html, ogrinfo reads the GeoPackage, GDAL's
+# GeoPackage validator runs on Debian's GDAL Python bindings (python3-gdal).
+[ "$want_browser" = 1 ] && pkgs+=(chromium gdal-bin python3-gdal)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -57,6 +58,23 @@ PY
     else
       echo "error: the Python reference stack is missing. Run:" >&2
       echo "  python3 -m pip install -r reference/requirements.txt" >&2
+      exit 1
+    fi
+  fi
+fi
+
+# GDAL's GeoPackage validator (validate_gpkg.py in gdal-utils), without its dependencies:
+# it runs on python3-gdal (see reference/requirements-nodeps.txt).
+if [ "$want_browser" = 1 ]; then
+  want_gdal_utils=$(grep -oE '^gdal-utils==[0-9.]+' reference/requirements-nodeps.txt | cut -d= -f3)
+  have_gdal_utils=$(python3 -c 'import importlib.metadata as m; print(m.version("gdal-utils"))' 2>/dev/null || true)
+  if [ "$have_gdal_utils" != "$want_gdal_utils" ]; then
+    if [ "$(id -u)" = 0 ] || [ -n "${VIRTUAL_ENV:-}" ]; then
+      echo "setup: installing gdal-utils $want_gdal_utils (no dependencies)" >&2
+      python3 -m pip install -q --no-deps -r reference/requirements-nodeps.txt
+    else
+      echo "error: GDAL's GeoPackage validator is missing. Run:" >&2
+      echo "  python3 -m pip install --no-deps -r reference/requirements-nodeps.txt" >&2
       exit 1
     fi
   fi

@@ -58,6 +58,17 @@ done
 grep -q "^water_exposure: String (0.0), domain name=water_exposure_classes" "$out/ogrinfo.txt" \
   || { echo "ogrinfo does not see the water_exposure domain (gpkg_data_column_constraints)" >&2; exit 1; }
 echo "ogrinfo: layer terreinen with $(grep -c ': ' "$out/ogrinfo.txt") lines, every checked column listed, no warnings"
+# GDAL's GeoPackage validator (gdal-utils' validate_gpkg.py) on the python that has GDAL's
+# bindings (Debian's python3-gdal), every requirement it knows, warnings counted as errors.
+validate_gpkg=$(python3 -c 'import importlib.util as u; print(u.find_spec("osgeo_utils.samples.validate_gpkg").origin)')
+gdal_python=$(for p in python3 /usr/bin/python3; do "$p" -c 'import osgeo.ogr' 2>/dev/null && { command -v "$p"; break; }; done)
+[ -n "$gdal_python" ] || { echo "no python3 with GDAL's bindings (osgeo): install python3-gdal" >&2; exit 1; }
+"$gdal_python" "$validate_gpkg" -k --warning-as-error "$out/terrein/indicators.gpkg"
+echo "validate_gpkg.py (gdal-utils $(python3 -c 'import importlib.metadata as m; print(m.version("gdal-utils"))'), GDAL $("$gdal_python" -c 'from osgeo import gdal; print(gdal.__version__)')): indicators.gpkg, no error or warning"
+# The Frictionless data package: the descriptor, both CSVs against their Table Schema, bytes and hashes.
+frictionless validate "$out/terrein/datapackage.json" > "$out/frictionless.txt" 2>&1 \
+  || { cat "$out/frictionless.txt" >&2; echo "frictionless: datapackage.json is not valid" >&2; exit 1; }
+echo "frictionless $(python3 -c 'import importlib.metadata as m; print(m.version("frictionless"))'): datapackage.json valid ($(grep -c VALID "$out/frictionless.txt") resources)"
 
 step "determinism at benchmark scale S: --threads 1 and 2 give the same bytes"
 .build/debug/terrein synth --scale S --seed 7 --out "$out/S" --quiet > /dev/null

@@ -152,9 +152,17 @@ public enum Runner {
         progress.begin("writing", total: pipeline.formats.count + 1)
         defer { progress.end() }
         var files: [String] = []
-        try out.write("indicators.csv", CSVFormat.render(indicators))
-        try out.write("regions.csv", CSVFormat.render(regions))
+        let indicatorsCSV = CSVFormat.render(indicators), regionsCSV = CSVFormat.render(regions)
+        try out.write("indicators.csv", indicatorsCSV)
+        try out.write("regions.csv", regionsCSV)
         files += ["indicators.csv", "regions.csv"]
+        // The data package describes the two CSVs, so it belongs to the csv format (always written).
+        try out.write("datapackage.json", DataPackageWriter.render(
+            pipelineName: pipeline.name,
+            indicators: .init(resourceName: "indicators", path: "indicators.csv", table: indicators, bytes: Data(indicatorsCSV.utf8)),
+            regions: .init(resourceName: "regions", path: "regions.csv", table: regions, bytes: Data(regionsCSV.utf8)),
+            sources: dataPackageSources(pipeline, layers), created: lastChange, language: options.language))
+        files.append("datapackage.json")
         progress.advance()
         // Keyed by the id's bytes: ids that differ only in Unicode normalisation are distinct.
         let byId = Dictionary(uniqueKeysWithValues: layers.terreinen.map { (ByteKey($0.id), $0.geometry) })
@@ -181,6 +189,20 @@ public enum Runner {
         try out.commit(pauseHook: testPause)
         return RunSummary(outputDirectory: pipeline.outputDirectory, files: files, terreinen: results.count,
                           regions: regions.rows.count, warnings: warnings, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// The input layers as the data package's `sources`: path as the pipeline file gives it, SHA-256.
+    static func dataPackageSources(_ pipeline: Pipeline, _ layers: LoadedLayers) -> [DataPackageWriter.Source] {
+        var out: [DataPackageWriter.Source] = []
+        for kind in LayerKind.allCases {
+            guard let s = layers.stats[kind], let config = pipeline.layers[kind] else { continue }
+            out.append(.init(title: kind.rawValue, path: config.declaredPath, sha256: s.sha256))
+        }
+        for kind in RasterLayerKind.allCases {
+            guard let r = layers.rasters[kind] else { continue }
+            out.append(.init(title: kind.rawValue, path: r.config.declaredPath, sha256: r.sha256))
+        }
+        return out
     }
 
     /// Repairs, skips and other things the analyst should know, per layer.

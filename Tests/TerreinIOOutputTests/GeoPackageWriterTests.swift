@@ -26,12 +26,12 @@ final class GeoPackageWriterTests: XCTestCase {
             XCTAssertTrue(wkt.hasPrefix("PROJCS[\"Amersfoort / RD New\""), wkt)
 
             let contents = try Row.fetchAll(db, sql: "SELECT table_name, data_type, last_change, srs_id, min_x, max_y FROM gpkg_contents ORDER BY table_name")
-            XCTAssertEqual(contents.map { $0[0] as String }, ["natura2000", "regions", "terreinen"])
-            XCTAssertEqual(contents.map { $0[1] as String }, ["features", "attributes", "features"])
+            XCTAssertEqual(contents.map { $0[0] as String }, ["layer_styles", "natura2000", "regions", "terreinen"])
+            XCTAssertEqual(contents.map { $0[1] as String }, ["attributes", "features", "attributes", "features"])
             XCTAssertEqual(Set(contents.map { $0[2] as String }), ["2024-01-02T03:04:05.000Z"])
-            XCTAssertEqual(contents[2][3] as Int?, 28992)
-            XCTAssertEqual(contents[2][4] as Double?, 155000)
-            XCTAssertEqual(contents[2][5] as Double?, 464300.5)
+            XCTAssertEqual(contents[3][3] as Int?, 28992)
+            XCTAssertEqual(contents[3][4] as Double?, 155000)
+            XCTAssertEqual(contents[3][5] as Double?, 464300.5)
             XCTAssertEqual(try String.fetchAll(db, sql: "SELECT geometry_type_name FROM gpkg_geometry_columns"), ["MULTIPOLYGON", "MULTIPOLYGON"])
             XCTAssertEqual(try String.fetchAll(db, sql: "SELECT table_name FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index' ORDER BY 1"),
                            ["natura2000", "terreinen"])

@@ -19,7 +19,7 @@ final class EndToEndTests: XCTestCase {
     func testRunWritesEveryOutputWithTheSpecHeaders() throws {
         let scratch = ScratchDir()
         let out = try runSample(scratch)
-        for f in ["indicators.csv", "regions.csv", "indicators.geojson", "indicators.gpkg", "report.html", "manifest.json"] {
+        for f in ["indicators.csv", "regions.csv", "datapackage.json", "indicators.geojson", "indicators.gpkg", "report.html", "manifest.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + f), f)
         }
         let ind = try table(out + "/indicators.csv")
@@ -79,7 +79,7 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(s, 0, e)
         (s, _, e) = try runCLI(["run", sample, "--output", b, "--threads", "4", "--quiet"], environment: ["SOURCE_DATE_EPOCH": "1700000000"])
         XCTAssertEqual(s, 0, e)
-        for f in ["indicators.csv", "regions.csv", "indicators.geojson", "indicators.gpkg", "report.html"] {
+        for f in ["indicators.csv", "regions.csv", "datapackage.json", "indicators.geojson", "indicators.gpkg", "report.html"] {
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: a + "/" + f)),
                            try Data(contentsOf: URL(fileURLWithPath: b + "/" + f)), f)
         }

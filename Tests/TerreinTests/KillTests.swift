@@ -91,8 +91,8 @@ final class KillTests: XCTestCase {
         return r
     }
 
-    static let outputFiles: Set<String> = ["indicators.csv", "regions.csv", "indicators.geojson", "indicators.gpkg",
-                                           "report.html", "manifest.json"]
+    static let outputFiles: Set<String> = ["indicators.csv", "regions.csv", "datapackage.json", "indicators.geojson",
+                                           "indicators.gpkg", "report.html", "manifest.json"]
 
     func testKillAtEveryStageCostsNothing() throws {
         for stage in ["loaded", "computed", "staging-written", "before-swap", "after-swap"] {

@@ -132,7 +132,7 @@ final class CompoundWorkCRSRunTests: XCTestCase {
             let (status, _, err) = try runCLI(["run", file, "--output", scratch.path + out, "--quiet"], environment: ["SOURCE_DATE_EPOCH": "0"])
             XCTAssertEqual(status, 0, err)
         }
-        for f in ["indicators.csv", "regions.csv", "indicators.geojson", "indicators.gpkg", "report.html"] {
+        for f in ["indicators.csv", "regions.csv", "datapackage.json", "indicators.geojson", "indicators.gpkg", "report.html"] {
             let a = try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/rd/" + f))
             let b = try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/compound/" + f))
             XCTAssertTrue(a == b, "\(f) differs between EPSG:28992 and EPSG:7415")

@@ -17,8 +17,11 @@ import Glibc
 /// created last, so that GDAL and QGIS keep the index current when an analyst edits a layer.
 /// The ST_* functions those triggers call are registered on the writing connection too.
 ///
-/// The file is byte-identical for identical inputs: no random ids, and the only timestamp
-/// is `gpkg_contents.last_change`, which the caller passes (SOURCE_DATE_EPOCH when set).
+/// Each layer has a default QGIS style in `layer_styles` (`LayerStyles`).
+///
+/// The file is byte-identical for identical inputs: no random ids, and the only timestamps
+/// are `gpkg_contents.last_change` and `layer_styles.update_time`, which the caller passes
+/// (SOURCE_DATE_EPOCH when set).
 public enum GeoPackageWriter {
     /// SQLite column types by column kind. BOOLEAN is what GDAL maps to an OFSTBoolean field.
     static func sqlType(_ kind: ColumnKind) -> String {
@@ -83,6 +86,8 @@ public enum GeoPackageWriter {
                                       blobs: siteBlobs, lastChange: timestamp)
                 try writeDataColumns(db, tables: [("terreinen", terreinColumns), ("regions", a.regions.columns)],
                                      language: a.language)
+                try LayerStyles.write(db, styles: LayerStyles.styles(a, terreinColumns: terreinColumns, siteColumns: siteColumns),
+                                      updateTime: timestamp)
             }
             try queue.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
             try queue.close()
@@ -366,6 +371,12 @@ public enum GeoPackageWriter {
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.000Z",
                       Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
                       Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+    }
+
+    /// `%Y-%m-%dT%H:%M:%SZ` in UTC (whole seconds), for the data package's `created`.
+    public static func formatISO8601(_ date: Date) -> String {
+        let s = formatLastChange(date)
+        return String(s.dropLast(5)) + "Z"
     }
 
     /// ST_IsEmpty, ST_MinX, ST_MaxX, ST_MinY, ST_MaxY on GeoPackage geometry blobs, as the

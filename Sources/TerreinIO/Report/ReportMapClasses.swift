@@ -11,6 +11,9 @@ extension ReportWriter {
         var classes: [Int]
         var colors: [String]
         var classLabels: [String]
+        /// The class breaks (class k holds breaks[k-1] <= v < breaks[k]); the GeoPackage's
+        /// QGIS style uses the same ones.
+        var breaks: [Double] = []
     }
 
     /// The indicators the map can be coloured by: the table's columns whose schema has a
@@ -52,7 +55,7 @@ extension ReportWriter {
                 labels.append("≥ " + text(breaks[breaks.count - 1]))
             }
             out.append(MapIndicator(column: schema.name, label: schema.label.text(language.rawValue), classes: classes,
-                                    colors: colors, classLabels: labels))
+                                    colors: colors, classLabels: labels, breaks: breaks))
         }
         return out
     }
