@@ -98,7 +98,7 @@ public enum Runner {
         do {
             return try body()
         } catch let e as GeometryError {
-            let files = kinds.compactMap { pipeline.layers[$0]?.path }
+            let files = kinds.flatMap { pipeline.sources($0).map(\.path) }
             throw InputError(file: files.isEmpty ? pipeline.file : files.joined(separator: ", "),
                              problem: "geometry operation failed while \(what): \(e)", hint: geometryHint)
         }
@@ -183,28 +183,31 @@ public enum Runner {
                           regions: regions.rows.count, warnings: warnings, seconds: Date().timeIntervalSince(started))
     }
 
-    /// Repairs, skips and other things the analyst should know, per layer.
+    /// Repairs, skips and other things the analyst should know, per layer (per source for
+    /// land cover from several sources: `landcover.sources[1]`).
     static func layerWarnings(_ layers: LoadedLayers) -> [String] {
         var w: [String] = []
         for kind in LayerKind.allCases {
-            guard let s = layers.stats[kind] else { continue }
+            for s in layers.sourceStats[kind] ?? layers.stats[kind].map({ [$0] }) ?? [] {
+            let name = kind.rawValue + (s.sourceIndex.map { ".sources[\($0)]" } ?? "")
             if s.repaired > 0 {
-                w.append("\(kind.rawValue): \(s.repaired) feature(s) repaired (first: \(s.firstRepaired.map { "#\($0.index) \($0.reason)" }.joined(separator: "; ")))")
+                w.append("\(name): \(s.repaired) feature(s) repaired (first: \(s.firstRepaired.map { "#\($0.index) \($0.reason)" }.joined(separator: "; ")))")
             }
             if s.skipped > 0 {
-                w.append("\(kind.rawValue): \(s.skipped) feature(s) skipped (first: \(s.firstSkipped.map { "#\($0.index) \($0.reason)" }.joined(separator: "; ")))")
+                w.append("\(name): \(s.skipped) feature(s) skipped (first: \(s.firstSkipped.map { "#\($0.index) \($0.reason)" }.joined(separator: "; ")))")
             }
             if kind != .terreinen && kind != .roofs && s.used == 0 {
                 w.append(s.features == 0
-                         ? "\(kind.rawValue): the layer has no features (check the file and layers.\(kind.rawValue).path)"
-                         : "\(kind.rawValue): none of the layer's \(s.features) features is usable (all skipped)")
+                         ? "\(name): the layer has no features (check the file and layers.\(name).path)"
+                         : "\(name): none of the layer's \(s.features) features is usable (all skipped)")
             }
             if s.nonNumericDepths > 0 {
-                w.append("\(kind.rawValue): \(s.nonNumericDepths) feature(s) with a depth that is missing or not a number, which never flood (first: \(s.firstNonNumericDepths.map { "#\($0)" }.joined(separator: ", ")))")
+                w.append("\(name): \(s.nonNumericDepths) feature(s) with a depth that is missing or not a number, which never flood (first: \(s.firstNonNumericDepths.map { "#\($0)" }.joined(separator: ", ")))")
             }
             if !s.unmappedClasses.isEmpty {
-                w.append("landcover: unmapped class values counted as other: " +
+                w.append("\(name): unmapped class values counted as other: " +
                          s.unmappedClasses.keys.sorted().map { "\"\($0)\" (\(s.unmappedClasses[$0]!))" }.joined(separator: ", "))
+            }
             }
         }
         return w
