@@ -119,7 +119,7 @@ public enum Runner {
 
         var loadOptions = LoadOptions(strict: options.strict, threads: options.threads)
         loadOptions.onBytesRead = { progress.advance(by: $0) }
-        let inputBytes = pipeline.layers.values.reduce(0) { total, layer in
+        let inputBytes = LayerKind.allCases.flatMap { pipeline.sources($0) }.reduce(0) { total, layer in
             total + ((try? FileManager.default.attributesOfItem(atPath: layer.path)[.size] as? Int) ?? 0)
         }
         progress.begin("reading", total: inputBytes, bytes: true)
