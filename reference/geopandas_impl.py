@@ -30,8 +30,14 @@ values by their OGR field types (integers, reals, text, null); the CRS is the
 pipeline's `crs:`, else the source's SRS by its authority code.  The WKB
 geometries go through the same preparation as GeoJSON ones (an unclosed ring is
 rebuilt by the same fallback).  pyogrio linearises a curved geometry
-(OGR_G_GetLinearGeometry, default step) as Terrein does; a GeometryCollection
-with a curved member it hands over as it is, and that is an error here.
+(OGR_G_GetLinearGeometry) as Terrein does, with the same options
+(OGR_ARC_STEPSIZE 1 degree, OGR_ARC_MAX_GAP 0.1, set below); a GeometryCollection
+with a curved member it hands over as it is, and that is an error here.  A GML
+file is opened with WRITE_GFS=NO, so no .gfs is written beside the input.
+
+Land cover may come from several sources (`layers.landcover.sources`), each
+with a class field and its mapping (`classes`) or one class for the whole
+source (`class`); they are read in order and concatenated.
 """
 
 from __future__ import annotations
@@ -144,6 +150,7 @@ class LayerConfig:
     classes: dict[str, list[str]] = field(default_factory=dict)
     band: int = 1  # raster layers: the band, counted from 1
     layer: str | None = None  # vector files with several layers (a GeoPackage): the OGR layer
+    constant_class: str | None = None  # land cover: one class for the whole source (`class:`)
 
     @property
     def is_geojson(self) -> bool:
@@ -160,6 +167,10 @@ class Config:
     bands_m: list[int]
     water: dict
     heat: dict
+    landcover_sources: list[LayerConfig] = field(default_factory=list)
+
+
+LANDCOVER_CLASSES = ("sealed", "green", "water", "other")
 
 
 def _is_number(v) -> bool:
@@ -232,9 +243,18 @@ def load_config(path: Path) -> Config:
         raise PipelineError(f"work_crs {work_crs.to_string()} is not in metres ({units})")
 
     layers = {}
+    landcover_sources: list[LayerConfig] = []
     for name, spec in (doc.get("layers") or {}).items():
         if name not in LAYER_FIELDS and name not in RASTER_LAYERS:
             print(f"warning: unknown layer {name!r} ignored", file=sys.stderr)
+            continue
+        if name == "landcover" and isinstance(spec, dict) and "sources" in spec:
+            sources = spec["sources"]
+            if not isinstance(sources, list) or not sources:
+                raise PipelineError("layers.landcover.sources must be a non-empty list of sources")
+            landcover_sources = [_vector_layer(name, s, base, f"layers.landcover.sources[{i}]")
+                                 for i, s in enumerate(sources)]
+            layers[name] = landcover_sources[0]
             continue
         if not spec or not spec.get("path"):
             raise PipelineError(f"layers.{name}.path is required")
@@ -244,20 +264,9 @@ def load_config(path: Path) -> Config:
                 raise PipelineError(f"layers.{name}.band must be a positive integer (counted from 1), got {band!r}")
             layers[name] = LayerConfig(name, base / spec["path"], spec.get("crs"), {}, band=band)
             continue
-        fields = {attr: attr for attr in LAYER_FIELDS[name]}
-        fields.update({k: str(v) for k, v in (spec.get("fields") or {}).items()})
-        classes = {}
+        layers[name] = _vector_layer(name, spec, base, f"layers.{name}")
         if name == "landcover":
-            for cls in ("sealed", "green", "water"):
-                classes[cls] = [_text(v) for v in ((spec.get("classes") or {}).get(cls) or [])]
-        layers[name] = LayerConfig(name, base / spec["path"], spec.get("crs"), fields, classes)
-        if spec.get("layer") is not None:
-            if not isinstance(spec["layer"], str) or not spec["layer"]:
-                raise PipelineError(f"layers.{name}.layer must be a layer name, got {spec['layer']!r}")
-            if layers[name].is_geojson:
-                raise PipelineError(f"layers.{name}.layer: a GeoJSON file has one layer; `layer:` is for files "
-                                    f"with several, such as a GeoPackage")
-            layers[name].layer = spec["layer"]
+            landcover_sources = [layers[name]]
     for name in REQUIRED_LAYERS:
         if name not in layers:
             raise PipelineError(f"layer {name} is required")
@@ -279,7 +288,47 @@ def load_config(path: Path) -> Config:
         bands_m=list(bands),
         water=_merge_numbers("water", params.get("water")),
         heat=_heat_parameters(params.get("heat")),
+        landcover_sources=landcover_sources,
     )
+
+
+def _vector_layer(name: str, spec, base: Path, key: str) -> LayerConfig:
+    """One vector layer (or one land cover source) of the pipeline file."""
+    if not isinstance(spec, dict) or not spec.get("path"):
+        raise PipelineError(f"{key}.path is required")
+    fields = {attr: attr for attr in LAYER_FIELDS[name]}
+    fields.update({k: str(v) for k, v in (spec.get("fields") or {}).items()})
+    classes = {}
+    constant = None
+    if name == "landcover":
+        if ("classes" in spec) == ("class" in spec):
+            raise PipelineError(f"{key}: give either `classes` (a mapping of the class field's values) or "
+                                f"`class` (one class for the whole source)")
+        if "class" in spec:
+            constant = spec["class"]
+            if constant not in LANDCOVER_CLASSES:
+                raise PipelineError(f"{key}.class: unknown class {constant!r}; one of {', '.join(LANDCOVER_CLASSES)}")
+        else:
+            for cls in ("sealed", "green", "water"):
+                classes[cls] = [_text(v) for v in ((spec.get("classes") or {}).get(cls) or [])]
+    cfg = LayerConfig(name, base / spec["path"], spec.get("crs"), fields, classes, constant_class=constant)
+    if spec.get("layer") is not None:
+        if not isinstance(spec["layer"], str) or not spec["layer"]:
+            raise PipelineError(f"{key}.layer must be a layer name, got {spec['layer']!r}")
+        if cfg.is_geojson:
+            raise PipelineError(f"{key}.layer: a GeoJSON file has one layer; `layer:` is for files "
+                                f"with several, such as a GeoPackage")
+        cfg.layer = spec["layer"]
+    return cfg
+
+
+def landcover_class_names(cfg: LayerConfig, raw) -> list[str]:
+    """Each land cover feature's class (sealed, green, water, other) from its raw class value:
+    the source's one class, else the mapping, else other."""
+    if cfg.constant_class is not None:
+        return [cfg.constant_class] * len(raw)
+    lookup = {v: cls for cls, values in cfg.classes.items() for v in values}
+    return [lookup.get(_text(v), "other") for v in raw]
 
 
 # --------------------------------------------------------------------------
@@ -504,6 +553,10 @@ WKB_TYPES = {1: "Point", 2: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "Mul
              10: "CurvePolygon", 11: "MultiCurve", 12: "MultiSurface", 13: "Curve", 14: "Surface",
              15: "PolyhedralSurface", 16: "TIN", 17: "Triangle"}
 WKB_CURVES = range(8, 15)  # pyogrio linearises these, except as members of a GeometryCollection
+# How OGR strokes arcs into segments, as Terrein sets it (TerreinGDAL.ArcLinearisation): steps of
+# at most 1 degree seen from the centre; the maximum gap is set alike, though GDAL honours it only
+# for DXF/DWG arcs.
+ARC_OPTIONS = {"OGR_ARC_STEPSIZE": "1", "OGR_ARC_MAX_GAP": "0.1"}
 
 
 class CurvedGeometry(Exception):
@@ -657,8 +710,14 @@ def read_ogr(cfg: LayerConfig) -> tuple[str, str, np.ndarray, dict[str, list]]:
     pyogrio, in reading (FID) order; the CRS is the pipeline's `crs:`, else the source's SRS by
     its authority code."""
     key = f"layers.{cfg.name}"
+    pyogrio.set_gdal_config_options(ARC_OPTIONS)
+    # GML: GDAL would write a .gfs beside the input after working out its schema; not here.
+    open_options = {"WRITE_GFS": "NO"} if cfg.path.suffix.lower() in (".gml", ".xml") else {}
     try:
-        names = [str(row[0]) for row in pyogrio.list_layers(cfg.path)]
+        if open_options and cfg.layer is not None:
+            names = [cfg.layer]  # listing the layers would open the file without the option
+        else:
+            names = [str(row[0]) for row in pyogrio.list_layers(cfg.path)]
     except (pyogrio.errors.DataSourceError, OSError) as exc:
         raise PipelineError(f"layer {cfg.name}: GDAL cannot open {cfg.path} as a vector file ({exc}); check it "
                             f"with `ogrinfo {cfg.path}`; a Shapefile needs its .shx and .dbf beside it") from exc
@@ -675,9 +734,11 @@ def read_ogr(cfg: LayerConfig) -> tuple[str, str, np.ndarray, dict[str, list]]:
         raise PipelineError(f"layer {cfg.name}: {cfg.path} has {len(names)} layers and the pipeline names none; "
                             f"set {key}.layer to one of {_quoted(names)}")
     wanted = list(dict.fromkeys(cfg.fields[attr] for attr in LAYER_FIELDS[cfg.name]))
+    if cfg.constant_class is not None:
+        wanted = []  # a source of one class reads no class field
     try:
         meta, _fids, wkbs, data = pyogrio.raw.read(cfg.path, layer=name, columns=wanted, return_fids=True,
-                                                  datetime_as_string=True)
+                                                  datetime_as_string=True, **open_options)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
         raise PipelineError(f"layer {cfg.name}: cannot read layer \"{name}\" of {cfg.path}: {exc}") from exc
     where = f"layer {cfg.name} ({cfg.path}, layer \"{name}\")"
@@ -732,8 +793,8 @@ def read_layer(cfg: LayerConfig, work_crs: pyproj.CRS, strict: bool) -> Layer:
         src_crs = _source_crs(cfg, crs_name)
         parsed = _parse_wkb_geometries(wkbs, f"layer {cfg.name} ({cfg.path})")
         geoms, repaired, skipped, emptied = finish_geometries(*parsed, src_crs, work_crs)
-        columns = {attr: _object_array(values[cfg.fields[attr]]) for attr in LAYER_FIELDS[cfg.name]}
         n = len(wkbs)
+        columns = {attr: _object_array(values.get(cfg.fields[attr], [None] * n)) for attr in LAYER_FIELDS[cfg.name]}
     if cfg.name == "terreinen":
         columns["id"] = _object_array(_terrein_ids(columns["id"]))
         if emptied.any():
@@ -1385,9 +1446,20 @@ def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False
     cfg = load_config(pipeline)
     terreinen_layer = load_terreinen(cfg.layers["terreinen"], cfg.work_crs, strict)
     layers = {"terreinen": terreinen_layer}
-    for name in ("roofs", "natura2000", "landcover", "inundation"):
+    for name in ("roofs", "natura2000", "inundation"):
         if name in cfg.layers:
             layers[name] = read_layer(cfg.layers[name], cfg.work_crs, strict)
+    # Land cover: every source in order, each feature's class resolved by its source's rule, and
+    # the sources concatenated (source order, then feature order) into one layer.
+    landcover_parts = [read_layer(src, cfg.work_crs, strict) for src in cfg.landcover_sources]
+    unmapped_per_source = []
+    for src, part in zip(cfg.landcover_sources, landcover_parts):
+        raw = part.gdf["class"].to_numpy()
+        part.gdf["source_class"] = raw
+        part.gdf["class"] = _object_array(landcover_class_names(src, raw))
+        mapped = {v for vals in src.classes.values() for v in vals}
+        unmapped_per_source.append([] if src.constant_class is not None
+                                   else sorted({_text(v) or "" for v in raw} - mapped))
     if "heat" in cfg.layers:  # fail before the vector work if the raster is unusable
         open_raster(cfg.layers["heat"], cfg.work_crs)[0].close()
     lap("read")
@@ -1398,7 +1470,12 @@ def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False
     area = terreinen.geometry.area.to_numpy()
     roofs = layers["roofs"].gdf
     sites = layers["natura2000"].gdf if "natura2000" in layers else None
-    landcover = layers["landcover"].gdf if "landcover" in layers else None
+    landcover = (gpd.GeoDataFrame(pd.concat([p.gdf for p in landcover_parts], ignore_index=True),
+                                  geometry="geometry", crs=cfg.work_crs) if landcover_parts else None)
+    if landcover_parts:  # the manifest's layers entry: all sources together (per source: "landcover")
+        first = landcover_parts[0]
+        layers["landcover"] = Layer("landcover", landcover, [i for p in landcover_parts for i in p.repaired],
+                                    [i for p in landcover_parts for i in p.skipped], first.source_crs, first.ogr_layer)
     inundation = layers["inundation"].gdf if "inundation" in layers else None
 
     values: dict[str, np.ndarray] = {
@@ -1411,7 +1488,8 @@ def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False
     lap("solar")
     values.update(nature_indicators(terreinen, sites, cfg.bands_m))
     lap("nature")
-    classes = cfg.layers["landcover"].classes if landcover is not None else {}
+    # The classes are resolved per source above: the paved family sees sealed/green/water only.
+    classes = {cls: [cls] for cls in ("sealed", "green", "water")} if landcover is not None else {}
     paved = paved_indicators(terreinen, rp, landcover, classes, area)
     values.update(paved)
     lap("paved")
@@ -1432,8 +1510,13 @@ def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False
 
     landcover_classes = {}
     if landcover is not None:
-        mapped = {v for vals in classes.values() for v in vals}
-        landcover_classes["unmapped"] = sorted({_text(v) or "" for v in landcover["class"]} - mapped)
+        landcover_classes["unmapped"] = sorted({v for u in unmapped_per_source for v in u})
+        landcover_classes["sources"] = [
+            {"path": str(src.path), "features_used": len(part), "repaired": len(part.repaired),
+             "skipped": len(part.skipped), "unmapped": u,
+             **({"class": src.constant_class} if src.constant_class is not None else {}),
+             **({"ogr_layer": part.ogr_layer} if part.ogr_layer is not None else {})}
+            for src, part, u in zip(cfg.landcover_sources, landcover_parts, unmapped_per_source)]
     manifest = {
         "implementation": "reference/geopandas_impl.py",
         "pipeline": str(pipeline),

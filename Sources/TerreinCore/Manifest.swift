@@ -51,8 +51,17 @@ struct Manifest: Encodable {
         var unmappedClasses: [String: Int]?
         var classes: [String: [String]]?
         var bboxWorkCRS: [Double]?
+        /// Land cover given as `sources:`: the source's position in that list.
+        var source: Int?
+        /// The OGR layer read, when the pipeline names one.
+        var ogrLayer: String?
+        /// Land cover: the one class of a `class:` source.
+        var constantClass: String?
+        /// Land cover: used features per class.
+        var usedPerClass: [String: Int]?
         enum CodingKeys: String, CodingKey {
-            case layer, path, sha256, encoding, features, used, repaired, skipped, fields, classes
+            case layer, path, sha256, encoding, features, used, repaired, skipped, fields, classes, source
+            case ogrLayer = "ogr_layer", constantClass = "class", usedPerClass = "used_per_class"
             case sourceCRS = "source_crs", crsFrom = "crs_from"
             case firstRepaired = "first_repaired", firstSkipped = "first_skipped"
             case repairReasons = "repair_reasons", skipReasons = "skip_reasons"
@@ -133,8 +142,9 @@ struct Manifest: Encodable {
                       results: [TerreinResult], stages: [(String, Double)], started: String, finished: Date,
                       files: [String], warnings: [String], overlaps: Int) throws -> String {
         var inputs: [Input] = []
+        // One entry per source: land cover from several sources has one for each, in order.
         for kind in LayerKind.allCases {
-            guard let s = layers.stats[kind], let config = pipeline.layers[kind] else { continue }
+            for (s, config) in zip(layers.sourceStats[kind] ?? [], pipeline.sources(kind)) {
             var entry = Input(
                 layer: kind.rawValue, path: config.declaredPath, sha256: s.sha256, encoding: s.encoding,
                 sourceCRS: s.sourceCRS, crsFrom: s.crsSource, features: s.features, used: s.used,
@@ -146,10 +156,19 @@ struct Manifest: Encodable {
                                      buildRepair: ms(s.buildRepairSeconds)))
             if kind == .landcover {
                 entry.unmappedClasses = s.unmappedClasses
-                entry.classes = Dictionary(grouping: config.classes.keys.sorted(), by: { config.classes[$0]!.rawValue })
+                if let c = config.constantClass {
+                    entry.constantClass = c.rawValue
+                    entry.fields = [:]
+                } else {
+                    entry.classes = Dictionary(grouping: config.classes.keys.sorted(), by: { config.classes[$0]!.rawValue })
+                }
+                entry.usedPerClass = s.usedPerClass
+                entry.source = config.sourceIndex
             }
+            entry.ogrLayer = config.layer
             if let b = s.bounds { entry.bboxWorkCRS = [b.minX, b.minY, b.maxX, b.maxY].map { ($0 * 100).rounded() / 100 } }
             inputs.append(entry)
+            }
         }
         // Faces with invalid attributes that count in some terrein (by feature index).
         let invalid = Set(results.flatMap(\.solar.invalidFaces)).sorted()

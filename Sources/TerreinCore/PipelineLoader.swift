@@ -81,9 +81,15 @@ extension Pipeline {
         let layerMap = try r.mapping(layersNode, "layers",
                                      allowed: LayerKind.allCases.map(\.rawValue) + RasterLayerKind.allCases.map(\.rawValue))
         var layers: [LayerKind: LayerConfig] = [:]
+        var landcoverSources: [LayerConfig] = []
         for kind in LayerKind.allCases {
             guard let ln = layerMap[kind.rawValue] else { continue }
-            layers[kind] = try parseLayer(kind, ln, r: r, base: base)
+            if kind == .landcover {
+                landcoverSources = try parseLandcover(ln, r: r, base: base)
+                layers[kind] = landcoverSources.first
+            } else {
+                layers[kind] = try parseLayer(kind, ln, r: r, base: base)
+            }
         }
         var rasters: [RasterLayerKind: RasterLayerConfig] = [:]
         for kind in RasterLayerKind.allCases {
@@ -129,9 +135,11 @@ extension Pipeline {
         }
         if let outputOverride { outputDirectory = URL(fileURLWithPath: outputOverride).standardizedFileURL.path }
 
-        return Pipeline(name: name, file: file, workCRS: workCRS, layers: layers, parameters: parameters,
-                        outputDirectory: outputDirectory, formats: formats, sha256: sha256,
-                        declaredWorkCRS: declaredWorkCRS, rasters: rasters)
+        var pipeline = Pipeline(name: name, file: file, workCRS: workCRS, layers: layers, parameters: parameters,
+                                outputDirectory: outputDirectory, formats: formats, sha256: sha256,
+                                declaredWorkCRS: declaredWorkCRS, rasters: rasters)
+        pipeline.landcoverSources = landcoverSources
+        return pipeline
     }
 
     static let maxNameLength = 100
@@ -254,12 +262,31 @@ extension Pipeline {
                                  crs: try layerCRS(m, key: key, r: r))
     }
 
-    private static func parseLayer(_ kind: LayerKind, _ node: Node, r: NodeReader, base: URL) throws -> LayerConfig {
-        let key = "layers.\(kind.rawValue)"
+    /// `layers.landcover`: one source (path, ...) or `sources:`, a list of them, which all
+    /// feed the one landcover layer in list order.
+    private static func parseLandcover(_ node: Node, r: NodeReader, base: URL) throws -> [LayerConfig] {
+        let key = "layers.landcover"
+        guard case .mapping(let mapping) = node, mapping.contains(where: { $0.key.string == "sources" }) else {
+            return [try parseLayer(.landcover, node, r: r, base: base)]
+        }
+        let m = try r.mapping(node, key, allowed: ["sources"])
+        guard let sn = m["sources"], case .sequence(let items) = sn, !items.isEmpty else {
+            throw ConfigError(file: r.file, keyPath: "\(key).sources", line: r.line(m["sources"] ?? node),
+                              problem: "expected a non-empty list of sources",
+                              hint: "e.g. sources: [{path: bgt_wegdeel.gml, class: sealed}, {path: bgt_waterdeel.gml, class: water}]")
+        }
+        return try items.enumerated().map { i, item in
+            try parseLayer(.landcover, item, r: r, base: base, sourceIndex: i)
+        }
+    }
+
+    private static func parseLayer(_ kind: LayerKind, _ node: Node, r: NodeReader, base: URL,
+                                   sourceIndex: Int? = nil) throws -> LayerConfig {
+        let key = "layers.\(kind.rawValue)" + (sourceIndex.map { ".sources[\($0)]" } ?? "")
         var allowed = ["path", "crs", "fields", "layer"]
-        if kind == .landcover { allowed.append("classes") }
+        if kind == .landcover { allowed += ["classes", "class"] }
         let m = try r.mapping(node, key, allowed: allowed)
-        let (declared, path) = try layerPath(m, node, key: key, what: "file (GeoJSON, GeoJSONSeq, or any vector format GDAL reads: GeoPackage, Shapefile, ...)", r: r, base: base)
+        let (declared, path) = try layerPath(m, node, key: key, what: "file (GeoJSON, GeoJSONSeq, or any vector format GDAL reads: GeoPackage, Shapefile, GML, ...)", r: r, base: base)
         let crs = try layerCRS(m, key: key, r: r)
         var fields: [String: String] = [:]
         var explicit: Set<String> = []
@@ -272,29 +299,51 @@ extension Pipeline {
             }
         }
         var classes: [String: LandCoverClass] = [:]
+        var constantClass: LandCoverClass?
         if kind == .landcover {
-            guard let cn = m["classes"] else {
+            let valid = LandCoverClass.allCases.map(\.rawValue).joined(separator: ", ")
+            switch (m["classes"], m["class"]) {
+            case (nil, nil):
                 throw ConfigError(file: r.file, keyPath: "\(key).classes", line: r.line(node), problem: "missing",
-                                  hint: "map the class values, e.g. classes: {sealed: [verhard], green: [groen], water: [water]}")
-            }
-            let c = try r.mapping(cn, "\(key).classes", allowed: ["sealed", "green", "water", "other"])
-            for (cls, vn) in c.pairs {
-                let target = LandCoverClass(rawValue: cls)!
-                guard case .sequence(let values) = vn else {
-                    throw ConfigError(file: r.file, keyPath: "\(key).classes.\(cls)", line: r.line(vn), problem: "expected a list, e.g. [verhard, 1]")
+                                  hint: "map the class field's values, e.g. classes: {sealed: [verhard], green: [groen], water: [water]}, or give the whole source one class, e.g. class: water")
+            case (.some, .some(let one)):
+                throw ConfigError(file: r.file, keyPath: "\(key).class", line: r.line(one),
+                                  problem: "a source has either `classes:` (a mapping of its class field's values) or `class:` (one class for all its features), not both",
+                                  hint: "keep `class:` for a source of one class (a BGT waterdeel layer: class: water), else `classes:` with fields.class")
+            case (nil, .some(let one)):
+                let s = try r.string(one, "\(key).class")
+                guard let c = LandCoverClass(rawValue: s) else {
+                    throw ConfigError(file: r.file, keyPath: "\(key).class", line: r.line(one),
+                                      problem: "unknown class \"\(s)\"", hint: "one of \(valid)")
                 }
-                for (i, valueNode) in values.enumerated() {
-                    let v = try r.textOrNumber(valueNode, "\(key).classes.\(cls)[\(i)]")
-                    if let prior = classes[v], prior != target {
-                        throw ConfigError(file: r.file, keyPath: "\(key).classes.\(cls)", line: r.line(vn),
-                                          problem: "class value \"\(v)\" is mapped to both \(prior.rawValue) and \(cls)")
+                if let fn = m["fields"], explicit.contains("class") {
+                    throw ConfigError(file: r.file, keyPath: "\(key).fields.class", line: r.line(fn),
+                                      problem: "a source with one class (`class: \(s)`) reads no class field",
+                                      hint: "drop fields.class, or map the field's values with `classes:` instead of `class:`")
+                }
+                constantClass = c
+            case (.some(let cn), nil):
+                let c = try r.mapping(cn, "\(key).classes", allowed: ["sealed", "green", "water", "other"])
+                for (cls, vn) in c.pairs {
+                    let target = LandCoverClass(rawValue: cls)!
+                    guard case .sequence(let values) = vn else {
+                        throw ConfigError(file: r.file, keyPath: "\(key).classes.\(cls)", line: r.line(vn), problem: "expected a list, e.g. [verhard, 1]")
                     }
-                    classes[v] = target
+                    for (i, valueNode) in values.enumerated() {
+                        let v = try r.textOrNumber(valueNode, "\(key).classes.\(cls)[\(i)]")
+                        if let prior = classes[v], prior != target {
+                            throw ConfigError(file: r.file, keyPath: "\(key).classes.\(cls)", line: r.line(vn),
+                                              problem: "class value \"\(v)\" is mapped to both \(prior.rawValue) and \(cls)")
+                        }
+                        classes[v] = target
+                    }
                 }
             }
         }
         var config = LayerConfig(kind: kind, path: path, declaredPath: declared, crs: crs, fields: fields,
                                  explicitFields: explicit, classes: classes)
+        config.constantClass = constantClass
+        config.sourceIndex = sourceIndex
         if let ln = m["layer"] {
             config.layer = try r.string(ln, "\(key).layer")
             if config.isGeoJSON {

@@ -62,8 +62,28 @@ public struct LayerConfig: Sendable {
     public var explicitFields: Set<String>
     /// Land cover only: class value → sealed/green/water.
     public var classes: [String: LandCoverClass]
+    /// Land cover only: the one class of every feature of this source (`class:`), instead of
+    /// a class field and its mapping.
+    public var constantClass: LandCoverClass?
     /// The layer of a file that holds several (a GeoPackage), read through GDAL/OGR.
     public var layer: String?
+    /// Land cover given as `sources:`: this source's position in that list (nil for the
+    /// single-source form).
+    public var sourceIndex: Int?
+
+    /// The key path of this layer (or source) in the pipeline file, for messages:
+    /// `layers.landcover` or `layers.landcover.sources[1]`.
+    public var keyPath: String {
+        "layers.\(kind.rawValue)" + (sourceIndex.map { ".sources[\($0)]" } ?? "")
+    }
+
+    /// The class of a land cover feature whose class field holds `value` (the text read
+    /// from the data): the constant class, else the mapping, else `other` (unmapped).
+    public func landCoverClass(of value: String) -> (cls: LandCoverClass, mapped: Bool) {
+        if let constantClass { return (constantClass, true) }
+        if let c = classes[value] { return (c, true) }
+        return (.other, false)
+    }
 
     public func field(_ attribute: String) -> String { fields[attribute] ?? attribute }
 
@@ -203,7 +223,12 @@ public struct Pipeline: Sendable {
     public var workCRS: CRSIdentifier
     /// `work_crs` as written in the pipeline file (what the manifest shows).
     public var declaredWorkCRS: CRSIdentifier
+    /// One config per vector layer; for land cover given as several sources, the first one
+    /// (all of them are in `landcoverSources`).
     public var layers: [LayerKind: LayerConfig]
+    /// Land cover's sources in the order of the pipeline file: one for the single-source
+    /// form, empty without land cover. All of them feed the one landcover layer.
+    public var landcoverSources: [LayerConfig] = []
     /// The raster layers (heat), read window by window while computing.
     public var rasters: [RasterLayerKind: RasterLayerConfig]
     public var parameters: Parameters
@@ -220,10 +245,17 @@ public struct Pipeline: Sendable {
         self.workCRS = workCRS
         self.declaredWorkCRS = declaredWorkCRS ?? workCRS
         self.layers = layers
+        self.landcoverSources = layers[.landcover].map { [$0] } ?? []
         self.rasters = rasters
         self.parameters = parameters
         self.outputDirectory = outputDirectory
         self.formats = formats
         self.sha256 = sha256
+    }
+
+    /// The sources of a layer: land cover's list, or the layer's one config.
+    public func sources(_ kind: LayerKind) -> [LayerConfig] {
+        if kind == .landcover { return landcoverSources.isEmpty ? (layers[.landcover].map { [$0] } ?? []) : landcoverSources }
+        return layers[kind].map { [$0] } ?? []
     }
 }

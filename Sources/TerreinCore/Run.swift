@@ -98,7 +98,7 @@ public enum Runner {
         do {
             return try body()
         } catch let e as GeometryError {
-            let files = kinds.compactMap { pipeline.layers[$0]?.path }
+            let files = kinds.flatMap { pipeline.sources($0).map(\.path) }
             throw InputError(file: files.isEmpty ? pipeline.file : files.joined(separator: ", "),
                              problem: "geometry operation failed while \(what): \(e)", hint: geometryHint)
         }
@@ -119,7 +119,7 @@ public enum Runner {
 
         var loadOptions = LoadOptions(strict: options.strict, threads: options.threads)
         loadOptions.onBytesRead = { progress.advance(by: $0) }
-        let inputBytes = pipeline.layers.values.reduce(0) { total, layer in
+        let inputBytes = LayerKind.allCases.flatMap { pipeline.sources($0) }.reduce(0) { total, layer in
             total + ((try? FileManager.default.attributesOfItem(atPath: layer.path)[.size] as? Int) ?? 0)
         }
         progress.begin("reading", total: inputBytes, bytes: true)
@@ -191,12 +191,15 @@ public enum Runner {
                           regions: regions.rows.count, warnings: warnings, seconds: Date().timeIntervalSince(started))
     }
 
-    /// The input layers as the data package's `sources`: path as the pipeline file gives it, SHA-256.
+    /// The input layers as the data package's `sources`: path as the pipeline file gives it, SHA-256
+    /// (each land cover source on its own).
     static func dataPackageSources(_ pipeline: Pipeline, _ layers: LoadedLayers) -> [DataPackageWriter.Source] {
         var out: [DataPackageWriter.Source] = []
         for kind in LayerKind.allCases {
-            guard let s = layers.stats[kind], let config = pipeline.layers[kind] else { continue }
-            out.append(.init(title: kind.rawValue, path: config.declaredPath, sha256: s.sha256))
+            for (s, config) in zip(layers.sourceStats[kind] ?? [], pipeline.sources(kind)) {
+                let title = kind.rawValue + (config.sourceIndex.map { ".sources[\($0)]" } ?? "")
+                out.append(.init(title: title, path: config.declaredPath, sha256: s.sha256))
+            }
         }
         for kind in RasterLayerKind.allCases {
             guard let r = layers.rasters[kind] else { continue }
@@ -205,28 +208,31 @@ public enum Runner {
         return out
     }
 
-    /// Repairs, skips and other things the analyst should know, per layer.
+    /// Repairs, skips and other things the analyst should know, per layer (per source for
+    /// land cover from several sources: `landcover.sources[1]`).
     static func layerWarnings(_ layers: LoadedLayers) -> [String] {
         var w: [String] = []
         for kind in LayerKind.allCases {
-            guard let s = layers.stats[kind] else { continue }
+            for s in layers.sourceStats[kind] ?? layers.stats[kind].map({ [$0] }) ?? [] {
+            let name = kind.rawValue + (s.sourceIndex.map { ".sources[\($0)]" } ?? "")
             if s.repaired > 0 {
-                w.append("\(kind.rawValue): \(s.repaired) feature(s) repaired (first: \(s.firstRepaired.map { "#\($0.index) \($0.reason)" }.joined(separator: "; ")))")
+                w.append("\(name): \(s.repaired) feature(s) repaired (first: \(s.firstRepaired.map { "#\($0.index) \($0.reason)" }.joined(separator: "; ")))")
             }
             if s.skipped > 0 {
-                w.append("\(kind.rawValue): \(s.skipped) feature(s) skipped (first: \(s.firstSkipped.map { "#\($0.index) \($0.reason)" }.joined(separator: "; ")))")
+                w.append("\(name): \(s.skipped) feature(s) skipped (first: \(s.firstSkipped.map { "#\($0.index) \($0.reason)" }.joined(separator: "; ")))")
             }
             if kind != .terreinen && kind != .roofs && s.used == 0 {
                 w.append(s.features == 0
-                         ? "\(kind.rawValue): the layer has no features (check the file and layers.\(kind.rawValue).path)"
-                         : "\(kind.rawValue): none of the layer's \(s.features) features is usable (all skipped)")
+                         ? "\(name): the layer has no features (check the file and layers.\(name).path)"
+                         : "\(name): none of the layer's \(s.features) features is usable (all skipped)")
             }
             if s.nonNumericDepths > 0 {
-                w.append("\(kind.rawValue): \(s.nonNumericDepths) feature(s) with a depth that is missing or not a number, which never flood (first: \(s.firstNonNumericDepths.map { "#\($0)" }.joined(separator: ", ")))")
+                w.append("\(name): \(s.nonNumericDepths) feature(s) with a depth that is missing or not a number, which never flood (first: \(s.firstNonNumericDepths.map { "#\($0)" }.joined(separator: ", ")))")
             }
             if !s.unmappedClasses.isEmpty {
-                w.append("landcover: unmapped class values counted as other: " +
+                w.append("\(name): unmapped class values counted as other: " +
                          s.unmappedClasses.keys.sorted().map { "\"\($0)\" (\(s.unmappedClasses[$0]!))" }.joined(separator: ", "))
+            }
             }
         }
         return w

@@ -28,6 +28,43 @@ public struct VectorGeometry: Sendable {
     public var dimension = 2
 }
 
+/// A feature OGR could not read (GML it cannot parse) or a curve it cannot linearise: the
+/// 0-based index of the feature, its FID when OGR gave one, what went wrong and the fix.
+public struct VectorReadError: Error, CustomStringConvertible, Sendable {
+    public var index: Int
+    public var fid: Int64?
+    public var problem: String
+    public var hint: String
+    public var description: String { "feature \(index)\(fid.map { " (FID \($0))" } ?? ""): \(problem)" }
+}
+
+/// How OGR turns curves (GML's gml:Arc, gml:ArcString, gml:Circle, gml:ArcByCenterPoint;
+/// CircularString, CompoundCurve, CurvePolygon elsewhere) into straight segments, since GEOS
+/// 3.11 has no curves. The reference implementation sets the same two options for pyogrio.
+///
+/// OGR cuts each arc into equal steps of at most `stepDegrees` (`OGR_ARC_STEPSIZE`) seen from
+/// the arc's centre, so a vertex-to-arc gap (the sagitta) of at most R·(1 − cos(step/2)):
+/// 1° gives 3.8e-5·R, 3.8 mm on a 100 m roundabout and under 2 mm on the BGT's kerb radii,
+/// whatever the units of the layer (the step is an angle). `maxGap` (`OGR_ARC_MAX_GAP`, the
+/// largest distance between two vertices, in the layer's units) is set too, but GDAL 3.6 and
+/// 3.12 honour it only where they stroke arcs by `approximateArcAngles` (DXF, DWG), not for
+/// GML arcs (measured: the same vertices with and without it); for a geographic layer 0.1°
+/// (7–11 km) is no constraint, and the step alone decides.
+public enum ArcLinearisation {
+    public static let stepDegrees = 1.0
+    public static let maxGap = 0.1
+
+    /// Runs `body` with the two options set for this thread (OGR reads them when it strokes
+    /// an arc, while reading a feature or in `OGR_G_GetLinearGeometry`), restoring them after.
+    static func with<T>(_ body: () throws -> T) rethrows -> T {
+        let options = [("OGR_ARC_STEPSIZE", String(stepDegrees)), ("OGR_ARC_MAX_GAP", String(maxGap))]
+        let previous = options.map { name, _ in CPLGetThreadLocalConfigOption(name, nil).map { String(cString: $0) } }
+        for (name, value) in options { CPLSetThreadLocalConfigOption(name, value) }
+        defer { for (i, (name, _)) in options.enumerated() { CPLSetThreadLocalConfigOption(name, previous[i]) } }
+        return try body()
+    }
+}
+
 /// One feature of an OGR layer.
 public struct VectorFeature: Sendable {
     /// 0-based position in the layer, in reading (FID) order.
@@ -70,7 +107,19 @@ public final class VectorLayer {
     private static func open(_ path: String) throws -> GDALDatasetH {
         _ = GDALLibrary.ready
         let path = gdalPath(path)
-        guard let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR), nil, nil, nil) else {
+        // GML without an .xsd or .gfs beside it: GDAL works out the schema by reading the
+        // file, and would then write a .gfs beside the input; WRITE_GFS=NO leaves the input
+        // folder as it was (a run only reads its inputs).
+        let isGML = ["gml", "xml"].contains((path as NSString).pathExtension.lowercased())
+        let owned: [UnsafeMutablePointer<CChar>?] = isGML ? [strdup("WRITE_GFS=NO")] : []
+        defer { for p in owned { free(p) } }
+        let options: [UnsafePointer<CChar>?] = owned.map { UnsafePointer($0) } + [nil]
+        let flags = UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
+        let opened: GDALDatasetH? = options.withUnsafeBufferPointer { buf -> GDALDatasetH? in
+            let list: UnsafePointer<UnsafePointer<CChar>?>? = isGML ? buf.baseAddress : nil
+            return ArcLinearisation.with { GDALOpenEx(path, flags, nil, list, nil) }
+        }
+        guard let ds = opened else {
             throw RasterError(path: path, problem: "GDAL cannot open it as a vector file (\(GDALLibrary.lastError()))",
                               hint: "check it with `ogrinfo \(path)`; a Shapefile needs its .shx and .dbf beside it")
         }
@@ -125,15 +174,30 @@ public final class VectorLayer {
     deinit { GDALClose(dataset) }
 
     /// Every feature in reading order (FID order for GeoPackage and Shapefile). Curves are
-    /// linearised by OGR (`OGR_G_GetLinearGeometry`, default step of 4°).
+    /// linearised by OGR (`OGR_G_GetLinearGeometry`) with `ArcLinearisation`'s options. A
+    /// feature OGR cannot read (GML geometry it cannot parse: OGR stops the layer there) or a
+    /// curve it cannot linearise is a `VectorReadError`, never a silently shorter layer.
     public func forEach(_ body: (VectorFeature) throws -> Void) throws {
+        try ArcLinearisation.with { try readAll(body) }
+    }
+
+    private func readAll(_ body: (VectorFeature) throws -> Void) throws {
         OGR_L_ResetReading(layer)
         let defn = OGR_L_GetLayerDefn(layer)
         let fieldCount = OGR_FD_GetFieldCount(defn)
         let names = (0..<fieldCount).map { String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, $0))) }
         let types = (0..<fieldCount).map { OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, $0)) }
         var index = 0
-        while let f = OGR_L_GetNextFeature(layer) {
+        while true {
+            CPLErrorReset()
+            guard let f = OGR_L_GetNextFeature(layer) else {
+                if CPLGetLastErrorType().rawValue >= CE_Failure.rawValue {
+                    throw VectorReadError(index: index, fid: nil,
+                                          problem: "OGR cannot read this feature (\(GDALLibrary.lastError()))",
+                                          hint: "fix the feature's geometry in the source (check it with `ogrinfo \(path)`), or remove the feature")
+                }
+                break
+            }
             defer { OGR_F_Destroy(f) }
             var fields: [(String, VectorFieldValue)] = []
             fields.reserveCapacity(Int(fieldCount))
@@ -152,7 +216,14 @@ public final class VectorLayer {
             }
             var geometry: VectorGeometry?
             if let g = OGR_F_GetGeometryRef(f) {
-                if OGR_G_HasCurveGeometry(g, 0) != 0, let linear = OGR_G_GetLinearGeometry(g, 0, nil) {
+                if OGR_G_HasCurveGeometry(g, 0) != 0 {
+                    CPLErrorReset()
+                    guard let linear = OGR_G_GetLinearGeometry(g, 0, nil) else {
+                        let type = String(cString: OGRGeometryTypeToName(OGR_G_GetGeometryType(g)))
+                        throw VectorReadError(index: index, fid: Int64(OGR_F_GetFID(f)),
+                                              problem: "OGR cannot linearise its \(type) (\(GDALLibrary.lastError()))",
+                                              hint: "convert the layer to straight segments, e.g. `ogr2ogr -nlt CONVERT_TO_LINEAR`, and check that feature")
+                    }
                     geometry = Self.convert(linear)
                     OGR_G_DestroyGeometry(linear)
                 } else {
@@ -207,8 +278,9 @@ public final class VectorLayer {
 /// depending only on the input: the GeoPackage's `last_change` and a DBF's date of last
 /// update are fixed by `date` instead of today.
 public enum VectorTranslate {
+    /// `arguments` go to GDAL after the usual ones (e.g. `-a_srs EPSG:28992`, `-dsco FORMAT=GML3`).
     public static func copy(from source: String, to destination: String, driver: String, layerName: String,
-                            date: String = "2026-01-01") throws {
+                            date: String = "2026-01-01", arguments: [String] = []) throws {
         _ = GDALLibrary.ready
         guard let src = GDALOpenEx(source, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil) else {
             throw RasterError(path: source, problem: "GDAL cannot open it (\(GDALLibrary.lastError()))")
@@ -217,6 +289,7 @@ public enum VectorTranslate {
         try? FileManager.default.removeItem(atPath: destination)
         var args = ["-f", driver, "-nln", layerName]
         if driver == "ESRI Shapefile" { args += ["-lco", "DBF_DATE_LAST_UPDATE=\(date)", "-lco", "ENCODING=UTF-8"] }
+        args += arguments
         CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "\(date)T00:00:00.000Z")
         defer { CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nil) }
         var cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]

@@ -46,6 +46,15 @@ struct LandPatch {
     var polygon: PolygonRings
 
     var feature: SynthFeature { SynthFeature([("klasse", .string(klasse))], polygon: polygon) }
+
+    /// The BGT's type of a water polygon: a long thin one is a ditch (waterloop), any other
+    /// a pond (watervlakte), by its outer ring's bounding box.
+    var bgtWaterType: String {
+        let r = polygon[0]
+        let xs = stride(from: 0, to: r.count, by: 2).map { r[$0] }, ys = stride(from: 1, to: r.count, by: 2).map { r[$0] }
+        let w = Double(xs.max()! - xs.min()!), h = Double(ys.max()! - ys.min()!)
+        return max(w, h) > 6 * max(1, min(w, h)) ? "waterloop" : "watervlakte"
+    }
 }
 
 struct FloodPatch {

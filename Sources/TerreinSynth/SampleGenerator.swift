@@ -13,13 +13,16 @@ public struct SampleGenerator {
     /// File names, as `Pipelines/sample.yml` reads them.
     public static let files = (terreinen: "terreinen.geojson", roofs: "roofs.geojsonl",
                                natura2000: "natura2000.geojson", landcover: "landcover.geojson",
+                               waterdeel: "bgt_waterdeel.geojson",
                                inundation: "inundation.geojson", heat: "heat.tif")
 
     /// Layers also written in another format, so that one run of `Pipelines/sample.yml`
-    /// reads a GeoPackage, a Shapefile, GeoJSON, GeoJSONSeq and a GeoTIFF: (GeoJSON file,
-    /// copy, GDAL driver, layer name).
+    /// reads a GeoPackage, a Shapefile, GML, GeoJSON, GeoJSONSeq and a GeoTIFF: (GeoJSON file,
+    /// copy, GDAL driver, layer name). The land cover's water polygons are the second land
+    /// cover source, as BGT GML (feature type waterdeel, one class for the whole source).
     public static let copies = [("terreinen.geojson", "terreinen.gpkg", "GPKG", "terreinen"),
-                                ("natura2000.geojson", "natura2000.shp", "ESRI Shapefile", "natura2000")]
+                                ("natura2000.geojson", "natura2000.shp", "ESRI Shapefile", "natura2000"),
+                                ("bgt_waterdeel.geojson", "bgt_waterdeel.gml", "GML", "waterdeel")]
 
     /// Target distances from a terrein to its nearest site (metres), on either side of the
     /// 500 m and 1000 m bands of the sample pipeline and far from both thresholds.
@@ -322,10 +325,20 @@ public struct SampleGenerator {
             try natura.write(SynthFeature([("naam", .string(name))], polygons: polys))
         }
 
+        // Land cover from two sources, as the BGT comes: the water polygons (waterdeel, one
+        // class) apart from the rest (a class field with its mapping), each in patch order.
         let landcover = try LayerWriter(directory: directory, fileName: files.landcover, layer: "landcover",
                                         encoding: .collectionRD)
-        for t in built { for p in t.batch.landcover { try landcover.write(p.feature) } }
-        for p in outside.landcover { try landcover.write(p.feature) }
+        let waterdeel = try LayerWriter(directory: directory, fileName: files.waterdeel, layer: "waterdeel",
+                                        encoding: .collectionRD)
+        let patches = built.flatMap(\.batch.landcover) + outside.landcover
+        for p in patches {
+            if p.klasse == "water" {
+                try waterdeel.write(SynthFeature([("bgt_type", .string(p.bgtWaterType))], polygon: p.polygon))
+            } else {
+                try landcover.write(p.feature)
+            }
+        }
 
         let inundation = try LayerWriter(directory: directory, fileName: files.inundation, layer: "inundation",
                                          encoding: .collectionWGS84, reproject: reproject)
@@ -333,7 +346,7 @@ public struct SampleGenerator {
         for p in outside.inundation { try inundation.write(p.feature) }
 
         var summaries = [try terreinen.finish(), try roofs.finish(), try natura.finish(),
-                         try landcover.finish(), try inundation.finish()]
+                         try landcover.finish(), try waterdeel.finish(), try inundation.finish()]
         if let writeHeatMap {
             // The whole sample area at 10 m: the terreinen with 400 m around them.
             let boxes = terreinen.featureBounds
@@ -372,7 +385,9 @@ public struct SampleGenerator {
         | `terreinen.geojson` | terreinen (business parks) | \(count("terreinen")) | RD New (EPSG:28992): a FeatureCollection with the legacy member `"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}}` | `id` (string, `KTW-01`…), `naam`, `gemeente` |
         | `roofs.geojsonl` | roofs (one feature per roof face: its 2D projection) | \(count("roofs")) | RD New, GeoJSON text sequence: one Feature per line, no `crs` member (the pipeline names the CRS) | `pand_id` (building id), `helling` (slope, degrees), `orientatie` (azimuth, degrees clockwise from north) |
         | `natura2000.geojson` | natura2000 | \(count("natura2000")) | WGS84 longitude/latitude, RFC 7946 FeatureCollection (no `crs` member) | `naam` |
-        | `landcover.geojson` | landcover | \(count("landcover")) | RD New FeatureCollection with the legacy `crs` member | `klasse`: `verhard`, `bebouwd` (sealed), `groen`, `gras` (green), `water`, and `onbekend`, which the pipeline leaves unmapped |
+        | `landcover.geojson` | landcover, first source (everything but water) | \(count("landcover")) | RD New FeatureCollection with the legacy `crs` member | `klasse`: `verhard`, `bebouwd` (sealed), `groen`, `gras` (green), and `onbekend`, which the pipeline leaves unmapped |
+        | `bgt_waterdeel.geojson` | landcover, second source: the water polygons, as the BGT's waterdeel layer | \(count("waterdeel")) | RD New FeatureCollection with the legacy `crs` member | `bgt_type`: `waterloop` (ditches), `watervlakte` (ponds); the pipeline gives the whole source the class `water` |
+        | `bgt_waterdeel.gml` (+ `.xsd`) | landcover, second source, as GML (what `Pipelines/sample.yml` reads): layer `waterdeel` | \(count("waterdeel")) | RD New (`srsName="urn:ogc:def:crs:EPSG::28992"`), GML 3.2 written by GDAL from `bgt_waterdeel.geojson`, with the application schema GDAL writes beside it | `bgt_type` |
         | `inundation.geojson` | inundation | \(count("inundation")) | WGS84 longitude/latitude, RFC 7946 FeatureCollection | `waterdiepte` (modelled water depth, metres) |
         | `terreinen.gpkg` | terreinen, as a GeoPackage layer `terreinen` (what `Pipelines/sample.yml` reads) | \(count("terreinen")) | RD New (EPSG:28992), written by GDAL from `terreinen.geojson` | as in `terreinen.geojson` |
         | `natura2000.shp` (+ `.shx`, `.dbf`, `.prj`, `.cpg`) | natura2000, as a Shapefile (what `Pipelines/sample.yml` reads) | \(count("natura2000")) | WGS84 (the `.prj`), UTF-8 attributes, written by GDAL from `natura2000.geojson` | `naam` |

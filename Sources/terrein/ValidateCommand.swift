@@ -21,8 +21,9 @@ extension Terrein {
                 let p = try Pipeline.load(path: pipeline)
                 let layers = try LoadedLayers.load(p, options: LoadOptions(strict: strict, threads: ProcessInfo.processInfo.activeProcessorCount))
                 for kind in LayerKind.allCases {
-                    guard let s = layers.stats[kind] else { continue }
-                    print("\(kind.rawValue): \(s.features) features, \(s.used) used, \(s.repaired) repaired, \(s.skipped) skipped (\(s.encoding), \(s.sourceCRS) from \(s.crsSource))")
+                    for s in layers.sourceStats[kind] ?? [] {
+                    print("\(kind.rawValue)\(s.sourceIndex.map { ".sources[\($0)]" } ?? ""): \(s.features) features, \(s.used) used, \(s.repaired) repaired, \(s.skipped) skipped (\(s.encoding), \(s.sourceCRS) from \(s.crsSource))")
+                    }
                 }
                 for kind in RasterLayerKind.allCases {
                     guard let r = layers.rasters[kind] else { continue }

@@ -4,7 +4,7 @@ import XCTest
 
 final class SampleGeneratorTests: XCTestCase {
     static let layerFiles = ["terreinen.geojson", "roofs.geojsonl", "natura2000.geojson",
-                             "landcover.geojson", "inundation.geojson"]
+                             "landcover.geojson", "bgt_waterdeel.geojson", "inundation.geojson"]
 
     private func makeSample(seed: UInt64, _ name: String) throws -> (ScratchDirectory, SynthSummary) {
         let dir = try ScratchDirectory(name)
@@ -165,7 +165,13 @@ final class SampleGeneratorTests: XCTestCase {
         XCTAssertEqual(crsName(lTop), "urn:ogc:def:crs:EPSG::28992")
         let classes = landcover.compactMap { $0.string("klasse") }
         XCTAssertEqual(classes.count, landcover.count)
-        XCTAssertTrue(Set(classes).isSuperset(of: ["verhard", "bebouwd", "groen", "gras", "water", "onbekend"]))
+        XCTAssertTrue(Set(classes).isSuperset(of: ["verhard", "bebouwd", "groen", "gras", "onbekend"]))
+        // The water polygons are the second land cover source (BGT waterdeel), not in this file.
+        XCTAssertFalse(classes.contains("water"))
+        let (wTop, water) = try readCollection(dir.file("bgt_waterdeel.geojson"))
+        XCTAssertEqual(crsName(wTop), "urn:ogc:def:crs:EPSG::28992")
+        XCTAssertGreaterThan(water.count, 3)
+        XCTAssertTrue(Set(water.compactMap { $0.string("bgt_type") }).isSubset(of: ["waterloop", "watervlakte"]))
         XCTAssertTrue((3...12).contains(classes.filter { $0 == "onbekend" }.count))
         let bowties = landcover.filter { f in f.polygons.contains { p in p.contains { Planar.selfIntersects($0) } } }
         XCTAssertEqual(bowties.count, 1, "exactly one bow-tie land cover polygon")

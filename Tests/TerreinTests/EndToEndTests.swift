@@ -53,8 +53,18 @@ final class EndToEndTests: XCTestCase {
         XCTAssertNotNil(m["proj_version"] as? String)
         XCTAssertEqual((m["pipeline"] as! [String: Any])["sha256"] as? String != nil, true)
         let inputs = m["inputs"] as! [[String: Any]]
-        XCTAssertEqual(inputs.map { $0["layer"] as! String }, ["terreinen", "roofs", "natura2000", "landcover", "inundation"])
-        let byLayer = Dictionary(uniqueKeysWithValues: inputs.map { ($0["layer"] as! String, $0) })
+        // One entry per source: land cover comes from two (GeoJSON with a class mapping, BGT GML of one class).
+        XCTAssertEqual(inputs.map { $0["layer"] as! String }, ["terreinen", "roofs", "natura2000", "landcover", "landcover", "inundation"])
+        let byLayer = Dictionary(inputs.map { ($0["layer"] as! String, $0) }, uniquingKeysWith: { a, _ in a })
+        let water = inputs[4]
+        XCTAssertEqual(water["source"] as? Int, 1)
+        XCTAssertEqual(water["class"] as? String, "water")
+        XCTAssertEqual(water["ogr_layer"] as? String, "waterdeel")
+        XCTAssertEqual(water["encoding"] as? String, "GML layer waterdeel")
+        XCTAssertEqual(water["source_crs"] as? String, "EPSG:28992")
+        XCTAssertEqual(water["used"] as? Int, water["features"] as? Int)
+        XCTAssertEqual((water["used_per_class"] as? [String: Int])?.keys.sorted(), ["water"])
+        XCTAssertEqual((water["unmapped_classes"] as? [String: Int]) ?? [:], [:])
         XCTAssertEqual(byLayer["roofs"]!["encoding"] as? String, "GeoJSONSeq")
         // The sample reads a Shapefile (WGS84 .prj), a GeoPackage layer and GeoJSON.
         XCTAssertEqual(byLayer["natura2000"]!["source_crs"] as? String, "EPSG:4326")
@@ -89,14 +99,14 @@ final class EndToEndTests: XCTestCase {
         let (s, out, e) = try runCLI(["validate", sample])
         XCTAssertEqual(s, 0, e)
         XCTAssertTrue(out.contains("roofs: 522 features"), out)
-        for f in ["terreinen.geojson", "roofs.geojsonl", "natura2000.geojson", "landcover.geojson", "inundation.geojson"] {
+        for f in ["terreinen.geojson", "roofs.geojsonl", "natura2000.geojson", "landcover.geojson", "bgt_waterdeel.geojson", "inundation.geojson"] {
             let (s, out, e) = try runCLI(["inspect", repoRoot + "/SampleGIS/" + f])
             XCTAssertEqual(s, 0, e)
             XCTAssertTrue(out.contains("features: "), out)
             XCTAssertTrue(out.contains("properties:"), out)
         }
         let (_, lc, _) = try runCLI(["inspect", repoRoot + "/SampleGIS/landcover.geojson"])
-        XCTAssertTrue(lc.contains("a run would repair: 1 feature(s) (first: #168 invalid polygon made valid (Self-intersection))"), lc)
+        XCTAssertTrue(lc.contains("a run would repair: 1 feature(s) (first: #162 invalid polygon made valid (Self-intersection))"), lc)
         XCTAssertTrue(lc.contains("urn:ogc:def:crs:EPSG::28992"), lc)
     }
 

@@ -133,8 +133,13 @@ final class PipelineValidationTests: XCTestCase {
             let keys = ((layers[kind.rawValue] as! [String: Any])["properties"] as! [String: Any]).keys
             XCTAssertEqual(Set(keys), ["path", "band", "crs"], kind.rawValue)
         }
+        // Land cover is one source or `sources:`, a list of them: the source is defined once.
+        let source = (schema["$defs"] as! [String: Any])["landcoverSource"] as! [String: Any]
+        XCTAssertEqual((layers["landcover"] as! [String: Any])["oneOf"].map { ($0 as! [Any]).count }, 2)
+        XCTAssertEqual(Set((source["properties"] as! [String: Any]).keys), ["path", "crs", "fields", "layer", "classes", "class"])
         for kind in LayerKind.allCases {
-            let fields = (((layers[kind.rawValue] as! [String: Any])["properties"] as! [String: Any])["fields"] as! [String: Any])["properties"] as! [String: Any]
+            let layer = kind == .landcover ? source : layers[kind.rawValue] as! [String: Any]
+            let fields = ((layer["properties"] as! [String: Any])["fields"] as! [String: Any])["properties"] as! [String: Any]
             XCTAssertEqual(Set(fields.keys), Set(kind.attributes), kind.rawValue)
         }
         XCTAssertNoThrow(try Pipeline.load(path: repoRoot + "/Pipelines/sample.yml"))

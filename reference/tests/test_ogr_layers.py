@@ -46,7 +46,8 @@ def sample_pipeline(tmp_path: Path, terreinen: Path, layer: str | None, roofs: P
     """Pipelines/sample.yml with terreinen and roofs from other files, the rest from SampleGIS."""
     doc = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
     for name, spec in doc["layers"].items():
-        spec["path"] = str((SAMPLE.parent / spec["path"]).resolve())
+        for source in spec.get("sources", [spec]):  # land cover comes from several sources
+            source["path"] = str((SAMPLE.parent / source["path"]).resolve())
     doc["layers"]["terreinen"]["path"] = str(terreinen)
     doc["layers"]["terreinen"].pop("layer", None)  # the sample names its GeoPackage layer
     if layer is not None:

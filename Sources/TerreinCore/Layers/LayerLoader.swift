@@ -72,7 +72,7 @@ struct LayerLoader {
                 file: config.path,
                 problem: String(format: "the layer's extent (%.0f, %.0f – %.0f, %.0f in %@) lies wholly outside the area of use of the work CRS",
                                 b.minX, b.minY, b.maxX, b.maxY, workCRS.description),
-                hint: "the coordinates are probably in lat/lon order instead of lon/lat (swapped axes), or in another CRS than \(stats.sourceCRS); fix the export or set `crs:` for layers.\(config.kind.rawValue)")
+                hint: "the coordinates are probably in lat/lon order instead of lon/lat (swapped axes), or in another CRS than \(stats.sourceCRS); fix the export or set `crs:` for \(config.keyPath)")
         }
         return stats
     }
@@ -85,7 +85,7 @@ struct LayerLoader {
             if !seen.contains(field) {
                 throw InputError(
                     file: config.path,
-                    problem: "layers.\(config.kind.rawValue).fields.\(attr): no feature has a property \"\(field)\"",
+                    problem: "\(config.keyPath).fields.\(attr): no feature has a property \"\(field)\"",
                     hint: "run `terrein inspect \(config.declaredPath)` to list the property names, and fix the field mapping in the pipeline file")
             }
         }
@@ -93,7 +93,7 @@ struct LayerLoader {
 
     private func fail(_ f: SourceFeature, _ problem: String, _ hint: String = "") -> InputError {
         InputError(file: config.path, featureIndex: f.index, line: f.line, column: f.column,
-                   problem: (f.fid.map { "FID \($0): " } ?? "") + problem, hint: hint)
+                   problem: (f.layerName.map { "layer \"\($0)\", " } ?? "") + (f.fid.map { "FID \($0): " } ?? "") + problem, hint: hint)
     }
 
     /// The outcome of one feature: the prepared geometry, or nil when it is skipped.

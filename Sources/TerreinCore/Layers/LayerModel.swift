@@ -31,7 +31,10 @@ public struct Site: @unchecked Sendable {
 }
 
 public struct LandCoverPolygon: @unchecked Sendable {
+    /// 0-based position in its source.
     public var index: Int
+    /// The position of its source in `layers.landcover.sources` (0 for one source).
+    public var source: Int = 0
     public var cls: LandCoverClass
     public var geometry: Geometry
 }
@@ -60,6 +63,12 @@ public struct LayerStats: Sendable {
     public var repairReasons: [String: Int] = [:]
     public var skipReasons: [String: Int] = [:]
     public var unmappedClasses: [String: Int] = [:]
+    /// Land cover: used features per class (sealed, green, water, other).
+    public var usedPerClass: [String: Int] = [:]
+    /// Land cover given as `sources:`: the source's position in that list.
+    public var sourceIndex: Int?
+    /// The OGR layer read (`layer:`), when the pipeline names one.
+    public var ogrLayer: String?
     public var invalidRoofAttributes = 0
     /// Inundation only: used features whose depth is missing or not a number (they never flood).
     public var nonNumericDepths = 0
@@ -72,6 +81,30 @@ public struct LayerStats: Sendable {
     public var buildRepairSeconds = 0.0
 
     static let firstFew = 5
+
+    /// The sum of two sources' stats (land cover from several sources): counts and times
+    /// add up, the first few notes are this one's then the other's (their indices count
+    /// within each source), the bounds are joined.
+    func merged(with o: LayerStats) -> LayerStats {
+        var m = self
+        m.features += o.features
+        m.used += o.used
+        m.repaired += o.repaired
+        m.skipped += o.skipped
+        m.firstRepaired = Array((firstRepaired + o.firstRepaired).prefix(Self.firstFew))
+        m.firstSkipped = Array((firstSkipped + o.firstSkipped).prefix(Self.firstFew))
+        m.repairReasons.merge(o.repairReasons, uniquingKeysWith: +)
+        m.skipReasons.merge(o.skipReasons, uniquingKeysWith: +)
+        m.unmappedClasses.merge(o.unmappedClasses, uniquingKeysWith: +)
+        m.usedPerClass.merge(o.usedPerClass, uniquingKeysWith: +)
+        m.invalidRoofAttributes += o.invalidRoofAttributes
+        m.nonNumericDepths += o.nonNumericDepths
+        if let b = o.bounds { if m.bounds == nil { m.bounds = b } else { m.bounds!.formUnion(b) } }
+        m.parseSeconds += o.parseSeconds
+        m.reprojectSeconds += o.reprojectSeconds
+        m.buildRepairSeconds += o.buildRepairSeconds
+        return m
+    }
 
     var lastRepairedIndex = -1
 
@@ -98,7 +131,10 @@ public struct LoadedLayers: @unchecked Sendable {
     public var natura2000: [Site]?
     public var landcover: [LandCoverPolygon]?
     public var inundation: [InundationPolygon]?
+    /// Per layer; for land cover from several sources, their sum (see `sourceStats`).
     public var stats: [LayerKind: LayerStats] = [:]
+    /// Per layer, each source's own stats in source order (one for most layers).
+    public var sourceStats: [LayerKind: [LayerStats]] = [:]
     /// The raster layers, opened and checked (their cells are read per terrein).
     public var rasters: [RasterLayerKind: RasterLayer] = [:]
 }

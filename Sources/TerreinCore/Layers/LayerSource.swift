@@ -11,6 +11,8 @@ public struct SourceFeature {
     public var index: Int
     /// The source's own feature id (OGR's FID), for messages; nil for GeoJSON.
     public var fid: Int64?
+    /// The OGR layer it was read from, for messages; nil for GeoJSON.
+    public var layerName: String? = nil
     /// Line and column of the feature in a text source, for messages.
     public var line: Int?
     public var column: Int?
@@ -54,7 +56,7 @@ struct GeoJSONLayerSource: LayerSource {
     /// Told how many more bytes of input have been read.
     let onBytesRead: (@Sendable (Int) -> Void)?
 
-    var layerKey: String { "layers.\(config.kind.rawValue)" }
+    var layerKey: String { config.keyPath }
 
     func read(info stats: inout SourceInfo, onReset: () -> Void, onFeature: (SourceFeature) throws -> Void) throws {
         var firstPass: PassResult
@@ -179,7 +181,7 @@ struct OGRLayerSource: LayerSource {
     let workCRS: CRSIdentifier
     let onBytesRead: (@Sendable (Int) -> Void)?
 
-    var layerKey: String { "layers.\(config.kind.rawValue)" }
+    var layerKey: String { config.keyPath }
 
     /// The files a source of `path` reads: a Shapefile's sidecars too.
     static func files(of path: String) -> [String] {
@@ -221,6 +223,7 @@ struct OGRLayerSource: LayerSource {
         let wording = GeometryPreparation.Wording(sourceCRS: stats.sourceCRS, crsOrigin: stats.crsSource,
                                                   workCRS: workCRS.description, layerKey: layerKey)
         var consumer = 0.0
+        do {
         try layer.forEach { f in
             var outcome: GeometryPreparation.Outcome = .skipped("null geometry")
             if let g = f.geometry {
@@ -238,7 +241,8 @@ struct OGRLayerSource: LayerSource {
                                                                 transform: { transformer.transform(&$0) },
                                                                 onTransformTime: { projecting += $0 })
                     } catch let p as GeometryPreparation.CoordinateProblem {
-                        throw InputError(file: config.path, featureIndex: f.index, problem: "FID \(f.fid): \(p.problem)", hint: p.hint)
+                        throw InputError(file: config.path, featureIndex: f.index,
+                                         problem: "layer \"\(layer.layerName)\", FID \(f.fid): \(p.problem)", hint: p.hint)
                     }
                 }
             }
@@ -253,8 +257,13 @@ struct OGRLayerSource: LayerSource {
             }
             let handedOver = threadCPUTime()
             defer { consumer += threadCPUTime() - handedOver }
-            try onFeature(SourceFeature(index: f.index, fid: f.fid, line: nil, column: nil,
+            try onFeature(SourceFeature(index: f.index, fid: f.fid, layerName: layer.layerName, line: nil, column: nil,
                                         properties: properties, geometry: outcome))
+        }
+        } catch let e as VectorReadError {
+            throw InputError(file: config.path, featureIndex: e.index,
+                             problem: "layer \"\(layer.layerName)\"\(e.fid.map { ", FID \($0)" } ?? ""): \(e.problem)",
+                             hint: e.hint + " (\(layerKey))")
         }
         var hashes: [String] = []
         var bytes = 0

@@ -52,10 +52,11 @@ extension LoadedLayers {
         // Layers are independent: read them in parallel (each thread with its own GEOS and
         // PROJ contexts), then merge in layer order. An error of the first layer in that
         // order wins, whatever the scheduling.
-        let kinds = LayerKind.allCases.filter { pipeline.layers[$0] != nil }
-        let parts = try parallelMap(count: kinds.count, threads: options.threads) { i -> LoadedLayers in
-            let kind = kinds[i]
-            let config = pipeline.layers[kind]!
+        // One unit per source: a layer has one, land cover one per entry of `sources:`.
+        let units = LayerKind.allCases.flatMap { pipeline.sources($0) }
+        let parts = try parallelMap(count: units.count, threads: options.threads) { i -> LoadedLayers in
+            let config = units[i]
+            let kind = config.kind
             var out = LoadedLayers()
             progress?(kind)
             let loader = LayerLoader(config: config, workCRS: pipeline.workCRS, workArea: workArea, options: options)
@@ -105,13 +106,17 @@ extension LoadedLayers {
             case .landcover:
                 var polys: [LandCoverPolygon] = []
                 var unmapped: [String: Int] = [:]
-                stats = try loader.load(onReset: { polys.removeAll(); unmapped.removeAll() }) { p in
-                    let value = Attributes.text(p.properties[config.field("class")]) ?? ""
-                    let cls = config.classes[value] ?? .other
-                    if config.classes[value] == nil { unmapped[value, default: 0] += 1 }
-                    polys.append(LandCoverPolygon(index: p.index, cls: cls, geometry: p.geometry))
+                var perClass: [String: Int] = [:]
+                let source = config.sourceIndex ?? 0
+                stats = try loader.load(onReset: { polys.removeAll(); unmapped.removeAll(); perClass.removeAll() }) { p in
+                    let value = config.constantClass == nil ? Attributes.text(p.properties[config.field("class")]) ?? "" : ""
+                    let (cls, mapped) = config.landCoverClass(of: value)
+                    if !mapped { unmapped[value, default: 0] += 1 }
+                    perClass[cls.rawValue, default: 0] += 1
+                    polys.append(LandCoverPolygon(index: p.index, source: source, cls: cls, geometry: p.geometry))
                 }
                 stats.unmappedClasses = unmapped
+                stats.usedPerClass = perClass
                 out.landcover = polys
             case .inundation:
                 var polys: [InundationPolygon] = []
@@ -125,17 +130,23 @@ extension LoadedLayers {
                 stats.firstNonNumericDepths = Array(nonNumeric.prefix(LayerStats.firstFew))
                 out.inundation = polys
             }
+            stats.sourceIndex = config.sourceIndex
+            stats.ogrLayer = config.layer
             out.stats[kind] = stats
             return out
         }
+        // Merged in source order: land cover's features in source order, then feature order.
         var out = LoadedLayers()
         for part in parts {
             if !part.terreinen.isEmpty { out.terreinen = part.terreinen }
             if !part.roofs.isEmpty { out.roofs = part.roofs }
             out.natura2000 = part.natura2000 ?? out.natura2000
-            out.landcover = part.landcover ?? out.landcover
+            if let lc = part.landcover { out.landcover = (out.landcover ?? []) + lc }
             out.inundation = part.inundation ?? out.inundation
-            out.stats.merge(part.stats) { a, _ in a }
+            for (kind, s) in part.stats {
+                out.sourceStats[kind, default: []].append(s)
+                out.stats[kind] = out.stats[kind].map { $0.merged(with: s) } ?? s
+            }
         }
         for kind in RasterLayerKind.allCases {
             guard let config = pipeline.rasters[kind] else { continue }
