@@ -106,7 +106,7 @@ public enum GeometryPreparation {
                     throw CoordinateProblem(problem: "\(what): polygon \(p) ring \(r) vertex \(vertex)",
                                             hint: wording.transformProblem == nil
                                                 ? "check that the layer's CRS is right (set `crs:` in the pipeline file)"
-                                                : "the grid covers the Netherlands and its surroundings: check that the layer's CRS (\(wording.sourceCRS), \(wording.crsOrigin)) is right (set `crs:` in the pipeline file), or clip the layer to the Netherlands")
+                                                : "the grid covers the Netherlands and its surroundings: check that the layer's CRS (\(wording.sourceCRS), \(wording.crsOrigin)) is right (set `crs:` in the pipeline file) and that its axes are not swapped (lat, lon instead of lon, lat), or clip the layer to the Netherlands")
                 }
             }
             onTransformTime(threadCPUTime() - start)
