@@ -20,10 +20,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "reference"))
 
+import crosscheck  # noqa: E402
 import rdnaptrans  # noqa: E402
 
 TERREIN = Path(os.environ.get("TERREIN_BIN", ROOT / ".build/debug/terrein"))
-pytestmark = pytest.mark.skipif(not TERREIN.exists(), reason=f"{TERREIN} is not built (scripts/test.sh builds it)")
+needs_terrein = pytest.mark.skipif(not TERREIN.exists(), reason=f"{TERREIN} is not built (scripts/test.sh builds it)")
 
 N = 10_000
 TOLERANCE_M = 0.001
@@ -54,6 +55,7 @@ def pyrdnap_rd(points):
     return np.array([r.RDx for r in rd]), np.array([r.RDy for r in rd])
 
 
+@needs_terrein
 def test_etrs89_to_rd_new_within_1_mm_of_pyrdnap(points, pyrdnap_rd):
     lat, lon = points
     for src in ("EPSG:4258", "EPSG:4326", "OGC:CRS84"):  # WGS84 taken as ETRS89, as NSGI does
@@ -64,6 +66,7 @@ def test_etrs89_to_rd_new_within_1_mm_of_pyrdnap(points, pyrdnap_rd):
         assert d.max() < TOLERANCE_M
 
 
+@needs_terrein
 def test_rd_new_to_etrs89_inverts_pyrdnap(points, pyrdnap_rd):
     # RD New -> ETRS89 of pyrdnap's RD coordinates gives the ETRS89 points back. (pyrdnap
     # 26.8.18's own RDNAP2018v2.reverse is no reference here: it applies the variant-1 3D
@@ -76,6 +79,7 @@ def test_rd_new_to_etrs89_inverts_pyrdnap(points, pyrdnap_rd):
     assert metres.max() < TOLERANCE_M
 
 
+@needs_terrein
 def test_point_outside_the_grid_is_an_error():
     # One good point, then one outside the grid (west of it, south of it; RD coordinates whose
     # RD-Bessel latitude is south of 50° N): exit 3, the line named, nothing written.
@@ -89,6 +93,7 @@ def test_point_outside_the_grid_is_an_error():
         assert r.stdout == ""
 
 
+@needs_terrein
 @pytest.mark.parametrize("src,dst", [("OGC:CRS84", "EPSG:28992"), ("EPSG:4326", "EPSG:28992"),
                                      ("EPSG:4258", "EPSG:28992"), ("EPSG:3035", "EPSG:28992"),
                                      ("EPSG:25831", "EPSG:28992"), ("EPSG:32631", "EPSG:28992"),
@@ -115,3 +120,22 @@ def test_other_pairs_keep_projs_choice():
     assert rdnaptrans.pipeline(pyproj.CRS("EPSG:4289"), pyproj.CRS("EPSG:28992")) is None  # Amersfoort itself
     assert rdnaptrans.pipeline(pyproj.CRS("EPSG:3035"), pyproj.CRS("EPSG:25831")) is None
     assert rdnaptrans.pipeline(pyproj.CRS("EPSG:2056"), pyproj.CRS("EPSG:28992")) is None   # CH1903+
+
+
+def test_crosscheck_fails_when_the_operations_differ(tmp_path, capsys):
+    header = "id,area_m2\n"
+    for side, op in (("a", "+proj=pipeline +step +inv +proj=hgridshift +grids=terrein_rdtrans2018.tif"),
+                     ("b", "+proj=pipeline +step +proj=helmert +x=565")):
+        d = tmp_path / side
+        d.mkdir()
+        (d / "indicators.csv").write_text(header + "T1,1.00\n", encoding="utf-8")
+        (d / "regions.csv").write_text("region,area_m2\n,1.00\n", encoding="utf-8")
+    (tmp_path / "a" / "manifest.json").write_text(
+        '{"inputs": [{"layer": "natura2000", "operation": "+proj=pipeline +step +inv +proj=hgridshift"}]}', encoding="utf-8")
+    (tmp_path / "b" / "reference_manifest.json").write_text(
+        '{"layers": {"natura2000": {"operation": "+proj=pipeline +step +proj=helmert"}}}', encoding="utf-8")
+    assert crosscheck.main([str(tmp_path / "a"), str(tmp_path / "b")]) == 1
+    assert "MISMATCH operation of layer natura2000" in capsys.readouterr().out
+    (tmp_path / "b" / "reference_manifest.json").write_text(
+        '{"layers": {"natura2000": {"operation": "+proj=pipeline +step +inv +proj=hgridshift"}}}', encoding="utf-8")
+    assert crosscheck.main([str(tmp_path / "a"), str(tmp_path / "b")]) == 0
