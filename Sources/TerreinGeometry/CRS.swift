@@ -208,32 +208,99 @@ private func describe(_ crs: OpaquePointer, ctx: PROJContext, identifier: CRSIde
 /// x = east/longitude, y = north/latitude order (`proj_normalize_for_visualization`),
 /// whatever the CRS's own axis order.
 ///
+/// Between a CRS on the ETRS89 or WGS84 datum and RD New the operation is the explicit
+/// RDNAPTRANS2018 grid pipeline (`RDGrid`, docs/rd-new.md), with no fallback: a point outside
+/// the grid fails. Every other pair takes PROJ's default choice (`proj_create_crs_to_crs`).
+///
 /// A transformer holds a PROJ context and must be used by one thread at a time.
 public final class CRSTransformer {
+    /// What the transformer is for.
+    public enum Purpose: Sendable {
+        /// Coordinates of data: ETRS89/WGS84 ↔ RD New through the RDNAPTRANS2018 grid.
+        case coordinates
+        /// A sanity bound only (a CRS's area of use, give or take 50 km): PROJ's default
+        /// operation for every pair, so that the check needs no grid.
+        case roughBounds
+    }
+
     private let ctx: PROJContext
     private let pj: OpaquePointer
+    /// Keeps the grid path alive for PROJ's file finder.
+    private let finder: GridFinder?
     public let source: CRSIdentifier
     public let target: CRSIdentifier
     public let isIdentity: Bool
+    /// The PROJ definition of the operation (`proj_as_proj_string`), as the manifest records it.
+    public let operation: String
+    /// The RDNAPTRANS2018 grid file, when the operation uses it.
+    public let gridPath: String?
+    /// What a point that cannot be transformed is, in words for an error message.
+    public var failureProblem: String {
+        gridPath != nil ? "vertex outside the RDNAPTRANS2018 grid (\(RDGrid.extentText))"
+                        : "coordinates cannot be transformed from \(source) to \(target)"
+    }
 
-    public init(from source: CRSIdentifier, to target: CRSIdentifier) throws {
+    /// `gridDirectories`: where to look for the RDNAPTRANS2018 grid (default `RDGrid.searchDirectories()`).
+    public init(from source: CRSIdentifier, to target: CRSIdentifier, purpose: Purpose = .coordinates,
+                gridDirectories: [String]? = nil) throws {
         self.source = source
         self.target = target
         self.isIdentity = source == target
         ctx = PROJContext()
         let s = source == .wgs84 ? "OGC:CRS84" : source.description
         let t = target == .wgs84 ? "OGC:CRS84" : target.description
-        guard let raw = proj_create_crs_to_crs(ctx.handle, s, t, nil) else {
-            throw GeometryError(operation: "transform \(source) → \(target)", message: ctx.errorMessage())
+        let label = "transform \(source) → \(target)"
+        var explicit: String?
+        if purpose == .coordinates, !isIdentity {
+            guard let sp = proj_create(ctx.handle, s), let tp = proj_create(ctx.handle, t) else {
+                throw GeometryError(operation: label, message: ctx.errorMessage())
+            }
+            defer { proj_destroy(sp); proj_destroy(tp) }
+            explicit = try rdnaptransPipeline(from: sp, to: tp, ctx: ctx, label: label)
         }
-        defer { proj_destroy(raw) }
-        guard let norm = proj_normalize_for_visualization(ctx.handle, raw) else {
-            throw GeometryError(operation: "transform \(source) → \(target)", message: ctx.errorMessage())
+        if let explicit {
+            // A missing grid is RDGrid.GridMissing, never a silent fallback.
+            let path = try RDGrid.locate(in: gridDirectories ?? RDGrid.searchDirectories())
+            let f = GridFinder(path: path)
+            proj_context_set_file_finder(ctx.handle, { _, name, userData in
+                guard let name, let userData, String(cString: name) == RDGrid.fileName else { return nil }
+                return UnsafePointer(Unmanaged<GridFinder>.fromOpaque(userData).takeUnretainedValue().cPath)
+            }, Unmanaged.passUnretained(f).toOpaque())
+            guard let p = proj_create(ctx.handle, explicit) else {
+                throw GeometryError(operation: label, message: "PROJ rejects the RDNAPTRANS2018 pipeline \(explicit) with grid \(path) (\(ctx.errorMessage()))")
+            }
+            finder = f
+            pj = p
+            gridPath = path
+            operation = explicit
+        } else {
+            guard let raw = proj_create_crs_to_crs(ctx.handle, s, t, nil) else {
+                throw GeometryError(operation: label, message: ctx.errorMessage())
+            }
+            defer { proj_destroy(raw) }
+            guard let norm = proj_normalize_for_visualization(ctx.handle, raw) else {
+                throw GeometryError(operation: label, message: ctx.errorMessage())
+            }
+            finder = nil
+            pj = norm
+            gridPath = nil
+            if let d = proj_as_proj_string(ctx.handle, norm, PJ_PROJ_5, nil) {
+                operation = String(cString: d)
+            } else {
+                // Several candidate operations: PROJ picks one per point.
+                operation = "proj_create_crs_to_crs(\(s), \(t)): PROJ's choice per point among \(proj_pj_info(norm).definition.map { String(cString: $0) } ?? "its candidates")"
+            }
         }
-        pj = norm
     }
 
     deinit { proj_destroy(pj) }
+
+    /// The grid path as a C string, for PROJ's file finder callback.
+    private final class GridFinder {
+        let cPath: UnsafeMutablePointer<CChar>
+        init(path: String) { cPath = strdup(path)! }
+        deinit { free(cPath) }
+    }
 
     /// Transforms in place. Returns false when any coordinate could not be transformed
     /// (PROJ returns infinity for those) or is not finite afterwards.

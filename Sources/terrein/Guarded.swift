@@ -58,6 +58,9 @@ func classify(_ error: Error) -> (ExitStatus, String, String) {
                 + "indicators.csv), or two indicators.csv files as Terrein wrote them")
     case SynthError.io(let message):
         return (.writeFailed, "output", message + "\n  → choose an --out folder that you may write to (not a file), on a disk with free space")
+    case let e as RDGrid.GridMissing:
+        // Terrein's installation, not the data: like a bad pipeline file, fixed before the run.
+        return (.badConfig, "setup", e.description)
     case let e as GeometryError:
         // Commands name the file where they know it (InputError); this is the rest: GEOS or
         // PROJ failing on data, which the user can work around by repairing the data.

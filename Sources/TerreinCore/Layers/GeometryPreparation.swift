@@ -19,11 +19,15 @@ public enum GeometryPreparation {
     /// the pipeline key to fix (e.g. "layers.roofs").
     public struct Wording {
         public var sourceCRS, crsOrigin, workCRS, layerKey: String
-        public init(sourceCRS: String, crsOrigin: String, workCRS: String, layerKey: String) {
+        /// What a coordinate that cannot be transformed is (the transformer's words, e.g. a
+        /// vertex outside the RDNAPTRANS2018 grid); nil: "cannot be transformed".
+        public var transformProblem: String?
+        public init(sourceCRS: String, crsOrigin: String, workCRS: String, layerKey: String, transformProblem: String? = nil) {
             self.sourceCRS = sourceCRS
             self.crsOrigin = crsOrigin
             self.workCRS = workCRS
             self.layerKey = layerKey
+            self.transformProblem = transformProblem
         }
     }
 
@@ -60,7 +64,8 @@ public enum GeometryPreparation {
         }
         var built: [Geometry] = []
         var degenerate = 0
-        for var rings in polygons {
+        for (p, polygon) in polygons.enumerated() {
+            var rings = polygon
             for r in rings.indices {
                 let ring = rings[r]
                 for i in stride(from: 0, to: ring.count, by: 2) {
@@ -94,8 +99,14 @@ public enum GeometryPreparation {
             let start = threadCPUTime()
             for r in rings.indices {
                 guard transform(&rings[r]) else {
-                    throw CoordinateProblem(problem: "coordinates cannot be transformed from \(wording.sourceCRS) to \(wording.workCRS)",
-                                            hint: "check that the layer's CRS is right (set `crs:` in the pipeline file)")
+                    let vertex = stride(from: 0, to: rings[r].count, by: 2).first {
+                        !(rings[r][$0].isFinite && rings[r][$0 + 1].isFinite && abs(rings[r][$0]) < 1e15 && abs(rings[r][$0 + 1]) < 1e15)
+                    }.map { $0 / 2 } ?? 0
+                    let what = wording.transformProblem ?? "coordinates cannot be transformed from \(wording.sourceCRS) to \(wording.workCRS)"
+                    throw CoordinateProblem(problem: "\(what): polygon \(p) ring \(r) vertex \(vertex)",
+                                            hint: wording.transformProblem == nil
+                                                ? "check that the layer's CRS is right (set `crs:` in the pipeline file)"
+                                                : "the grid covers the Netherlands and its surroundings: check that the layer's CRS (\(wording.sourceCRS), \(wording.crsOrigin)) is right (set `crs:` in the pipeline file) and that its axes are not swapped (lat, lon instead of lon, lat), or clip the layer to the Netherlands")
                 }
             }
             onTransformTime(threadCPUTime() - start)

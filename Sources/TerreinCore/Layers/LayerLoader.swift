@@ -63,6 +63,7 @@ struct LayerLoader {
         stats.encoding = info.encoding
         stats.sourceCRS = info.sourceCRS
         stats.crsSource = info.crsSource
+        stats.operation = info.operation
         stats.parseSeconds = info.parseSeconds
         stats.reprojectSeconds = info.reprojectSeconds
         stats.buildRepairSeconds += info.buildSeconds

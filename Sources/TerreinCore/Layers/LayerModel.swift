@@ -54,6 +54,8 @@ public struct LayerStats: Sendable {
     public var encoding = ""
     public var sourceCRS = ""
     public var crsSource = ""
+    /// The PROJ definition of the operation from the source CRS to the work CRS.
+    public var operation = ""
     public var features = 0
     public var used = 0
     public var repaired = 0

@@ -30,6 +30,8 @@ public struct SourceInfo: Sendable {
     /// The layer's CRS, and where that came from ("pipeline", "crs member", ...).
     public var sourceCRS = ""
     public var crsSource = ""
+    /// The PROJ definition of the operation to the work CRS (`CRSTransformer.operation`).
+    public var operation = ""
     /// CPU seconds: parsing, reprojecting, building geometry (the source's part).
     public var parseSeconds = 0.0
     public var reprojectSeconds = 0.0
@@ -118,6 +120,7 @@ struct GeoJSONLayerSource: LayerSource {
             geographic = info.isGeographic
             stats.sourceCRS = source!.description
             transformer = try CRSTransformer(from: source!, to: workCRS)
+            stats.operation = transformer!.operation
         }
 
         // Parsing is what the pass spends outside reprojection, building and the consumer.
@@ -145,7 +148,8 @@ struct GeoJSONLayerSource: LayerSource {
                     stats.buildSeconds += threadCPUTime() - start - projecting
                 }
                 let wording = GeometryPreparation.Wording(sourceCRS: stats.sourceCRS, crsOrigin: stats.crsSource,
-                                                          workCRS: workCRS.description, layerKey: layerKey)
+                                                          workCRS: workCRS.description, layerKey: layerKey,
+                                                          transformProblem: transformer!.failureProblem)
                 do {
                     outcome = try GeometryPreparation.build(raw, geographic: geographic, wording: wording,
                                                             transform: { transformer!.transform(&$0) },
@@ -220,8 +224,10 @@ struct OGRLayerSource: LayerSource {
         }
         stats.sourceCRS = source.description
         let transformer = try CRSTransformer(from: source, to: workCRS)
+        stats.operation = transformer.operation
         let wording = GeometryPreparation.Wording(sourceCRS: stats.sourceCRS, crsOrigin: stats.crsSource,
-                                                  workCRS: workCRS.description, layerKey: layerKey)
+                                                  workCRS: workCRS.description, layerKey: layerKey,
+                                                  transformProblem: transformer.failureProblem)
         var consumer = 0.0
         do {
         try layer.forEach { f in

@@ -44,7 +44,7 @@ extension LoadedLayers {
                             progress: (@Sendable (LayerKind) -> Void)? = nil) throws -> LoadedLayers {
         let workInfo = try lookUpCRS(pipeline.workCRS)
         var area: Bounds?
-        if let a = workInfo.areaOfUse, let t = try? CRSTransformer(from: .wgs84, to: pipeline.workCRS),
+        if let a = workInfo.areaOfUse, let t = try? CRSTransformer(from: .wgs84, to: pipeline.workCRS, purpose: .roughBounds),
            let b = t.transformBounds(Bounds(minX: a.west, minY: a.south, maxX: a.east, maxY: a.north)) {
             area = b.expanded(by: 50_000)
         }
