@@ -695,13 +695,13 @@ final class BadInputCatalogueTests: XCTestCase {
         let t = try runGDAL("truncated gpkg", roofsFile: "trunc.gpkg") { d in
             try self.ogr2ogr(["-f", "GPKG", d + "/full.gpkg", d + "/roofs.geojson", "-nln", "roofs"])
             let bytes = try XCTUnwrap(FileManager.default.contents(atPath: d + "/full.gpkg"))
-            FileManager.default.createFile(atPath: d + "/trunc.gpkg", contents: bytes.prefix(16_384))
+            _ = FileManager.default.createFile(atPath: d + "/trunc.gpkg", contents: bytes.prefix(16_384))
         }
         expectFails(t.run, ["trunc.gpkg", "layers.roofs", "GDAL cannot open it as a vector file", "damaged, truncated", "ogrinfo"], "truncated gpkg")
         expectFails(t.inspect, ["trunc.gpkg", "GDAL cannot open it"], "inspect truncated gpkg")
         // Not SQLite at all.
         let n = try runGDAL("not SQLite", roofsFile: "text.gpkg") { d in
-            FileManager.default.createFile(atPath: d + "/text.gpkg", contents: Data("not a database\n".utf8))
+            _ = FileManager.default.createFile(atPath: d + "/text.gpkg", contents: Data("not a database\n".utf8))
         }
         expectFails(n.run, ["text.gpkg", "layers.roofs", "not recognized", "download or export it again"], "non-SQLite gpkg")
         expectFails(n.inspect, ["text.gpkg", "not recognized"], "inspect non-SQLite gpkg")
