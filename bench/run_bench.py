@@ -546,7 +546,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tools", default=",".join(TOOLS), help="subset of terrein,geopandas,duckdb")
     ap.add_argument("--terrein", help="the terrein binary (default .build/release/terrein)")
     ap.add_argument("--regenerate", action="store_true", help="regenerate the data even when present")
+    ap.add_argument("--sections", default="main,reading,zonal",
+                    help="main (the three tools on the pipeline), reading (per format, bench/io_bench.py), "
+                         "zonal (heat raster per terrein); default all")
+    ap.add_argument("--real", action="store_true", help="reading section: also the real LoD2 roof faces")
     args = ap.parse_args(argv)
+    args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    if any(s not in ("main", "reading", "zonal") for s in args.sections):
+        ap.error("--sections: choose from main, reading, zonal")
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     if any(t not in TOOLS for t in args.tools):
         ap.error(f"--tools: choose from {', '.join(TOOLS)}")
@@ -566,13 +573,32 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
     results: dict[str, dict] = {}
     day = dt.date.today().isoformat()
+    import io_bench  # the reading and zonal sections
+
+    extra: dict[str, dict] = {}
+    extra_sections = [s for s in args.sections if s != "main"]
     for scale in sorted(scales, key="SML".index):
+        if extra_sections:
+            ensure_data(terrein, scale, args.seed, args.data, args.regenerate)
+            warm_cache(args.data / scale)
+            extra[scale] = io_bench.run_sections(extra_sections, terrein, scale, args.data / scale, args.out / "runs",
+                                                 measure, args.time_limit, max(args.repeat, 3), args.threads)
+        if "main" not in args.sections:
+            continue
         res = run_scale(scale, args, terrein)
         res["machine"] = machine
         res["analysis"] = analyse(res, previous_m_result(args.out, results) if scale == "L" else None)
         results[scale] = res
         (args.out / f"{day}-{scale}.json").write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
         print_table(res)
+    if args.real and "reading" in args.sections:
+        real = io_bench.real_roofs(terrein, args.data)
+        if real:
+            extra["real"] = io_bench.run_sections(["reading"], terrein, "real", real.parent, args.out / "runs", measure,
+                                                  args.time_limit, max(args.repeat, 3), args.threads)
+    if extra:
+        (args.out / f"{day}-io.json").write_text(json.dumps(extra, indent=2) + "\n", encoding="utf-8")
+        print(io_bench.markdown(extra))
     # latest.md: this run's scales, and for the other scales the newest earlier result.
     table = {}
     for scale in ("S", "M", "L"):
@@ -587,8 +613,17 @@ def main(argv: list[str] | None = None) -> int:
                 break
             except (OSError, json.JSONDecodeError):
                 continue
-    (args.out / "latest.md").write_text(markdown(table, machine), encoding="utf-8")
-    print(f"\nwrote {', '.join(f'{day}-{s}.json' for s in results)} and latest.md to {args.out}")
+    md = markdown(table, machine) if table else "# Terrein benchmark\n"
+    if not extra:  # the reading and zonal tables: this run's, else the newest earlier ones
+        for p in sorted(args.out.glob("*-io.json"), reverse=True):
+            try:
+                extra = json.loads(p.read_text())
+                break
+            except (OSError, json.JSONDecodeError):
+                continue
+    (args.out / "latest.md").write_text(md + (io_bench.markdown(extra) if extra else ""), encoding="utf-8")
+    print(f"\nwrote {', '.join([f'{day}-{s}.json' for s in results] + ([f'{day}-io.json'] if extra else []))} "
+          f"and latest.md to {args.out}")
     ok = all(c["ok"] for r in results.values() for c in r["crosscheck"].values())
     return 0 if ok else 1
 

@@ -1,8 +1,14 @@
 import Foundation
+import TerreinGDAL
 import TerreinGeometry
 import TerreinIO
 
-/// `terrein inspect FILE`: what is in a GeoJSON file, without a pipeline.
+/// `terrein inspect FILE [--layer NAME]`: what is in a vector file, without a pipeline. A
+/// GeoJSON file is read by Terrein's own reader, any other by GDAL/OGR, as a run reads them
+/// (`LayerConfig.isGeoJSON`); every feature goes through the run's preparation steps
+/// (`GeometryPreparation.build` and `makeValid`), so the counts of what a run would repair
+/// or skip are a run's, and the time the command takes is a run's reading time for the layer
+/// (before reprojection: nothing is reprojected here).
 public enum Inspector {
     public struct Report {
         public var features = 0
@@ -18,11 +24,32 @@ public enum Inspector {
         public var firstToRepair: [(Int, String)] = []
         public var toSkip = 0
         public var firstToSkip: [(Int, String)] = []
+        /// The same, labelled for the text: "12", or "12 (FID 13)" for OGR sources.
+        public var firstToRepairLabelled: [(String, String)] = []
+        public var firstToSkipLabelled: [(String, String)] = []
         public var maxDimension = 2
+        /// OGR sources: the driver, every layer, and the one read feature by feature (nil
+        /// when the file has several and none was named).
+        public var driver: String?
+        public var layers: [VectorLayer.LayerDescription] = []
+        public var layerName: String?
         public var text = ""
     }
 
-    public static func inspect(path: String) throws -> Report {
+    /// A GeoJSON file (`layer` must be nil), or any vector file GDAL reads: every layer
+    /// listed, and `layer` (or the only one) read feature by feature.
+    public static func inspect(path: String, layer: String? = nil) throws -> Report {
+        if LayerConfig.isGeoJSON(path: path) {
+            if layer != nil {
+                throw InputError(file: path, problem: "a GeoJSON file has one layer; --layer names a layer of a GeoPackage or another GDAL file",
+                                 hint: "run `terrein inspect \(path)` without --layer")
+            }
+            return try inspectGeoJSON(path: path)
+        }
+        return try inspectOGR(path: path, layer: layer)
+    }
+
+    static func inspectGeoJSON(path: String) throws -> Report {
         let reader = try GeoJSONReader(path: path)
         var r = Report()
         try reader.read { f in
@@ -38,10 +65,16 @@ public enum Inspector {
             if let note = preparationNote(g) {
                 if note.skipped {
                     r.toSkip += 1
-                    if r.firstToSkip.count < 5 { r.firstToSkip.append((f.index, note.reason)) }
+                    if r.firstToSkip.count < 5 {
+                        r.firstToSkip.append((f.index, note.reason))
+                        r.firstToSkipLabelled.append(("\(f.index)", note.reason))
+                    }
                 } else {
                     r.toRepair += 1
-                    if r.firstToRepair.count < 5 { r.firstToRepair.append((f.index, note.reason)) }
+                    if r.firstToRepair.count < 5 {
+                        r.firstToRepair.append((f.index, note.reason))
+                        r.firstToRepairLabelled.append(("\(f.index)", note.reason))
+                    }
                 }
             }
         }
@@ -81,14 +114,104 @@ public enum Inspector {
         }
     }
 
-    static func render(_ r: Report, path: String) -> String {
-        var lines = ["file: \(path)", "encoding: \(r.encoding)", "features: \(r.features)"]
+    /// Every layer described; `layer` (or the only one) read with the run's OGR reader.
+    static func inspectOGR(path: String, layer requested: String?) throws -> Report {
+        if let kind = InputFile.nonRegularKind(atPath: path) {
+            throw InputError(file: path, problem: "is \(kind), not a regular file", hint: "give the path of a vector or raster file")
+        }
+        var r = Report()
+        do {
+            let description = try VectorLayer.describe(path: path)
+            r.driver = description.driver
+            r.layers = description.layers
+            if requested != nil || r.layers.count == 1 {
+                // Opened as a run opens it: an unknown name is the same error, listing the layers.
+                let layer = try VectorLayer(path: path, layer: requested)
+                r.layerName = layer.layerName
+                r.encoding = "\(layer.driver) layer \(layer.layerName)"
+                r.declaredCRS = layer.crsCode ?? layer.crsWKT.map { crsShortName(definition: $0) }
+                try layer.forEach { f in note(f, in: &r) }
+            }
+        } catch let e as RasterError {
+            throw InputError(file: e.path, problem: e.problem, hint: e.hint)
+        } catch let e as VectorReadError {
+            throw InputError(file: path, featureIndex: e.featureIndex, problem: e.problem, hint: e.hint)
+        }
+        r.text = renderOGR(r, path: path)
+        return r
+    }
+
+    /// One OGR feature: its types, extent, fields, and what the preparation steps do with it.
+    static func note(_ f: VectorFeature, in r: inout Report) {
+        r.features += 1
+        for (k, v) in f.fields {
+            if r.properties[k] == nil { r.propertyOrder.append(k) }
+            let type: String
+            switch v {
+            case .null: type = "null"
+            case .integer: type = "integer"
+            case .real: type = "number"
+            case .text: type = "string"
+            }
+            r.properties[k, default: [:]][type, default: 0] += 1
+        }
+        guard let g = f.geometry else { r.nullGeometries += 1; return }
+        let name: String
+        switch g.kind {
+        case .polygon: name = "Polygon"
+        case .multiPolygon: name = "MultiPolygon"
+        case .collection: name = "GeometryCollection"
+        case .other(let n): name = n
+        }
+        r.geometryTypes[name, default: 0] += 1
+        r.maxDimension = max(r.maxDimension, g.dimension)
+        let raw = OGRLayerSource.raw(g)
+        extend(&r.bounds, raw)
+        let label = "\(f.index) (FID \(f.fid))"
+        let outcome: (skipped: Bool, reason: String)?
+        if case .other(let n) = g.kind { outcome = (true, "\(n) in a polygon layer") } else { outcome = preparationNote(raw) }
+        guard let outcome else { return }
+        if outcome.skipped {
+            r.toSkip += 1
+            if r.firstToSkipLabelled.count < 5 { r.firstToSkipLabelled.append((label, outcome.reason)) }
+        } else {
+            r.toRepair += 1
+            if r.firstToRepairLabelled.count < 5 { r.firstToRepairLabelled.append((label, outcome.reason)) }
+        }
+    }
+
+    static func renderOGR(_ r: Report, path: String) -> String {
+        var lines = ["file: \(path)", "driver: \(r.driver ?? "OGR")", "layers: \(r.layers.count)"]
+        for l in r.layers {
+            lines.append("layer \"\(l.name)\": \(l.featureCount) feature(s), \(l.geometryType)")
+            lines.append("  crs: " + (l.crsCode ?? l.crsWKT.map { "\(crsShortName(definition: $0)) (no authority code: a pipeline must give crs:)" }
+                ?? "none (a pipeline must give crs:; a Shapefile without .prj?)"))
+            if let e = l.extent {
+                lines.append(String(format: "  extent: %.6f, %.6f, %.6f, %.6f", e[0], e[1], e[2], e[3]))
+            }
+            lines.append("  fields: " + (l.fields.isEmpty ? "none" : l.fields.map { "\($0.name) (\($0.type))" }.joined(separator: ", ")))
+        }
+        guard let name = r.layerName else {
+            lines.append("give --layer NAME (one of " + r.layers.map { "\"\($0.name)\"" }.joined(separator: ", ")
+                         + ") to read a layer feature by feature and see what a run would repair or skip")
+            return lines.joined(separator: "\n")
+        }
+        lines.append("layer \"\(name)\", read feature by feature as a run reads it:")
+        lines.append(contentsOf: body(r))
+        return lines.joined(separator: "\n")
+    }
+
+    /// The per-feature part, shared by GeoJSON and OGR sources.
+    static func body(_ r: Report) -> [String] {
+        var lines = ["features: \(r.features)"]
         lines.append("geometry types: " + (r.geometryTypes.isEmpty ? "none" :
             r.geometryTypes.keys.sorted().map { "\($0) \(r.geometryTypes[$0]!)" }.joined(separator: ", "))
             + (r.nullGeometries > 0 ? ", null \(r.nullGeometries)" : ""))
         lines.append("coordinate dimension: \(r.maxDimension)")
-        lines.append("crs: " + (r.declaredCRS.map { "\($0) (crs member)" }
-            ?? (r.encoding == "GeoJSONSeq" ? "none (GeoJSONSeq: WGS84 unless the pipeline sets crs)" : "none (RFC 7946: WGS84 lon/lat)")))
+        if r.driver == nil {
+            lines.append("crs: " + (r.declaredCRS.map { "\($0) (crs member)" }
+                ?? (r.encoding == "GeoJSONSeq" ? "none (GeoJSONSeq: WGS84 unless the pipeline sets crs)" : "none (RFC 7946: WGS84 lon/lat)")))
+        }
         if let b = r.bounds {
             lines.append(String(format: "bbox: %.6f, %.6f, %.6f, %.6f", b.minX, b.minY, b.maxX, b.maxY))
         }
@@ -97,11 +220,15 @@ public enum Inspector {
             let types = r.properties[k]!
             lines.append("  \(k): " + types.keys.sorted().map { "\($0) \(types[$0]!)" }.joined(separator: ", "))
         }
-        func first(_ notes: [(Int, String)]) -> String {
+        func first(_ notes: [(String, String)]) -> String {
             notes.isEmpty ? "" : " (first: " + notes.map { "#\($0.0) \($0.1)" }.joined(separator: "; ") + ")"
         }
-        lines.append("a run would repair: \(r.toRepair) feature(s)" + first(r.firstToRepair))
-        lines.append("a run would skip: \(r.toSkip) feature(s) with a geometry" + first(r.firstToSkip))
-        return lines.joined(separator: "\n")
+        lines.append("a run would repair: \(r.toRepair) feature(s)" + first(r.firstToRepairLabelled))
+        lines.append("a run would skip: \(r.toSkip) feature(s) with a geometry" + first(r.firstToSkipLabelled))
+        return lines
+    }
+
+    static func render(_ r: Report, path: String) -> String {
+        (["file: \(path)", "encoding: \(r.encoding)"] + body(r)).joined(separator: "\n")
     }
 }

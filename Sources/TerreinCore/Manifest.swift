@@ -85,10 +85,15 @@ struct Manifest: Encodable {
         var nodataIsNaN: Bool
         var scale, offset: Double
         var hasMask: Bool
+        /// Terreinen in which the raster has no valid cell (it does not reach them, or only
+        /// nodata there): their columns are null, not an error; the first ten ids.
+        var terreinenWithoutCells: Int?
+        var firstTerreinenWithoutCells: [String]?
         enum CodingKeys: String, CodingKey {
             case layer, path, sha256, crs, band, width, height, nodata, scale, offset
             case dataType = "data_type", cellWidth = "cell_width", cellHeight = "cell_height"
             case nodataIsNaN = "nodata_is_nan", hasMask = "has_mask"
+            case terreinenWithoutCells = "terreinen_without_cells", firstTerreinenWithoutCells = "first_terreinen_without_cells"
         }
     }
 
@@ -196,7 +201,7 @@ struct Manifest: Encodable {
                                    formats: pipeline.formats.map(\.rawValue)),
             parameters: pipeline.parameters,
             options: Options(threads: options.threads, strict: options.strict, language: options.language),
-            inputs: inputs, rasterInputs: rasterInputs(pipeline, layers), gdalVersion: TerreinGDAL.gdalVersion,
+            inputs: inputs, rasterInputs: rasterInputs(pipeline, layers, results), gdalVersion: TerreinGDAL.gdalVersion,
             rdGrid: grid, schema: outputSchema(schema),
             roofFacesInvalidAttributes: InvalidFaces(count: invalid.count, first: Array(invalid.prefix(10))),
             overlappingTerreinPairs: overlaps, warnings: warnings, outputs: files, started: started,
@@ -210,17 +215,22 @@ struct Manifest: Encodable {
         return String(decoding: try encoder.encode(manifest), as: UTF8.self) + "\n"
     }
 
-    static func rasterInputs(_ pipeline: Pipeline, _ layers: LoadedLayers) -> [RasterInput] {
+    static func rasterInputs(_ pipeline: Pipeline, _ layers: LoadedLayers, _ results: [TerreinResult]) -> [RasterInput] {
         RasterLayerKind.allCases.compactMap { kind in
             guard let r = layers.rasters[kind] else { return nil }
             let i = r.info
             let nodataIsNaN = i.nodata?.isNaN ?? false
-            return RasterInput(layer: kind.rawValue, path: r.config.declaredPath, sha256: r.sha256, crs: r.crsName,
+            // A terrein the raster does not cover simply has no cells: counted here.
+            let without: [String]? = kind == .heat ? results.filter { $0.heat == nil }.map(\.id) : nil
+            var input = RasterInput(layer: kind.rawValue, path: r.config.declaredPath, sha256: r.sha256, crs: r.crsName,
                                dataType: i.dataType, band: i.band, width: i.width, height: i.height,
                                cellWidth: i.geoTransform[1], cellHeight: i.geoTransform[5],
                                // JSON has no NaN: a NaN nodata value is said by the flag.
                                nodata: nodataIsNaN ? nil : i.nodata, nodataIsNaN: nodataIsNaN,
                                scale: i.scale, offset: i.offset, hasMask: i.hasMask)
+            input.terreinenWithoutCells = without?.count
+            input.firstTerreinenWithoutCells = without.map { Array($0.prefix(10)) }
+            return input
         }
     }
 

@@ -89,7 +89,10 @@ public struct LayerConfig: Sendable {
 
     /// Whether Terrein's own GeoJSON reader reads the file (by its extension); any other
     /// file is read through GDAL/OGR (GeoPackage, Shapefile, FlatGeobuf, GML, ...).
-    public var isGeoJSON: Bool {
+    public var isGeoJSON: Bool { Self.isGeoJSON(path: path) }
+
+    /// The same rule for any path (`terrein inspect` reads a file as a run would).
+    public static func isGeoJSON(path: String) -> Bool {
         ["geojson", "json", "geojsonl", "geojsons", "geojsonseq", "jsonl", "ndjson"]
             .contains((path as NSString).pathExtension.lowercased())
     }

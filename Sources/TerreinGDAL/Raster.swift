@@ -98,6 +98,11 @@ public final class Raster {
             throw RasterError(path: path, problem: "the raster has no georeferencing (no geotransform)",
                               hint: "georeference it, e.g. `gdal_translate -a_srs EPSG:28992 -a_ullr XMIN YMAX XMAX YMIN in.tif out.tif`")
         }
+        guard gt.allSatisfy({ $0.isFinite }) else {
+            GDALClose(ds)
+            throw RasterError(path: path, problem: "the raster's geotransform is not finite (\(gt.map { "\($0)" }.joined(separator: ", ")))",
+                              hint: "georeference it again, e.g. `gdal_translate -a_srs EPSG:28992 -a_ullr XMIN YMAX XMAX YMIN in.tif out.tif`")
+        }
         guard gt[2] == 0, gt[4] == 0, gt[1] != 0, gt[5] != 0 else {
             GDALClose(ds)
             throw RasterError(path: path, problem: "the raster has rotation terms in its geotransform (\(gt.map { "\($0)" }.joined(separator: ", ")))",

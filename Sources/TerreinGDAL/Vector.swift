@@ -28,14 +28,21 @@ public struct VectorGeometry: Sendable {
     public var dimension = 2
 }
 
-/// A feature OGR could not read (GML it cannot parse) or a curve it cannot linearise: the
-/// 0-based index of the feature, its FID when OGR gave one, what went wrong and the fix.
+/// A feature OGR could not read (GML it cannot parse: OGR stops the layer there, and GDAL says
+/// "no more features" and "cannot read this one" alike) or a curve it cannot linearise: never
+/// the end of the layer in silence, since the features after it would be lost. `featureIndex`
+/// is 0-based in reading order; `fid` is the feature's FID when OGR gave one, `previousFID`
+/// that of the last feature read before it.
 public struct VectorReadError: Error, CustomStringConvertible, Sendable {
-    public var index: Int
+    public var path: String
+    public var featureIndex: Int
     public var fid: Int64?
+    public var previousFID: Int64?
     public var problem: String
     public var hint: String
-    public var description: String { "feature \(index)\(fid.map { " (FID \($0))" } ?? ""): \(problem)" }
+    public var description: String {
+        "\(path): feature \(featureIndex)\(fid.map { " (FID \($0))" } ?? ""): \(problem)\n  → \(hint)"
+    }
 }
 
 /// How OGR turns curves (GML's gml:Arc, gml:ArcString, gml:Circle, gml:ArcByCenterPoint;
@@ -106,11 +113,21 @@ public final class VectorLayer {
 
     private static func open(_ path: String) throws -> GDALDatasetH {
         _ = GDALLibrary.ready
+        let ext = (path as NSString).pathExtension.lowercased()
+        if ext == "shp" {
+            // GDAL opens a .shp without its .dbf, with no attributes at all: every mapped
+            // field would silently be missing.
+            let stem = (path as NSString).deletingPathExtension
+            if !["dbf", "DBF"].contains(where: { FileManager.default.fileExists(atPath: stem + "." + $0) }) {
+                throw RasterError(path: path, problem: "the Shapefile has no .dbf beside it, so its features have no attributes",
+                                  hint: "put \((stem as NSString).lastPathComponent).dbf from the same download beside the .shp")
+            }
+        }
         let path = gdalPath(path)
         // GML without an .xsd or .gfs beside it: GDAL works out the schema by reading the
         // file, and would then write a .gfs beside the input; WRITE_GFS=NO leaves the input
         // folder as it was (a run only reads its inputs).
-        let isGML = ["gml", "xml"].contains((path as NSString).pathExtension.lowercased())
+        let isGML = ["gml", "xml"].contains(ext)
         let owned: [UnsafeMutablePointer<CChar>?] = isGML ? [strdup("WRITE_GFS=NO")] : []
         defer { for p in owned { free(p) } }
         let options: [UnsafePointer<CChar>?] = owned.map { UnsafePointer($0) } + [nil]
@@ -120,8 +137,17 @@ public final class VectorLayer {
             return ArcLinearisation.with { GDALOpenEx(path, flags, nil, list, nil) }
         }
         guard let ds = opened else {
-            throw RasterError(path: path, problem: "GDAL cannot open it as a vector file (\(GDALLibrary.lastError()))",
-                              hint: "check it with `ogrinfo \(path)`; a Shapefile needs its .shx and .dbf beside it")
+            let reason = GDALLibrary.lastError()
+            let hint: String
+            switch ext {
+            case "gpkg":
+                hint = "a GeoPackage is an SQLite database: this one is damaged, truncated or not a GeoPackage; download or export it again (check it with `ogrinfo \(path)`)"
+            case "shp":
+                hint = "a Shapefile needs its .shx and .dbf beside the .shp (from the same download); `ogrinfo --config SHAPE_RESTORE_SHX YES \(path)` rebuilds a lost .shx"
+            default:
+                hint = "check it with `ogrinfo \(path)`; Terrein reads any vector file GDAL reads"
+            }
+            throw RasterError(path: path, problem: "GDAL cannot open it as a vector file (\(reason))", hint: hint)
         }
         return ds
     }
@@ -154,21 +180,64 @@ public final class VectorLayer {
         self.path = path
         layerName = String(cString: OGR_L_GetName(l))
         driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds)).map { String(cString: $0) } ?? "OGR"
-        if let srs = OGR_L_GetSpatialRef(l) {
-            var code: String?
-            if OSRGetAuthorityName(srs, nil) == nil { _ = OSRAutoIdentifyEPSG(srs) }
-            if let auth = OSRGetAuthorityName(srs, nil), let c = OSRGetAuthorityCode(srs, nil) {
-                code = "\(String(cString: auth)):\(String(cString: c))"
-            }
-            var wkt: UnsafeMutablePointer<CChar>?
-            _ = OSRExportToWkt(srs, &wkt)
-            crsWKT = wkt.map { String(cString: $0) }
-            VSIFree(wkt)
-            crsCode = code
-        } else {
-            crsCode = nil
-            crsWKT = nil
+        (crsCode, crsWKT) = Self.crs(of: l)
+    }
+
+    /// A layer's CRS: AUTHORITY:CODE when OGR can name one (identifying an EPSG code for a
+    /// `.prj` that carries none), and its WKT; both nil when the layer has no SRS.
+    static func crs(of l: OGRLayerH) -> (code: String?, wkt: String?) {
+        guard let srs = OGR_L_GetSpatialRef(l) else { return (nil, nil) }
+        var code: String?
+        if OSRGetAuthorityName(srs, nil) == nil { _ = OSRAutoIdentifyEPSG(srs) }
+        if let auth = OSRGetAuthorityName(srs, nil), let c = OSRGetAuthorityCode(srs, nil) {
+            code = "\(String(cString: auth)):\(String(cString: c))"
         }
+        var wkt: UnsafeMutablePointer<CChar>?
+        _ = OSRExportToWkt(srs, &wkt)
+        defer { VSIFree(wkt) }
+        return (code, wkt.map { String(cString: $0) })
+    }
+
+    /// What `terrein inspect` lists for every layer of a vector file.
+    public struct LayerDescription: Sendable {
+        public var name: String
+        /// The layer's declared geometry type, by OGR's name ("Polygon", "Multi Polygon", "Unknown (any)").
+        public var geometryType: String
+        /// OGR's count: exact for GeoPackage, Shapefile and FlatGeobuf (from their headers or
+        /// indexes); formats without one are scanned.
+        public var featureCount: Int64
+        public var crsCode: String?
+        public var crsWKT: String?
+        /// minX, minY, maxX, maxY in the layer's CRS; nil for an empty layer.
+        public var extent: [Double]?
+        /// Field name and OGR's type name ("Integer64", "Real", "String", ...), in order.
+        public var fields: [(name: String, type: String)]
+    }
+
+    /// The vector file's driver and every layer in it (for `terrein inspect`).
+    public static func describe(path: String) throws -> (driver: String, layers: [LayerDescription]) {
+        let ds = try open(path)
+        defer { GDALClose(ds) }
+        let driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds)).map { String(cString: $0) } ?? "OGR"
+        var layers: [LayerDescription] = []
+        for i in 0..<GDALDatasetGetLayerCount(ds) {
+            guard let l = GDALDatasetGetLayer(ds, i) else { continue }
+            let defn = OGR_L_GetLayerDefn(l)
+            let fields = (0..<OGR_FD_GetFieldCount(defn)).map { j -> (name: String, type: String) in
+                let f = OGR_FD_GetFieldDefn(defn, j)
+                return (String(cString: OGR_Fld_GetNameRef(f)), String(cString: OGR_GetFieldTypeName(OGR_Fld_GetType(f))))
+            }
+            var envelope = OGREnvelope()
+            let extent: [Double]? = OGR_L_GetExtent(l, &envelope, 1) == OGRERR_NONE
+                ? [envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY] : nil
+            let (code, wkt) = crs(of: l)
+            layers.append(LayerDescription(
+                name: String(cString: OGR_L_GetName(l)),
+                geometryType: String(cString: OGRGeometryTypeToName(OGR_L_GetGeomType(l))),
+                featureCount: Int64(OGR_L_GetFeatureCount(l, 1)), crsCode: code, crsWKT: wkt,
+                extent: extent, fields: fields))
+        }
+        return (driver, layers)
     }
 
     deinit { GDALClose(dataset) }
@@ -188,17 +257,12 @@ public final class VectorLayer {
         let names = (0..<fieldCount).map { String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, $0))) }
         let types = (0..<fieldCount).map { OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, $0)) }
         var index = 0
-        while true {
-            CPLErrorReset()
-            guard let f = OGR_L_GetNextFeature(layer) else {
-                if CPLGetLastErrorType().rawValue >= CE_Failure.rawValue {
-                    throw VectorReadError(index: index, fid: nil,
-                                          problem: "OGR cannot read this feature (\(GDALLibrary.lastError()))",
-                                          hint: "fix the feature's geometry in the source (check it with `ogrinfo \(path)`), or remove the feature")
-                }
-                break
-            }
-            defer { OGR_F_Destroy(f) }
+        var previousFID: Int64?
+        // GDAL says "no more features" and "this feature cannot be read" alike (NULL): the
+        // error state tells them apart, so it is cleared before each read.
+        CPLErrorReset()
+        while let f = OGR_L_GetNextFeature(layer) {
+            defer { OGR_F_Destroy(f); CPLErrorReset() }
             var fields: [(String, VectorFieldValue)] = []
             fields.reserveCapacity(Int(fieldCount))
             for i in 0..<fieldCount {
@@ -220,7 +284,7 @@ public final class VectorLayer {
                     CPLErrorReset()
                     guard let linear = OGR_G_GetLinearGeometry(g, 0, nil) else {
                         let type = String(cString: OGRGeometryTypeToName(OGR_G_GetGeometryType(g)))
-                        throw VectorReadError(index: index, fid: Int64(OGR_F_GetFID(f)),
+                        throw VectorReadError(path: path, featureIndex: index, fid: Int64(OGR_F_GetFID(f)), previousFID: previousFID,
                                               problem: "OGR cannot linearise its \(type) (\(GDALLibrary.lastError()))",
                                               hint: "convert the layer to straight segments, e.g. `ogr2ogr -nlt CONVERT_TO_LINEAR`, and check that feature")
                     }
@@ -230,8 +294,17 @@ public final class VectorLayer {
                     geometry = Self.convert(g)
                 }
             }
-            try body(VectorFeature(index: index, fid: Int64(OGR_F_GetFID(f)), fields: fields, geometry: geometry))
+            let fid = Int64(OGR_F_GetFID(f))
+            try body(VectorFeature(index: index, fid: fid, fields: fields, geometry: geometry))
+            previousFID = fid
             index += 1
+        }
+        let type = CPLGetLastErrorType()
+        if type == CE_Failure || type == CE_Fatal {
+            throw VectorReadError(path: path, featureIndex: index, previousFID: previousFID,
+                                  problem: "GDAL cannot read this feature" + (previousFID.map { " (the one after FID \($0))" } ?? " (the first)")
+                                      + ": \(GDALLibrary.lastError())",
+                                  hint: "fix or remove the feature in the source (`ogrinfo -al \(path)` shows where GDAL stops), or export the layer again")
         }
     }
 

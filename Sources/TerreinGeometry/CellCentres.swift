@@ -25,11 +25,16 @@ public struct CellGrid: Sendable, Equatable {
 
     /// The columns and rows whose cell centres may lie within `b` (one cell of margin on
     /// each side, clamped to the grid); nil when none does.
+    ///
+    /// Clamped as doubles before they become integers: bounds far outside a grid of tiny
+    /// cells, or infinite, give fractional indices beyond `Int`'s range (a trap, found by
+    /// fuzz/RasterWindowFuzz.swift); NaN bounds (or a NaN grid) cover nothing.
     public func window(covering b: Bounds) -> (column: Int, row: Int, width: Int, height: Int)? {
         func span(_ lo: Double, _ hi: Double, origin: Double, step: Double, count: Int) -> (Int, Int)? {
             let a = (lo - origin) / step - 0.5, c = (hi - origin) / step - 0.5
-            let first = max(0, Int(floor(min(a, c))) - 1), last = min(count - 1, Int(ceil(max(a, c))) + 1)
-            return first <= last ? (first, last) : nil
+            guard !a.isNaN, !c.isNaN, count > 0 else { return nil }
+            let first = max(0, floor(min(a, c)) - 1), last = min(Double(count - 1), ceil(max(a, c)) + 1)
+            return first <= last ? (Int(first), Int(last)) : nil
         }
         guard let (c0, c1) = span(b.minX, b.maxX, origin: originX, step: cellWidth, count: columns),
               let (r0, r1) = span(b.minY, b.maxY, origin: originY, step: cellHeight, count: rows) else { return nil }
@@ -90,11 +95,14 @@ public enum CellCentres {
             // Fractional window column of a world x: centres sit at whole numbers.
             func index(_ x: Double) -> Double { (x - grid.originX) / grid.cellWidth - 0.5 - Double(column) }
             // Interior runs: the centres strictly between two crossings (even-odd rule).
+            // Fractional indices are clamped as doubles before they become integers: a
+            // crossing far outside a window of tiny cells lies beyond `Int`'s range.
+            let lastColumn = Double(width - 1)
             var k = 0
             while k + 1 < crossings.count {
                 let fa = index(crossings[k]), fb = index(crossings[k + 1])
-                let lo = max(0, Int(floor(min(fa, fb))) + 1), hi = min(width - 1, Int(ceil(max(fa, fb))) - 1)
-                if lo <= hi { for i in lo...hi { mask[base + i] = true } }
+                let lo = max(0, floor(min(fa, fb)) + 1), hi = min(lastColumn, ceil(max(fa, fb)) - 1)
+                if lo <= hi { for i in Int(lo)...Int(hi) { mask[base + i] = true } }
                 k += 2
             }
             // On or next to the boundary: GEOS decides, exactly.
@@ -105,12 +113,13 @@ public enum CellCentres {
             }
             for x in crossings + near {
                 let f = index(x)
+                guard f > -2, f < Double(width) + 1 else { continue }  // no centre of the window is near it
                 for i in Int(floor(f))...Int(ceil(f)) where abs(grid.centreX(column + i) - x) <= eps { try decide(i) }
             }
             for (x1, x2) in horizontal {
                 let fa = index(x1 - eps), fb = index(x2 + eps)
-                let lo = max(0, Int(ceil(min(fa, fb)))), hi = min(width - 1, Int(floor(max(fa, fb))))
-                if lo <= hi { for i in lo...hi { try decide(i) } }
+                let lo = max(0, ceil(min(fa, fb))), hi = min(lastColumn, floor(max(fa, fb)))
+                if lo <= hi { for i in Int(lo)...Int(hi) { try decide(i) } }
             }
         }
         return mask

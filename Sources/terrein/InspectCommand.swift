@@ -7,10 +7,19 @@ import TerreinIO
 extension Terrein {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Describe a GeoJSON file (features, geometry types, CRS, bbox, properties, what a run would repair) or a raster (size, cell size, CRS, nodata, band type, value range).")
+            abstract: "Describe a vector file (features, geometry types, CRS, extent, fields, what a run would repair or skip) or a raster (size, cell size, CRS, nodata, band type, value range).",
+            discussion: """
+            A GeoJSON or GeoJSONSeq file is read by Terrein's own reader; any other vector file \
+            (GeoPackage, Shapefile, FlatGeobuf, GML, a .zip of one) through GDAL/OGR: every layer is \
+            listed, and the one named by --layer (or the only one) is read feature by feature through \
+            the same preparation steps a run uses.
+            """)
 
-        @Argument(help: "A GeoJSON or GeoJSONSeq file, or a raster GDAL reads (.tif, ...).")
+        @Argument(help: "A vector file (GeoJSON, GeoJSONSeq, GeoPackage, Shapefile, FlatGeobuf, GML, .zip) or a raster GDAL reads (.tif, ...).")
         var file: String
+
+        @Option(help: "The layer of a file with several (GeoPackage, GML) to read feature by feature.")
+        var layer: String?
 
         @OptionGroup var global: GlobalOptions
 
@@ -18,13 +27,14 @@ extension Terrein {
             let log = global.logger()
             try guarded(log) {
                 if Self.isRaster(file) {
+                    if layer != nil { throw ValidationError("--layer is for vector files; a raster has bands") }
                     do {
                         print(try Raster(path: file).describe())
                     } catch let e as RasterError {
                         throw InputError(file: e.path, problem: e.problem, hint: e.hint)
                     }
                 } else {
-                    print(try Inspector.inspect(path: file).text)
+                    print(try Inspector.inspect(path: file, layer: layer).text)
                 }
             }
         }

@@ -1,5 +1,7 @@
 import Foundation
 import XCTest
+import TerreinGDAL
+import TerreinGeometry
 
 /// The catalogue of bad inputs: each case runs the real CLI on a tiny pipeline (two
 /// terreinen and two roof faces in RD New with the legacy crs member) with one thing
@@ -632,5 +634,152 @@ final class BadInputCatalogueTests: XCTestCase {
         let ok = try terreinCLIWithFileSizeLimit(kib: 10_000, ["run", yml, "--output", out])
         XCTAssertEqual(ok.status, 0, ok.stderr)
         XCTAssertNotEqual(snapshot(out)["indicators.csv"], before["indicators.csv"])
+    }
+
+    // MARK: GDAL inputs (issue 10)
+    //
+    // Vector files read through GDAL/OGR and rasters. Covered elsewhere, not repeated here:
+    // a GeoPackage with several layers and no `layer:` (the error lists the layers) and a
+    // layer name that is not there (lists the ones that are), and a zipped layer:
+    // OGRSourceTests.testGeoPackageAndShapefileGiveTheSameTablesAsGeoJSON and
+    // testZippedLayersAreReadInPlace; a Shapefile without .prj (an error without `crs:`,
+    // fine with it): OGRSourceTests.testShapefileWithoutPrjNeedsCRS; a raster in another
+    // CRS, without georeferencing, with rotation terms, with a `band:` it does not have, or
+    // not a raster at all: HeatTests (testRasterInAnotherCRSIsAnErrorWithAGdalwarpLine,
+    // testRotatedOrUngeoreferencedRasterIsAnError, testRasterWithoutCRSTakesTheWorkCRSAndABandItHasNot);
+    // a NaN geotransform: RasterWindowTests.testNaNGeotransformIsAnError; NaN as the nodata
+    // value is valid: HeatTests.testNaNNodataAndInfiniteCellsAreInvalid.
+
+    /// The catalogue's scenario with the roofs from `roofsFile` (made by `make` in the
+    /// folder), run, and `terrein inspect` on the roofs file.
+    func runGDAL(_ name: String, roofsFile: String, roofsExtra: String = "", heat: String? = nil,
+                 make: (String) throws -> Void) throws -> (run: CLIRun, inspect: CLIRun, manifest: [String: Any]?) {
+        let dir = ScratchDir()
+        _ = dir.write("terreinen.geojson", Self.cleanTerreinen)
+        _ = dir.write("roofs.geojson", Self.cleanRoofs)
+        try make(dir.path)
+        let yml = dir.write("p.yml", """
+            name: gdal
+            layers:
+              terreinen: {path: terreinen.geojson}
+              roofs: {path: \(roofsFile)\(roofsExtra)}
+            \(heat.map { "  heat: {path: \($0)}" } ?? "")
+
+            """)
+        let out = dir.path + "/out"
+        let r = try terreinCLI(["run", yml, "--output", out])
+        assertCleanExit(r, "[\(name)] run")
+        let i = try terreinCLI(["inspect", dir.path + "/" + roofsFile])
+        assertCleanExit(i, "[\(name)] inspect")
+        let manifest = FileManager.default.contents(atPath: out + "/manifest.json")
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        return (r, i, manifest)
+    }
+
+    func ogr2ogr(_ args: [String]) throws {
+        guard let tool = ["/usr/bin/ogr2ogr", "/usr/local/bin/ogr2ogr"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("ogr2ogr (Debian gdal-bin) is not installed: run scripts/test.sh, which installs it")
+        }
+        let r = try runProcess(tool, args)
+        XCTAssertEqual(r.status, 0, "ogr2ogr \(args.joined(separator: " ")): \(r.stderr)")
+    }
+
+    func expectFails(_ r: CLIRun, _ words: [String], _ ctx: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(r.status, 3, "\(ctx): \(r.stderr)", file: file, line: line)
+        for w in words + ["→"] {
+            XCTAssertTrue(r.stderr.contains(w), "\(ctx): stderr lacks \"\(w)\":\n\(r.stderr)", file: file, line: line)
+        }
+    }
+
+    func testBrokenGeoPackages() throws {
+        // Truncated: the first 16 KiB of a real GeoPackage.
+        let t = try runGDAL("truncated gpkg", roofsFile: "trunc.gpkg") { d in
+            try self.ogr2ogr(["-f", "GPKG", d + "/full.gpkg", d + "/roofs.geojson", "-nln", "roofs"])
+            let bytes = try XCTUnwrap(FileManager.default.contents(atPath: d + "/full.gpkg"))
+            _ = FileManager.default.createFile(atPath: d + "/trunc.gpkg", contents: bytes.prefix(16_384))
+        }
+        expectFails(t.run, ["trunc.gpkg", "layers.roofs", "GDAL cannot open it as a vector file", "damaged, truncated", "ogrinfo"], "truncated gpkg")
+        expectFails(t.inspect, ["trunc.gpkg", "GDAL cannot open it"], "inspect truncated gpkg")
+        // Not SQLite at all.
+        let n = try runGDAL("not SQLite", roofsFile: "text.gpkg") { d in
+            _ = FileManager.default.createFile(atPath: d + "/text.gpkg", contents: Data("not a database\n".utf8))
+        }
+        expectFails(n.run, ["text.gpkg", "layers.roofs", "not recognized", "download or export it again"], "non-SQLite gpkg")
+        expectFails(n.inspect, ["text.gpkg", "not recognized"], "inspect non-SQLite gpkg")
+    }
+
+    func testShapefilesWithMissingOrUnreadableSidecars() throws {
+        func shapefile(_ d: String, _ stem: String) throws {
+            try ogr2ogr(["-f", "ESRI Shapefile", d + "/\(stem).shp", d + "/roofs.geojson", "-nln", stem])
+        }
+        let noSHX = try runGDAL("no .shx", roofsFile: "a.shp") { d in
+            try shapefile(d, "a")
+            try FileManager.default.removeItem(atPath: d + "/a.shx")
+        }
+        expectFails(noSHX.run, ["a.shp", "layers.roofs", "a.shx", ".shx and .dbf beside the .shp", "SHAPE_RESTORE_SHX"], "no .shx")
+        // GDAL itself opens a .shp without its .dbf, with no attributes: Terrein refuses it.
+        let noDBF = try runGDAL("no .dbf", roofsFile: "b.shp") { d in
+            try shapefile(d, "b")
+            try FileManager.default.removeItem(atPath: d + "/b.dbf")
+        }
+        expectFails(noDBF.run, ["b.shp", "layers.roofs", "no .dbf beside it", "put b.dbf"], "no .dbf")
+        expectFails(noDBF.inspect, ["b.shp", "no .dbf"], "inspect no .dbf")
+        // A .prj that GDAL/PROJ cannot read: an error without `crs:`, fine with it.
+        let badPRJ = try runGDAL("unreadable .prj", roofsFile: "c.shp") { d in
+            try shapefile(d, "c")
+            try "PROJCS[\"nonsense\",GEOGCS[\"x\"],PROJECTION[\"No_Such_Projection\"]]".write(toFile: d + "/c.prj", atomically: true, encoding: .utf8)
+        }
+        expectFails(badPRJ.run, ["c.shp", "layers.roofs", "cannot read its .prj (c.prj)", "crs: EPSG:28992"], "unreadable .prj")
+        XCTAssertEqual(badPRJ.inspect.status, 0, badPRJ.inspect.stderr)
+        XCTAssertTrue(badPRJ.inspect.stdout.contains("crs: none"), badPRJ.inspect.stdout)
+        let withCRS = try runGDAL("unreadable .prj with crs:", roofsFile: "c.shp", roofsExtra: ", crs: EPSG:28992") { d in
+            try shapefile(d, "c")
+            try "hello".write(toFile: d + "/c.prj", atomically: true, encoding: .utf8)
+        }
+        XCTAssertEqual(withCRS.run.status, 0, withCRS.run.stderr)
+    }
+
+    /// GML: a point in a polygon layer is a counted skip (docs/indicators.md); a geometry
+    /// OGR cannot parse stops the run at that feature, never ends the layer there in silence.
+    func testGMLWithUnsupportedGeometry() throws {
+        func member(_ fid: Int, _ geometry: String) -> String {
+            "<gml:featureMember><ogr:roofs gml:id=\"roofs.\(fid)\"><ogr:geometryProperty>\(geometry)</ogr:geometryProperty><ogr:slope_deg>0</ogr:slope_deg></ogr:roofs></gml:featureMember>\n"
+        }
+        func gml(_ members: [String]) -> String {
+            "<?xml version=\"1.0\" encoding=\"utf-8\" ?>\n<ogr:FeatureCollection xmlns:ogr=\"http://ogr.maptools.org/\" xmlns:gml=\"http://www.opengis.net/gml\">\n"
+                + members.joined() + "</ogr:FeatureCollection>\n"
+        }
+        let square = "<gml:Polygon srsName=\"EPSG:28992\"><gml:outerBoundaryIs><gml:LinearRing><gml:coordinates>100010,450010 100050,450010 100050,450050 100010,450050 100010,450010</gml:coordinates></gml:LinearRing></gml:outerBoundaryIs></gml:Polygon>"
+        let point = "<gml:Point srsName=\"EPSG:28992\"><gml:coordinates>100500,450500</gml:coordinates></gml:Point>"
+        let solid = "<gml:Solid srsName=\"EPSG:28992\"><gml:exterior><gml:Shell></gml:Shell></gml:exterior></gml:Solid>"
+        let p = try runGDAL("GML point", roofsFile: "p.gml") { d in
+            try gml([member(0, square), member(1, point), member(2, square)]).write(toFile: d + "/p.gml", atomically: true, encoding: .utf8)
+        }
+        XCTAssertEqual(p.run.status, 0, p.run.stderr)
+        let roofs = (p.manifest?["inputs"] as? [[String: Any]])?.first { $0["layer"] as? String == "roofs" }
+        XCTAssertEqual(roofs?["features"] as? Int, 3)
+        XCTAssertEqual(roofs?["skipped"] as? Int, 1)
+        XCTAssertEqual(roofs?["skip_reasons"] as? [String: Int], ["Point in a polygon layer": 1])
+        XCTAssertTrue(p.inspect.stdout.contains("a run would skip: 1 feature(s) with a geometry (first: #1 (FID 1) Point in a polygon layer)"), p.inspect.stdout)
+        let s = try runGDAL("GML solid", roofsFile: "s.gml") { d in
+            try gml([member(0, square), member(1, square), member(2, solid), member(3, square)]).write(toFile: d + "/s.gml", atomically: true, encoding: .utf8)
+        }
+        expectFails(s.run, ["s.gml", "feature 2:", "layers.roofs", "GDAL cannot read this feature (the one after FID 1)", "Invalid exterior", "fix or remove the feature"], "GML solid")
+        expectFails(s.inspect, ["s.gml", "feature 2:", "GDAL cannot read this feature"], "inspect GML solid")
+    }
+
+    /// A raster that does not reach a terrein: no error, its heat columns are null, and the
+    /// manifest counts the terreinen it gives no valid cell.
+    func testRasterThatDoesNotCoverATerrein() throws {
+        let r = try runGDAL("raster beside T2", roofsFile: "roofs.geojson", heat: "heat.tif") { d in
+            // 10 m cells over T1 only (x 100000–100100, y 450000–450100).
+            let values = [Float](repeating: 36, count: 100)
+            try GeoTIFFWriter.write(path: d + "/heat.tif", width: 10, height: 10, geoTransform: [100000, 10, 0, 450100, 0, -10],
+                                    crs: .rdNew, values: values, nodata: -9999)
+        }
+        XCTAssertEqual(r.run.status, 0, r.run.stderr)
+        let heat = (r.manifest?["raster_inputs"] as? [[String: Any]])?.first
+        XCTAssertEqual(heat?["terreinen_without_cells"] as? Int, 1)
+        XCTAssertEqual(heat?["first_terreinen_without_cells"] as? [String], ["T2"])
     }
 }

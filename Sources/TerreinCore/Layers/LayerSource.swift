@@ -201,7 +201,10 @@ struct OGRLayerSource: LayerSource {
         let start = threadCPUTime()
         let layer: VectorLayer
         do { layer = try VectorLayer(path: config.path, layer: config.layer) } catch let e as RasterError {
-            throw InputError(file: e.path, problem: e.problem, hint: e.hint.isEmpty ? "" : e.hint + " (\(layerKey).layer)")
+            // The layer's key in the problem; `layer:` in the hint only where it is the fix.
+            let aboutLayers = e.problem.contains("layer")
+            throw InputError(file: e.path, problem: "\(layerKey): \(e.problem)",
+                             hint: aboutLayers && !e.hint.isEmpty ? "\(e.hint) (\(layerKey).layer)" : e.hint)
         }
         stats.encoding = "\(layer.driver) layer \(layer.layerName)"
         let source: CRSIdentifier
@@ -212,9 +215,16 @@ struct OGRLayerSource: LayerSource {
             source = id
             stats.crsSource = "the source's SRS"
         } else {
-            throw InputError(file: config.path,
-                             problem: layer.crsWKT == nil ? "the layer has no CRS (a Shapefile without .prj?)"
-                                                          : "the layer's CRS has no authority code Terrein can use",
+            let prj = Self.files(of: config.path).first { $0.lowercased().hasSuffix(".prj") }
+            let problem: String
+            if layer.crsWKT != nil {
+                problem = "the layer's CRS has no authority code Terrein can use"
+            } else if let prj {
+                problem = "the layer has no CRS: GDAL/PROJ cannot read its .prj (\((prj as NSString).lastPathComponent))"
+            } else {
+                problem = "the layer has no CRS" + (config.path.lowercased().hasSuffix(".shp") ? " (the Shapefile has no .prj)" : "")
+            }
+            throw InputError(file: config.path, problem: "\(layerKey): \(problem)",
                              hint: "set `crs:` for \(layerKey) in the pipeline file, e.g. crs: EPSG:28992")
         }
         let info: CRSInfo
@@ -267,9 +277,9 @@ struct OGRLayerSource: LayerSource {
                                         properties: properties, geometry: outcome))
         }
         } catch let e as VectorReadError {
-            throw InputError(file: config.path, featureIndex: e.index,
-                             problem: "layer \"\(layer.layerName)\"\(e.fid.map { ", FID \($0)" } ?? ""): \(e.problem)",
-                             hint: e.hint + " (\(layerKey))")
+            throw InputError(file: config.path, featureIndex: e.featureIndex,
+                             problem: "\(layerKey), layer \"\(layer.layerName)\"\(e.fid.map { ", FID \($0)" } ?? ""): \(e.problem)",
+                             hint: e.hint)
         }
         var hashes: [String] = []
         var bytes = 0
