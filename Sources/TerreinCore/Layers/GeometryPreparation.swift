@@ -42,7 +42,7 @@ public enum GeometryPreparation {
     /// degenerate holes and shells dropped, then `transform` (reprojection, in place) applied
     /// ring by ring. `wording` only words the messages.
     public static func build(_ raw: RawGeometry, geographic: Bool, wording: Wording,
-                             transform: (inout [Double]) -> Bool, onTransformTime: (Double) -> Void = { _ in }) throws -> Outcome {
+                             transform: (inout [Double]) -> Bool, onTransformTime: ((Double) -> Void)? = nil) throws -> Outcome {
         var repairs: [String] = []
         func repaired(_ reason: String) { if !repairs.contains(reason) { repairs.append(reason) } }
         var polygons: [[[Double]]] = []
@@ -96,7 +96,7 @@ public enum GeometryPreparation {
             let before = rings.count
             rings = [rings[0]] + rings.dropFirst().filter { $0.count >= 8 }
             if rings.count < before { repaired("hole with fewer than 4 positions dropped") }
-            let start = threadCPUTime()
+            let start = onTransformTime == nil ? 0 : threadCPUTime()
             for r in rings.indices {
                 guard transform(&rings[r]) else {
                     let vertex = stride(from: 0, to: rings[r].count, by: 2).first {
@@ -109,7 +109,7 @@ public enum GeometryPreparation {
                                                 : "the grid covers the Netherlands and its surroundings: check that the layer's CRS (\(wording.sourceCRS), \(wording.crsOrigin)) is right (set `crs:` in the pipeline file) and that its axes are not swapped (lat, lon instead of lon, lat), or clip the layer to the Netherlands")
                 }
             }
-            onTransformTime(threadCPUTime() - start)
+            onTransformTime?(threadCPUTime() - start)
             do {
                 built.append(try Geometry.polygon(rings: rings))
             } catch {

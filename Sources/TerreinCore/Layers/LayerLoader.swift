@@ -113,8 +113,9 @@ struct LayerLoader {
             if case .skipped(let reason) = f.geometry { return try skip(reason) }
             return nil
         }
-        let start = threadCPUTime()
-        defer { stats.buildRepairSeconds += threadCPUTime() - start }
+        let timed = StageTiming.sampled(f.index)
+        let start = timed ? threadCPUTime() : 0
+        defer { if timed { stats.buildRepairSeconds += (threadCPUTime() - start) * Double(StageTiming.stride) } }
         switch try GeometryPreparation.makeValid(built, repairs: sourceRepairs) {
         case .skipped(let validity):
             if config.kind == .terreinen {

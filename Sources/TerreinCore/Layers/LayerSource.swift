@@ -128,8 +128,9 @@ struct GeoJSONLayerSource: LayerSource {
         let prepareBefore = stats.reprojectSeconds + stats.buildSeconds
         var consumer = 0.0
         defer {
-            stats.parseSeconds += threadCPUTime() - passStart - consumer
-                - (stats.reprojectSeconds + stats.buildSeconds - prepareBefore)
+            // The stages are sampled estimates (StageTiming): parsing is never counted below zero.
+            stats.parseSeconds += max(0, threadCPUTime() - passStart - consumer
+                - (stats.reprojectSeconds + stats.buildSeconds - prepareBefore))
         }
         var reported = 0
         defer { onBytesRead?(reader.bytesRead - reported) }
@@ -140,12 +141,16 @@ struct GeoJSONLayerSource: LayerSource {
             }
             try resolveCRS()
             let outcome: GeometryPreparation.Outcome
+            let timed = StageTiming.sampled(f.index)
             if let raw = f.geometry {
-                let start = threadCPUTime()
+                let start = timed ? threadCPUTime() : 0
                 var projecting = 0.0
                 defer {
-                    stats.reprojectSeconds += projecting
-                    stats.buildSeconds += threadCPUTime() - start - projecting
+                    if timed {
+                        let k = Double(StageTiming.stride)
+                        stats.reprojectSeconds += projecting * k
+                        stats.buildSeconds += (threadCPUTime() - start - projecting) * k
+                    }
                 }
                 let wording = GeometryPreparation.Wording(sourceCRS: stats.sourceCRS, crsOrigin: stats.crsSource,
                                                           workCRS: workCRS.description, layerKey: layerKey,
@@ -153,7 +158,7 @@ struct GeoJSONLayerSource: LayerSource {
                 do {
                     outcome = try GeometryPreparation.build(raw, geographic: geographic, wording: wording,
                                                             transform: { transformer!.transform(&$0) },
-                                                            onTransformTime: { projecting += $0 })
+                                                            onTransformTime: timed ? { projecting += $0 } : nil)
                 } catch let p as GeometryPreparation.CoordinateProblem {
                     throw InputError(file: config.path, featureIndex: f.index, line: f.line, column: f.column,
                                      problem: p.problem, hint: p.hint)
@@ -161,8 +166,8 @@ struct GeoJSONLayerSource: LayerSource {
             } else {
                 outcome = .skipped(f.hasGeometryMember ? "null geometry" : "no geometry member")
             }
-            let handedOver = threadCPUTime()
-            defer { consumer += threadCPUTime() - handedOver }
+            let handedOver = timed ? threadCPUTime() : 0
+            defer { if timed { consumer += (threadCPUTime() - handedOver) * Double(StageTiming.stride) } }
             try onFeature(SourceFeature(index: f.index, fid: nil, line: f.line, column: f.column,
                                         properties: f.properties, geometry: outcome))
         }
@@ -242,20 +247,24 @@ struct OGRLayerSource: LayerSource {
         do {
         try layer.forEach { f in
             var outcome: GeometryPreparation.Outcome = .skipped("null geometry")
+            let timed = StageTiming.sampled(f.index)
             if let g = f.geometry {
                 if case .other(let name) = g.kind {
                     outcome = .skipped("\(name) in a polygon layer")
                 } else {
-                    let t0 = threadCPUTime()
+                    let t0 = timed ? threadCPUTime() : 0
                     var projecting = 0.0
                     defer {
-                        stats.reprojectSeconds += projecting
-                        stats.buildSeconds += threadCPUTime() - t0 - projecting
+                        if timed {
+                            let k = Double(StageTiming.stride)
+                            stats.reprojectSeconds += projecting * k
+                            stats.buildSeconds += (threadCPUTime() - t0 - projecting) * k
+                        }
                     }
                     do {
                         outcome = try GeometryPreparation.build(Self.raw(g), geographic: info.isGeographic, wording: wording,
                                                                 transform: { transformer.transform(&$0) },
-                                                                onTransformTime: { projecting += $0 })
+                                                                onTransformTime: timed ? { projecting += $0 } : nil)
                     } catch let p as GeometryPreparation.CoordinateProblem {
                         throw InputError(file: config.path, featureIndex: f.index,
                                          problem: "layer \"\(layer.layerName)\", FID \(f.fid): \(p.problem)", hint: p.hint)
@@ -271,8 +280,8 @@ struct OGRLayerSource: LayerSource {
                 case .text(let s): properties[name] = .string(s)
                 }
             }
-            let handedOver = threadCPUTime()
-            defer { consumer += threadCPUTime() - handedOver }
+            let handedOver = timed ? threadCPUTime() : 0
+            defer { if timed { consumer += (threadCPUTime() - handedOver) * Double(StageTiming.stride) } }
             try onFeature(SourceFeature(index: f.index, fid: f.fid, layerName: layer.layerName, line: nil, column: nil,
                                         properties: properties, geometry: outcome))
         }
@@ -290,7 +299,8 @@ struct OGRLayerSource: LayerSource {
         // One file: its own hash; several (a Shapefile): the hash of their hashes, in order.
         stats.sha256 = hashes.count == 1 ? hashes[0] : Hashing.sha256Hex(Data(hashes.joined(separator: "\n").utf8))
         onBytesRead?(bytes)
-        stats.parseSeconds += threadCPUTime() - start - consumer - stats.reprojectSeconds - stats.buildSeconds
+        // The stages are sampled estimates (StageTiming): parsing is never counted below zero.
+        stats.parseSeconds += max(0, threadCPUTime() - start - consumer - stats.reprojectSeconds - stats.buildSeconds)
     }
 
     /// The OGR buffers as the preparation steps take them.
