@@ -69,10 +69,16 @@ struct Manifest: Encodable {
         var nodataIsNaN: Bool
         var scale, offset: Double
         var hasMask: Bool
+        /// Terreinen in which no valid cell lies (their columns of this raster are null).
+        var terreinenWithoutValidCells: Int
+        /// Terreinen that the raster covers only in part (docs/indicators.md, "Rasters").
+        var terreinenCoveredInPart: Int
         enum CodingKeys: String, CodingKey {
             case layer, path, sha256, crs, band, width, height, nodata, scale, offset
             case dataType = "data_type", cellWidth = "cell_width", cellHeight = "cell_height"
             case nodataIsNaN = "nodata_is_nan", hasMask = "has_mask"
+            case terreinenWithoutValidCells = "terreinen_without_valid_cells"
+            case terreinenCoveredInPart = "terreinen_covered_in_part"
         }
     }
 
@@ -161,7 +167,7 @@ struct Manifest: Encodable {
                                    formats: pipeline.formats.map(\.rawValue)),
             parameters: pipeline.parameters,
             options: Options(threads: options.threads, strict: options.strict, language: options.language),
-            inputs: inputs, rasterInputs: rasterInputs(pipeline, layers), gdalVersion: TerreinGDAL.gdalVersion,
+            inputs: inputs, rasterInputs: rasterInputs(pipeline, layers, results), gdalVersion: TerreinGDAL.gdalVersion,
             schema: outputSchema(schema),
             roofFacesInvalidAttributes: InvalidFaces(count: invalid.count, first: Array(invalid.prefix(10))),
             overlappingTerreinPairs: overlaps, warnings: warnings, outputs: files, started: started,
@@ -175,17 +181,25 @@ struct Manifest: Encodable {
         return String(decoding: try encoder.encode(manifest), as: UTF8.self) + "\n"
     }
 
-    static func rasterInputs(_ pipeline: Pipeline, _ layers: LoadedLayers) -> [RasterInput] {
+    static func rasterInputs(_ pipeline: Pipeline, _ layers: LoadedLayers, _ results: [TerreinResult]) -> [RasterInput] {
         RasterLayerKind.allCases.compactMap { kind in
             guard let r = layers.rasters[kind] else { return nil }
             let i = r.info
+            let coverage: [RasterCoverage] = results.compactMap {
+                switch kind {
+                case .heat: return $0.heatCoverage
+                case .inundation: return $0.water.rasterCoverage
+                }
+            }
             let nodataIsNaN = i.nodata?.isNaN ?? false
             return RasterInput(layer: kind.rawValue, path: r.config.declaredPath, sha256: r.sha256, crs: r.crsName,
                                dataType: i.dataType, band: i.band, width: i.width, height: i.height,
                                cellWidth: i.geoTransform[1], cellHeight: i.geoTransform[5],
                                // JSON has no NaN: a NaN nodata value is said by the flag.
                                nodata: nodataIsNaN ? nil : i.nodata, nodataIsNaN: nodataIsNaN,
-                               scale: i.scale, offset: i.offset, hasMask: i.hasMask)
+                               scale: i.scale, offset: i.offset, hasMask: i.hasMask,
+                               terreinenWithoutValidCells: coverage.filter { $0.validCells == 0 }.count,
+                               terreinenCoveredInPart: coverage.filter { $0.validCells > 0 && $0.coveredInPart }.count)
         }
     }
 
