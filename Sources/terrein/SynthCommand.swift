@@ -46,6 +46,15 @@ extension Terrein {
                     } catch let e as RasterError {
                         throw SynthError.io(e.description)
                     }
+                }, writeDepthGrid: { name, grid in
+                    let path = directory.appendingPathComponent(name).path
+                    do {
+                        try GeoTIFFWriter.write(path: path, width: grid.columns, height: grid.rows, geoTransform: grid.geoTransform,
+                                                crs: .rdNew, nodata: Double(DepthGrid.nodata),
+                                                blocks: grid.blocks.map { ($0.column, $0.row, $0.width, $0.height, $0.values) })
+                    } catch let e as RasterError {
+                        throw SynthError.io(e.description)
+                    }
                 })
                 let summary = try TerreinSynth.generate(options)
                 print(summary.description)
