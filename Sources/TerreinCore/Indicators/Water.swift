@@ -65,9 +65,12 @@ public enum Water {
     /// their areas are cell counts × the cell area (not clipped to T). A roof piece r ∩ T
     /// is exposed when its area inside the flooded squares exceeds 1e-6 m². The squares do
     /// not overlap, so that area is the sum over the flooded squares the piece's envelope
-    /// overlaps of GEOS ClipByRect's area, stopping once past 1e-6 m².
-    /// (Measured on the sample, 5 m cells, 11 terreinen, 2,1xx roof pieces: see the note
-    /// at `exposedArea`.)
+    /// overlaps of GEOS ClipByRect's area, stopping once past 1e-6 m². Measured against
+    /// the other way (the flooded squares' coverage union per terrein, then a prepared
+    /// intersects and one intersection per roof piece), same tables, release build,
+    /// `--threads 1`, the water family's CPU from the manifest: the sample (5 m cells)
+    /// 0.006–0.008 s against 0.017 s; benchmark scale M with `inundation.tif` (94,753 faces,
+    /// 360 terreinen) 0.44 s against 3.20 s (the polygon form: 1.27 s).
     static func computeRaster(_ frame: TerreinFrame, roofPieces: [ClippedPiece], roofs: [RoofFace], raster: RasterLayer,
                               _ p: WaterParameters, runoff: Double, storage: Double) throws -> WaterResult {
         let cells = try raster.cells(in: frame.terrein.geometry, prepared: frame.prepared)
