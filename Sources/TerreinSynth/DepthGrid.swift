@@ -9,7 +9,9 @@ import Foundation
 ///
 /// Written as blocks of 256 × 256 cells: every block when `dense` (the sample), else only
 /// the blocks within 100 m of a terrein box or under a patch (the benchmark scales: a sparse
-/// GeoTIFF, whose other blocks read as nodata).
+/// GeoTIFF, whose other blocks read as nodata). Blocks are made one at a time while they are
+/// written (`block(_:)`), so memory holds the patches and one block, not the grid: scale L's
+/// 5 m grid would be about 6 GB of Float32 otherwise.
 public struct DepthGrid: Sendable {
     public static let nodata: Float = -9999
     public static let blockSize = 256
@@ -19,14 +21,19 @@ public struct DepthGrid: Sendable {
     public let cellSize: Double
     public let columns: Int
     public let rows: Int
-    /// Row-major blocks, north row first, in block order (row of blocks, then column).
-    public let blocks: [HeatMap.Block]
+    public let seed: UInt64
+    /// The blocks written, by key (row of blocks × blocks per row + column of blocks), increasing.
+    let blockKeys: [Int]
+    let blockColumns: Int
+    let patches: [Patch]
+    /// Per written block, the patches whose bounding box reaches it, in patch order.
+    let patchesByBlock: [Int: [Int]]
 
     /// GDAL's geotransform of the grid (north-up).
     public var geoTransform: [Double] { [originX, cellSize, 0, originY, 0, -cellSize] }
 
     /// One flood patch: its exterior ring (interleaved RD New millimetres, not closed) and depth.
-    struct Patch {
+    struct Patch: Sendable {
         var ring: [Int64]
         var depth: Double
     }
@@ -41,62 +48,78 @@ public struct DepthGrid: Sendable {
         self.cellSize = cellSize
         columns = cols
         self.rows = rows
+        self.seed = seed
+        self.patches = patches
         let n = Self.blockSize
         let blockColumns = (cols + n - 1) / n, blockRows = (rows + n - 1) / n
-        func blockRange(_ lo: Double, _ hi: Double, origin: Double, sign: Double, count: Int) -> ClosedRange<Int>? {
-            let a = Int((((lo - origin) * sign) / cellSize).rounded(.down)), b = Int((((hi - origin) * sign) / cellSize).rounded(.down))
-            let first = max(0, min(a, b) / n), last = min(count - 1, max(a, b) / n)
-            return first <= last ? first...last : nil
+        self.blockColumns = blockColumns
+        func blocks(_ b: HeatMap.Box) -> [Int] {
+            func range(_ lo: Double, _ hi: Double, origin: Double, sign: Double, count: Int) -> ClosedRange<Int>? {
+                let a = Int((((lo - origin) * sign) / cellSize).rounded(.down)), c = Int((((hi - origin) * sign) / cellSize).rounded(.down))
+                let first = max(0, Int((Double(min(a, c)) / Double(n)).rounded(.down)))
+                let last = min(count - 1, Int((Double(max(a, c)) / Double(n)).rounded(.down)))
+                return first <= last ? first...last : nil
+            }
+            guard let bc = range(b.minX, b.maxX, origin: x0, sign: 1, count: blockColumns),
+                  let br = range(b.minY, b.maxY, origin: y1, sign: -1, count: blockRows) else { return [] }
+            return br.flatMap { r in bc.map { r * blockColumns + $0 } }
         }
-        // The blocks to write.
+        var byBlock: [Int: [Int]] = [:]
+        for (i, p) in patches.enumerated() { for k in blocks(Self.bounds(p)) { byBlock[k, default: []].append(i) } }
         var wanted = Set<Int>()
         if dense {
             wanted = Set(0..<(blockColumns * blockRows))
         } else {
-            var boxes = terreinen.map { HeatMap.Box(minX: $0.minX - 100, minY: $0.minY - 100, maxX: $0.maxX + 100, maxY: $0.maxY + 100) }
-            boxes += patches.map(Self.bounds)
-            for b in boxes {
-                guard let bc = blockRange(b.minX, b.maxX, origin: x0, sign: 1, count: blockColumns),
-                      let br = blockRange(b.minY, b.maxY, origin: y1, sign: -1, count: blockRows) else { continue }
-                for r in br { for c in bc { wanted.insert(r * blockColumns + c) } }
+            for t in terreinen {
+                wanted.formUnion(blocks(HeatMap.Box(minX: t.minX - 100, minY: t.minY - 100, maxX: t.maxX + 100, maxY: t.maxY + 100)))
             }
+            wanted.formUnion(byBlock.keys)
         }
-        var values = [[Float]?](repeating: nil, count: blockColumns * blockRows)
-        for key in wanted {
-            let bc = (key % blockColumns) * n, br = (key / blockColumns) * n
-            let w = min(n, cols - bc), h = min(n, rows - br)
-            var v = [Float](repeating: 0, count: w * h)
-            for r in 0..<h { for c in 0..<w where Self.isNodata(seed: seed, column: bc + c, row: br + r) {
-                v[r * w + c] = Self.nodata
-            } }
-            values[key] = v
-        }
+        blockKeys = wanted.sorted()
+        patchesByBlock = byBlock.filter { wanted.contains($0.key) }
+    }
+
+    /// How many blocks are written.
+    public var blockCount: Int { blockKeys.count }
+
+    /// The `index`-th written block's cells, made on demand (a pure function of the seed,
+    /// the patches and the block).
+    public func block(_ index: Int) -> HeatMap.Block {
+        let n = Self.blockSize
+        let key = blockKeys[index]
+        let bc = (key % blockColumns) * n, br = (key / blockColumns) * n
+        let w = min(n, columns - bc), h = min(n, rows - br)
+        var v = [Float](repeating: 0, count: w * h)
+        for r in 0..<h { for c in 0..<w where Self.isNodata(seed: seed, column: bc + c, row: br + r) { v[r * w + c] = Self.nodata } }
         // Each patch's cells: centres inside the ring (even-odd) take the deepest depth.
-        for p in patches {
-            let b = Self.bounds(p)
-            let c0 = max(0, Int(((b.minX - x0) / cellSize - 0.5).rounded(.up)))
-            let c1 = min(cols - 1, Int(((b.maxX - x0) / cellSize - 0.5).rounded(.down)))
-            let r0 = max(0, Int(((y1 - b.maxY) / cellSize - 0.5).rounded(.up)))
-            let r1 = min(rows - 1, Int(((y1 - b.minY) / cellSize - 0.5).rounded(.down)))
+        for pi in patchesByBlock[key] ?? [] {
+            let p = patches[pi], b = Self.bounds(p)
+            let c0 = max(bc, Int(((b.minX - originX) / cellSize - 0.5).rounded(.up)))
+            let c1 = min(bc + w - 1, Int(((b.maxX - originX) / cellSize - 0.5).rounded(.down)))
+            let r0 = max(br, Int(((originY - b.maxY) / cellSize - 0.5).rounded(.up)))
+            let r1 = min(br + h - 1, Int(((originY - b.minY) / cellSize - 0.5).rounded(.down)))
             guard c0 <= c1, r0 <= r1 else { continue }
             let depth = Float(p.depth)
             for r in r0...r1 {
-                let y = y1 - (Double(r) + 0.5) * cellSize
+                let y = originY - (Double(r) + 0.5) * cellSize
                 for c in c0...c1 {
-                    let key = (r / n) * blockColumns + c / n
-                    guard values[key] != nil else { continue }
-                    let x = x0 + (Double(c) + 0.5) * cellSize
-                    guard Self.contains(p.ring, x: x, y: y) else { continue }
-                    let i = (r % n) * min(n, cols - (key % blockColumns) * n) + c % n
-                    let old = values[key]![i]
-                    if old != Self.nodata && depth > old { values[key]![i] = depth }
+                    let i = (r - br) * w + (c - bc)
+                    guard v[i] != Self.nodata, depth > v[i], Self.contains(p.ring, x: originX + (Double(c) + 0.5) * cellSize, y: y) else { continue }
+                    v[i] = depth
                 }
             }
         }
-        blocks = values.indices.compactMap { key in
-            guard let v = values[key] else { return nil }
-            let bc = (key % blockColumns) * n, br = (key / blockColumns) * n
-            return HeatMap.Block(column: bc, row: br, width: min(n, cols - bc), height: min(n, rows - br), values: v)
+        return HeatMap.Block(column: bc, row: br, width: w, height: h, values: v)
+    }
+
+    /// Every written block (for small grids and tests; the writer takes them one by one).
+    public var blocks: [HeatMap.Block] { (0..<blockCount).map(block) }
+
+    /// Cells in the written blocks.
+    var cellCount: Int {
+        let n = Self.blockSize
+        return blockKeys.reduce(0) { sum, key in
+            sum + min(n, columns - (key % blockColumns) * n) * min(n, rows - (key / blockColumns) * n)
         }
     }
 
@@ -135,7 +158,7 @@ public struct DepthGrid: Sendable {
     static func summary(_ grid: DepthGrid, fileName: String, in directory: URL) throws -> LayerSummary {
         let url = directory.appendingPathComponent(fileName)
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-        return LayerSummary(layer: "inundation_raster", file: fileName, features: grid.blocks.reduce(0) { $0 + $1.values.count },
+        return LayerSummary(layer: "inundation_raster", file: fileName, features: grid.cellCount,
                             vertices: 0, bytes: size)
     }
 }

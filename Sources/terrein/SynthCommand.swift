@@ -50,8 +50,10 @@ extension Terrein {
                     let path = directory.appendingPathComponent(name).path
                     do {
                         try GeoTIFFWriter.write(path: path, width: grid.columns, height: grid.rows, geoTransform: grid.geoTransform,
-                                                crs: .rdNew, nodata: Double(DepthGrid.nodata),
-                                                blocks: grid.blocks.map { ($0.column, $0.row, $0.width, $0.height, $0.values) })
+                                                crs: .rdNew, nodata: Double(DepthGrid.nodata), blockCount: grid.blockCount) {
+                            let b = grid.block($0)
+                            return (b.column, b.row, b.width, b.height, b.values)
+                        }
                     } catch let e as RasterError {
                         throw SynthError.io(e.description)
                     }
