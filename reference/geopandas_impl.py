@@ -13,7 +13,10 @@ used to cross-check (reference/crosscheck.py) and to benchmark it.
 
 The heat layer is a raster (any raster GDAL reads, GeoTIFF first), read with
 rasterio one window per terrein; a cell lies in a terrein when its centre does
-(shapely.intersects_xy over the window's valid cells).
+(shapely.intersects_xy over the window's valid cells).  The inundation layer
+may be a depth raster too (by its path's extension: .tif, .tiff, .vrt, ...): the
+flood region F is then the union of the squares (shapely boxes) of the valid
+cells lying in T at or above min_depth_m, its area the count × the cell area.
 
 Layers are GeoJSON FeatureCollections (a legacy `crs` member is honoured, else
 WGS84) or GeoJSON text sequences (.geojsonl/.geojsons/.geojsonseq, one feature
@@ -124,6 +127,9 @@ LAYER_FIELDS = {
     "inundation": ("depth_m",),
 }
 RASTER_LAYERS = ("heat",)  # layers that are one band of a raster, not features
+# layers that are polygons or a raster; a raster by its path's extension (as Terrein decides)
+EITHER_LAYERS = ("inundation",)
+RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".asc", ".img", ".nc", ".bil", ".flt", ".grd", ".jp2")
 REQUIRED_LAYERS = ("terreinen", "roofs")
 SEQUENCE_SUFFIXES = (".geojsonl", ".geojsons", ".geojsonseq")
 # read by the GeoJSON reader (by extension, as Terrein decides); any other file goes through OGR
@@ -154,6 +160,7 @@ class LayerConfig:
     band: int = 1  # raster layers: the band, counted from 1
     layer: str | None = None  # vector files with several layers (a GeoPackage): the OGR layer
     constant_class: str | None = None  # land cover: one class for the whole source (`class:`)
+    raster: bool = False  # one band of a raster (heat; inundation given as a depth grid)
 
     @property
     def is_geojson(self) -> bool:
@@ -261,12 +268,17 @@ def load_config(path: Path) -> Config:
             continue
         if not spec or not spec.get("path"):
             raise PipelineError(f"layers.{name}.path is required")
-        if name in RASTER_LAYERS:
+        if name in RASTER_LAYERS or (name in EITHER_LAYERS and Path(spec["path"]).suffix.lower() in RASTER_SUFFIXES):
             band = spec.get("band", 1)
             if not isinstance(band, int) or isinstance(band, bool) or band < 1:
                 raise PipelineError(f"layers.{name}.band must be a positive integer (counted from 1), got {band!r}")
-            layers[name] = LayerConfig(name, base / spec["path"], spec.get("crs"), {}, band=band)
+            if name in EITHER_LAYERS and (spec.get("fields") or spec.get("layer")):
+                raise PipelineError(f"layers.{name}: a raster's depth is the cell value; fields: and layer: are for polygons")
+            layers[name] = LayerConfig(name, base / spec["path"], spec.get("crs"), {}, band=band, raster=True)
             continue
+        if name in EITHER_LAYERS and "band" in spec:
+            raise PipelineError(f"layers.{name}.band is for a raster; {spec['path']} is read as polygons "
+                                f"(a raster's path ends in one of {', '.join(RASTER_SUFFIXES)})")
         layers[name] = _vector_layer(name, spec, base, f"layers.{name}")
         if name == "landcover":
             landcover_sources = [layers[name]]
@@ -1150,6 +1162,87 @@ def water_indicators(terreinen: gpd.GeoDataFrame, roofs: gpd.GeoDataFrame, rp: R
     return out
 
 
+def water_raster_indicators(terreinen: gpd.GeoDataFrame, roofs: gpd.GeoDataFrame, rp: RoofPieces, cfg: LayerConfig,
+                            work_crs: pyproj.CRS, water: dict, area: np.ndarray) -> tuple[dict, dict]:
+    """The inundation columns from a depth raster: F is the union of the squares of the valid cells lying in T
+    with depth >= min_depth_m (D likewise); areas are cell counts × cell area. A counting roof piece r ∩ T is
+    exposed when area(r ∩ T ∩ F) > 1e-6, with F built from shapely boxes. Null where no valid cell lies in T.
+
+    Also returns the raster's manifest entry, with the coverage counts."""
+    n = len(terreinen)
+    geoms = terreinen.geometry.to_numpy()
+    bounds = shapely.bounds(geoms)
+    flood_n, deep_n, valid_n = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    covered_in_part = np.zeros(n, dtype=bool)
+    regions = np.full(n, None, dtype=object)  # F per terrein, as a union of boxes
+    ds, crs = open_raster(cfg, work_crs)
+    with ds:
+        t = ds.transform
+        for i in range(n):
+            window = cell_window(t, ds.width, ds.height, bounds[i])
+            if window is None:
+                continue
+            rows, cols, values = valid_cells_in(ds, cfg.band, geoms[i], window)
+            valid_n[i] = len(values)
+            if len(values) == 0:
+                continue
+            wet = values >= water["min_depth_m"]
+            flood_n[i] = np.count_nonzero(wet)
+            deep_n[i] = np.count_nonzero(values >= water["deep_depth_m"])
+            c, r = window.col_off + cols[wet], window.row_off + rows[wet]
+            x0, x1 = t.c + c * t.a, t.c + (c + 1) * t.a
+            y0, y1 = t.f + r * t.e, t.f + (r + 1) * t.e
+            boxes = shapely.box(np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1))
+            regions[i] = shapely.union_all(boxes) if len(boxes) else EMPTY
+            covered_in_part[i] = _covered_in_part(t, ds.width, ds.height, geoms[i], bounds[i])
+        info = {"path": str(cfg.path), "band": cfg.band, "source_crs": crs.to_string(),
+                "width": ds.width, "height": ds.height, "cell_size_m": [abs(t.a), abs(t.e)],
+                "terreinen_without_valid_cells": int(np.count_nonzero(valid_n == 0)),
+                "terreinen_covered_in_part": int(np.count_nonzero(covered_in_part & (valid_n > 0)))}
+        cell_area = abs(t.a * t.e)
+    has = valid_n > 0
+    flooded = np.where(has, flood_n * cell_area, np.nan)
+    deep_m2 = np.where(has, deep_n * cell_area, np.nan)
+    fraction = _ratio(flooded, area)
+    exposed = [set() for _ in range(n)]
+    building = [_text(v) for v in roofs["building_id"]]
+    for ti, ri, piece, counts in zip(rp.t_idx, rp.r_idx, rp.pieces, rp.counts):
+        f = regions[ti]
+        if not counts or f is None or shapely.is_empty(f):
+            continue
+        if shapely.area(shapely.intersection(piece, f)) > AREA_EPS:
+            exposed[ti].add(("id", building[ri]) if building[ri] not in (None, "") else ("face", int(ri)))
+    out = {
+        "inundation_m2": _nullable(flooded),
+        "deep_inundation_m2": _nullable(deep_m2),
+        "inundation_fraction": _nullable(fraction),
+        "deep_inundation_fraction": _nullable(_ratio(deep_m2, area)),
+        "buildings_exposed": np.array([len(e) if h else None for e, h in zip(exposed, has)], dtype=object),
+        "water_exposure": np.array([water_class(f) if h else None for f, h in zip(fraction, has)], dtype=object),
+    }
+    return out, info
+
+
+def _nullable(values: np.ndarray) -> np.ndarray:
+    return np.array([None if math.isnan(v) else float(v) for v in values], dtype=object)
+
+
+def _covered_in_part(transform, width: int, height: int, geom, bounds) -> bool:
+    """Whether cell centres of the raster's grid, extended beyond its edges, lie in `geom` outside the raster."""
+    t = transform
+    minx, miny, maxx, maxy = bounds
+    cols = sorted(((minx - t.c) / t.a - 0.5, (maxx - t.c) / t.a - 0.5))
+    rows = sorted(((miny - t.f) / t.e - 0.5, (maxy - t.f) / t.e - 0.5))
+    c = np.arange(math.ceil(cols[0]) - 1, math.floor(cols[1]) + 2)
+    r = np.arange(math.ceil(rows[0]) - 1, math.floor(rows[1]) + 2)
+    cc, rr = np.meshgrid(c, r)
+    outside = (cc < 0) | (cc >= width) | (rr < 0) | (rr >= height)
+    if not outside.any():
+        return False
+    cc, rr = cc[outside], rr[outside]
+    return bool(shapely.intersects_xy(geom, t.c + (cc + 0.5) * t.a, t.f + (rr + 0.5) * t.e).any())
+
+
 # --------------------------------------------------------------------------
 # Heat stress (a raster layer)
 # --------------------------------------------------------------------------
@@ -1263,6 +1356,12 @@ def _nodata_cells(raw: np.ndarray, nodata) -> np.ndarray:
 
 def cell_values_in(ds, band: int, geom, window: Window) -> np.ndarray:
     """Values (scale and offset applied, float64) of the valid cells of `window` whose centre lies in `geom`."""
+    return valid_cells_in(ds, band, geom, window)[2]
+
+
+def valid_cells_in(ds, band: int, geom, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The valid cells of `window` whose centre lies in `geom`: their rows and columns in the window, and their
+    values (scale and offset applied, float64)."""
     raw = ds.read(band, window=window)
     valid = ds.read_masks(band, window=window) != 0
     valid &= ~_nodata_cells(raw, ds.nodata)
@@ -1271,12 +1370,12 @@ def cell_values_in(ds, band: int, geom, window: Window) -> np.ndarray:
     valid &= np.isfinite(values)
     rows, cols = np.nonzero(valid)
     if len(rows) == 0:
-        return values[valid]
+        return rows, cols, values[valid]
     t = ds.transform
     xs = t.c + (window.col_off + cols + 0.5) * t.a
     ys = t.f + (window.row_off + rows + 0.5) * t.e
     inside = shapely.intersects_xy(geom, xs, ys)  # centre in T or on its boundary
-    return values[rows[inside], cols[inside]]
+    return rows[inside], cols[inside], values[rows[inside], cols[inside]]
 
 
 def heat_cells(terreinen: gpd.GeoDataFrame, cfg: LayerConfig, work_crs: pyproj.CRS, heat: dict) -> HeatCells:
@@ -1480,7 +1579,7 @@ def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False
     terreinen_layer = load_terreinen(cfg.layers["terreinen"], cfg.work_crs, strict)
     layers = {"terreinen": terreinen_layer}
     for name in ("roofs", "natura2000", "inundation"):
-        if name in cfg.layers:
+        if name in cfg.layers and not cfg.layers[name].raster:
             layers[name] = read_layer(cfg.layers[name], cfg.work_crs, strict)
     # Land cover: every source in order, each feature's class resolved by its source's rule, and
     # the sources concatenated (source order, then feature order) into one layer.
@@ -1493,8 +1592,9 @@ def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False
         mapped = {v for vals in src.classes.values() for v in vals}
         unmapped_per_source.append([] if src.constant_class is not None
                                    else sorted({_text(v) or "" for v in raw} - mapped))
-    if "heat" in cfg.layers:  # fail before the vector work if the raster is unusable
-        open_raster(cfg.layers["heat"], cfg.work_crs)[0].close()
+    for name in ("inundation", "heat"):  # fail before the vector work if a raster is unusable
+        if name in cfg.layers and cfg.layers[name].raster:
+            open_raster(cfg.layers[name], cfg.work_crs)[0].close()
     lap("read")
 
     terreinen = terreinen_layer.gdf
@@ -1527,6 +1627,11 @@ def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False
     values.update(paved)
     lap("paved")
     values.update(water_indicators(terreinen, roofs, rp, inundation, cfg.water, area, paved["sealed_m2"]))
+    inundation_raster = None
+    if "inundation" in cfg.layers and cfg.layers["inundation"].raster:
+        raster_values, inundation_raster = water_raster_indicators(terreinen, roofs, rp, cfg.layers["inundation"],
+                                                                   cfg.work_crs, cfg.water, area)
+        values.update(raster_values)
     lap("water")
     hc = heat_cells(terreinen, cfg.layers["heat"], cfg.work_crs, cfg.heat) if "heat" in cfg.layers else None
     values.update(heat_indicators(n, hc, cfg.heat))
@@ -1565,6 +1670,7 @@ def run(pipeline: Path, out_dir: Path, strict: bool = False, quiet: bool = False
                           **({"ogr_layer": layer.ogr_layer} if layer.ogr_layer is not None else {})}
                    for name, layer in layers.items()},
         **({"heat_raster": hc.info} if hc is not None else {}),
+        **({"inundation_raster": inundation_raster} if inundation_raster is not None else {}),
         "roof_faces_invalid_attributes": int(np.count_nonzero(~faces["valid"])),
         "overlapping_terrein_pairs": overlapping_pairs(terreinen),
         **({"landcover": landcover_classes} if landcover_classes else {}),

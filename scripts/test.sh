@@ -39,6 +39,11 @@ trap 'rm -rf "$out"' EXIT
 python3 reference/geopandas_impl.py Pipelines/sample.yml --out "$out/geopandas"
 python3 reference/crosscheck.py "$out/terrein" "$out/geopandas"
 
+step "cross-check: the sample with its inundation as polygons (Pipelines/sample-polygons.yml)"
+.build/debug/terrein run Pipelines/sample-polygons.yml --output "$out/terrein-polygons" --quiet
+python3 reference/geopandas_impl.py Pipelines/sample-polygons.yml --out "$out/geopandas-polygons"
+python3 reference/crosscheck.py "$out/terrein-polygons" "$out/geopandas-polygons"
+
 step "outputs read by independent tools"
 python3 - "$out/terrein/indicators.geojson" <<'PY'
 import json, sys, geojson_validator

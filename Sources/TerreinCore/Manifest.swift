@@ -88,15 +88,19 @@ struct Manifest: Encodable {
         var nodataIsNaN: Bool
         var scale, offset: Double
         var hasMask: Bool
-        /// Terreinen in which the raster has no valid cell (it does not reach them, or only
-        /// nodata there): their columns are null, not an error; the first ten ids.
-        var terreinenWithoutCells: Int?
-        var firstTerreinenWithoutCells: [String]?
+        /// Terreinen in which no valid cell lies (the raster does not reach them, or only
+        /// nodata there): their columns of this raster are null, not an error; the first ten ids.
+        var terreinenWithoutValidCells: Int
+        var firstTerreinenWithoutValidCells: [String]
+        /// Terreinen that the raster covers only in part (docs/indicators.md, "Rasters").
+        var terreinenCoveredInPart: Int
         enum CodingKeys: String, CodingKey {
             case layer, path, sha256, crs, band, width, height, nodata, scale, offset
             case dataType = "data_type", cellWidth = "cell_width", cellHeight = "cell_height"
             case nodataIsNaN = "nodata_is_nan", hasMask = "has_mask"
-            case terreinenWithoutCells = "terreinen_without_cells", firstTerreinenWithoutCells = "first_terreinen_without_cells"
+            case terreinenWithoutValidCells = "terreinen_without_valid_cells"
+            case firstTerreinenWithoutValidCells = "first_terreinen_without_valid_cells"
+            case terreinenCoveredInPart = "terreinen_covered_in_part"
         }
     }
 
@@ -222,18 +226,22 @@ struct Manifest: Encodable {
         RasterLayerKind.allCases.compactMap { kind in
             guard let r = layers.rasters[kind] else { return nil }
             let i = r.info
+            let coverage: [(id: String, cells: RasterCoverage)] = results.compactMap { r in
+                let c: RasterCoverage? = kind == .heat ? r.heatCoverage : r.water.rasterCoverage
+                return c.map { (r.id, $0) }
+            }
             let nodataIsNaN = i.nodata?.isNaN ?? false
-            // A terrein the raster does not cover simply has no cells: counted here.
-            let without: [String]? = kind == .heat ? results.filter { $0.heat == nil }.map(\.id) : nil
-            var input = RasterInput(layer: kind.rawValue, path: r.config.declaredPath, sha256: r.sha256, crs: r.crsName,
+            // A terrein the raster does not reach (or only nodata there) simply has no valid
+            // cells: counted here, with the first ids, not an error.
+            let without = coverage.filter { $0.cells.validCells == 0 }.map(\.id)
+            return RasterInput(layer: kind.rawValue, path: r.config.declaredPath, sha256: r.sha256, crs: r.crsName,
                                dataType: i.dataType, band: i.band, width: i.width, height: i.height,
                                cellWidth: i.geoTransform[1], cellHeight: i.geoTransform[5],
                                // JSON has no NaN: a NaN nodata value is said by the flag.
                                nodata: nodataIsNaN ? nil : i.nodata, nodataIsNaN: nodataIsNaN,
-                               scale: i.scale, offset: i.offset, hasMask: i.hasMask)
-            input.terreinenWithoutCells = without?.count
-            input.firstTerreinenWithoutCells = without.map { Array($0.prefix(10)) }
-            return input
+                               scale: i.scale, offset: i.offset, hasMask: i.hasMask,
+                               terreinenWithoutValidCells: without.count, firstTerreinenWithoutValidCells: Array(without.prefix(10)),
+                               terreinenCoveredInPart: coverage.filter { $0.cells.validCells > 0 && $0.cells.coveredInPart }.count)
         }
     }
 

@@ -78,21 +78,25 @@ extension Pipeline {
             throw ConfigError(file: file, keyPath: "layers", problem: "missing",
                               hint: "add a `layers:` mapping with at least terreinen and roofs")
         }
+        let names = LayerKind.allCases.map(\.rawValue)
         let layerMap = try r.mapping(layersNode, "layers",
-                                     allowed: LayerKind.allCases.map(\.rawValue) + RasterLayerKind.allCases.map(\.rawValue))
+                                     allowed: names + RasterLayerKind.allCases.map(\.rawValue).filter { !names.contains($0) })
         var layers: [LayerKind: LayerConfig] = [:]
         var landcoverSources: [LayerConfig] = []
+        var rasters: [RasterLayerKind: RasterLayerConfig] = [:]
         for kind in LayerKind.allCases {
             guard let ln = layerMap[kind.rawValue] else { continue }
-            if kind == .landcover {
+            // A layer that may be either form (inundation) is a raster by its file's extension.
+            if let rasterKind = RasterLayerKind(rawValue: kind.rawValue), isRasterLayer(ln) {
+                rasters[rasterKind] = try parseRasterLayer(rasterKind, ln, r: r, base: base)
+            } else if kind == .landcover {
                 landcoverSources = try parseLandcover(ln, r: r, base: base)
                 layers[kind] = landcoverSources.first
             } else {
                 layers[kind] = try parseLayer(kind, ln, r: r, base: base)
             }
         }
-        var rasters: [RasterLayerKind: RasterLayerConfig] = [:]
-        for kind in RasterLayerKind.allCases {
+        for kind in RasterLayerKind.allCases where LayerKind(rawValue: kind.rawValue) == nil {
             guard let ln = layerMap[kind.rawValue] else { continue }
             rasters[kind] = try parseRasterLayer(kind, ln, r: r, base: base)
         }
@@ -246,8 +250,23 @@ extension Pipeline {
         return id
     }
 
+    /// Whether a layer's node names a raster file by its `path:` extension
+    /// (`RasterLayerKind.rasterExtensions`); the layer's parser reports a missing path.
+    private static func isRasterLayer(_ node: Node) -> Bool {
+        guard case .mapping(let m) = node, let p = m["path"]?.string else { return false }
+        return RasterLayerKind.isRasterPath(p)
+    }
+
     private static func parseRasterLayer(_ kind: RasterLayerKind, _ node: Node, r: NodeReader, base: URL) throws -> RasterLayerConfig {
         let key = "layers.\(kind.rawValue)"
+        if kind == .inundation, case .mapping(let raw) = node {
+            for vectorKey in ["fields", "layer"] {
+                guard let v = raw[vectorKey] else { continue }
+                throw ConfigError(file: r.file, keyPath: "\(key).\(vectorKey)", line: r.line(v),
+                                  problem: "the inundation layer is a raster here (its path ends in .\((raw["path"]?.string.map { ($0 as NSString).pathExtension } ?? "tif"))), whose depth is the cell value: \(vectorKey): is for polygons",
+                                  hint: "remove \(vectorKey):, or point path: at a polygon file; rasters take band: and crs: only")
+            }
+        }
         let m = try r.mapping(node, key, allowed: ["path", "band", "crs"])
         let (declared, path) = try layerPath(m, node, key: key, what: "raster file (GeoTIFF or any raster GDAL reads)", r: r, base: base)
         var band = 1
@@ -285,6 +304,12 @@ extension Pipeline {
         let key = "layers.\(kind.rawValue)" + (sourceIndex.map { ".sources[\($0)]" } ?? "")
         var allowed = ["path", "crs", "fields", "layer"]
         if kind == .landcover { allowed += ["classes", "class"] }
+        if RasterLayerKind(rawValue: kind.rawValue) != nil, case .mapping(let raw) = node, let b = raw["band"] {
+            throw ConfigError(file: r.file, keyPath: "\(key).band", line: r.line(b),
+                              problem: "band: is for a raster, and this layer's path is read as polygons (a raster's path ends in "
+                                + RasterLayerKind.rasterExtensions.sorted().map { "." + $0 }.joined(separator: ", ") + ")",
+                              hint: "remove band:, or point path: at the raster file")
+        }
         let m = try r.mapping(node, key, allowed: allowed)
         let (declared, path) = try layerPath(m, node, key: key, what: "file (GeoJSON, GeoJSONSeq, or any vector format GDAL reads: GeoPackage, Shapefile, GML, ...)", r: r, base: base)
         let crs = try layerCRS(m, key: key, r: r)

@@ -194,7 +194,20 @@ public struct Parameters: Sendable, Equatable {
 
 /// The raster layers of docs/indicators.md.
 public enum RasterLayerKind: String, CaseIterable, Sendable {
+    /// The water depth grid of the design storm (m); the inundation layer is this raster
+    /// or polygons, by the file's extension (`rasterExtensions`).
+    case inundation
     case heat
+
+    /// File extensions (lower case) that make a layer that may be either (inundation) a
+    /// raster; every other file is read as a vector layer. Decided by name, before any
+    /// file is opened, so `validate` and the error messages know the form from the
+    /// pipeline file alone.
+    public static let rasterExtensions: Set<String> = ["tif", "tiff", "vrt", "asc", "img", "nc", "bil", "flt", "grd", "jp2"]
+
+    public static func isRasterPath(_ path: String) -> Bool {
+        rasterExtensions.contains((path as NSString).pathExtension.lowercased())
+    }
 }
 
 /// A raster layer of the pipeline: one band of a file GDAL reads.
@@ -232,7 +245,7 @@ public struct Pipeline: Sendable {
     /// Land cover's sources in the order of the pipeline file: one for the single-source
     /// form, empty without land cover. All of them feed the one landcover layer.
     public var landcoverSources: [LayerConfig] = []
-    /// The raster layers (heat), read window by window while computing.
+    /// The raster layers (heat, an inundation raster), read window by window while computing.
     public var rasters: [RasterLayerKind: RasterLayerConfig]
     public var parameters: Parameters
     public var outputDirectory: String

@@ -228,6 +228,15 @@ public enum GeoTIFFWriter {
     public static func write(path: String, width: Int, height: Int, geoTransform: [Double]?, crs: CRSIdentifier?,
                              nodata: Double?, scale: Double = 1, offset: Double = 0,
                              blocks: [(column: Int, row: Int, width: Int, height: Int, values: [Float])]) throws {
+        try write(path: path, width: width, height: height, geoTransform: geoTransform, crs: crs, nodata: nodata,
+                  scale: scale, offset: offset, blockCount: blocks.count) { blocks[$0] }
+    }
+
+    /// As `write(…blocks:)`, with the blocks made one at a time by `block(0..<blockCount)`,
+    /// so that a national grid never has to be held in memory whole.
+    public static func write(path: String, width: Int, height: Int, geoTransform: [Double]?, crs: CRSIdentifier?,
+                             nodata: Double?, scale: Double = 1, offset: Double = 0, blockCount: Int,
+                             block: (Int) throws -> (column: Int, row: Int, width: Int, height: Int, values: [Float])) throws {
         _ = GDALLibrary.ready
         guard let driver = GDALGetDriverByName("GTiff") else {
             throw RasterError(path: path, problem: "GDAL has no GTiff driver")
@@ -253,7 +262,8 @@ public enum GeoTIFFWriter {
         if let nodata { _ = GDALSetRasterNoDataValue(band, nodata) }
         if scale != 1 { _ = GDALSetRasterScale(band, scale) }
         if offset != 0 { _ = GDALSetRasterOffset(band, offset) }
-        for b in blocks {
+        for k in 0..<blockCount {
+            let b = try block(k)
             precondition(b.values.count == b.width * b.height, "one value per cell")
             var data = b.values
             let rc = data.withUnsafeMutableBytes { buf in

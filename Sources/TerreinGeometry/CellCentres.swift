@@ -30,15 +30,35 @@ public struct CellGrid: Sendable, Equatable {
     /// cells, or infinite, give fractional indices beyond `Int`'s range (a trap, found by
     /// fuzz/RasterWindowFuzz.swift); NaN bounds (or a NaN grid) cover nothing.
     public func window(covering b: Bounds) -> (column: Int, row: Int, width: Int, height: Int)? {
+        window(covering: b, clamped: true)
+    }
+
+    /// As `window(covering:)`, but the grid extended beyond the raster's edges when not
+    /// `clamped` (columns and rows may then be negative or past the last): the cells a
+    /// raster covering the whole envelope would have.
+    public func window(covering b: Bounds, clamped: Bool) -> (column: Int, row: Int, width: Int, height: Int)? {
         func span(_ lo: Double, _ hi: Double, origin: Double, step: Double, count: Int) -> (Int, Int)? {
             let a = (lo - origin) / step - 0.5, c = (hi - origin) / step - 0.5
             guard !a.isNaN, !c.isNaN, count > 0 else { return nil }
-            let first = max(0, floor(min(a, c)) - 1), last = min(Double(count - 1), ceil(max(a, c)) + 1)
+            // Clamped as doubles before the conversion to Int (infinite or far bounds trap it).
+            var first = floor(min(a, c)) - 1, last = ceil(max(a, c)) + 1
+            if clamped {
+                first = max(0, first); last = min(Double(count - 1), last)
+            } else {
+                first = max(-Double(Int32.max), first); last = min(Double(Int32.max), last)
+            }
             return first <= last ? (Int(first), Int(last)) : nil
         }
         guard let (c0, c1) = span(b.minX, b.maxX, origin: originX, step: cellWidth, count: columns),
               let (r0, r1) = span(b.minY, b.maxY, origin: originY, step: cellHeight, count: rows) else { return nil }
         return (c0, r0, c1 - c0 + 1, r1 - r0 + 1)
+    }
+
+    /// The square of a cell (its footprint), as min x, min y, max x, max y.
+    public func square(column: Int, row: Int) -> Bounds {
+        let x0 = originX + Double(column) * cellWidth, x1 = originX + Double(column + 1) * cellWidth
+        let y0 = originY + Double(row) * cellHeight, y1 = originY + Double(row + 1) * cellHeight
+        return Bounds(minX: min(x0, x1), minY: min(y0, y1), maxX: max(x0, x1), maxY: max(y0, y1))
     }
 }
 

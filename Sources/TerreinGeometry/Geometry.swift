@@ -239,6 +239,15 @@ public final class Geometry: @unchecked Sendable {
         try Geometry.wrap(GEOSIntersection_r(GEOSContext.current.handle, handle, other.handle), "intersection")
     }
 
+    /// The area of this polygonal geometry inside the axis-aligned rectangle, by GEOS
+    /// ClipByRect (a fast clip for rectangles: no noding against the rectangle's edges). A
+    /// part that only touches the rectangle contributes nothing.
+    public func clippedArea(minX: Double, minY: Double, maxX: Double, maxY: Double) throws -> Double {
+        let clipped = try Geometry.wrap(GEOSClipByRect_r(GEOSContext.current.handle, handle, minX, minY, maxX, maxY),
+                                        "clip by rectangle")
+        return try clipped.area()
+    }
+
     public func difference(_ other: Geometry) throws -> Geometry {
         try Geometry.wrap(GEOSDifference_r(GEOSContext.current.handle, handle, other.handle), "difference")
     }

@@ -101,7 +101,8 @@ public struct NationalGenerator {
 
     // MARK: - Writing
 
-    public func write(to directory: URL, writeHeatMap: WriteHeatMap? = nil) throws -> [LayerSummary] {
+    public func write(to directory: URL, writeHeatMap: WriteHeatMap? = nil,
+                      writeDepthGrid: WriteDepthGrid? = nil) throws -> [LayerSummary] {
         let plan = self.plan()
         let terreinen = try LayerWriter(directory: directory, fileName: "terreinen.geojson",
                                         layer: "terreinen", encoding: .collectionRD)
@@ -118,6 +119,7 @@ public struct NationalGenerator {
 
         let w = Self.cellWindow(scale)
         var batch = Batch()
+        var patches: [DepthGrid.Patch] = []
         for iy in w.iy..<(w.iy + w.ny) {
             for ix in w.ix..<(w.ix + w.nx) {
                 let cell = iy * Self.columns + ix
@@ -132,6 +134,7 @@ public struct NationalGenerator {
                 for f in batch.roofs { try roofs.write(f.feature) }
                 for p in batch.landcover { try landcover.write(p.feature) }
                 for p in batch.inundation { try inundation.write(p.feature) }
+                if writeDepthGrid != nil { patches += batch.inundation.map { DepthGrid.Patch(ring: $0.ring, depth: $0.depth) } }
             }
         }
         var summaries = [try terreinen.finish(), try roofs.finish(), try natura.finish(),
@@ -144,6 +147,15 @@ public struct NationalGenerator {
                               cellSize: 10, terreinen: terreinen.featureBounds, dense: false)
             try writeHeatMap("heat.tif", map)
             summaries.append(try HeatMap.summary(map, fileName: "heat.tif", in: directory))
+        }
+        if let writeDepthGrid {
+            // The same flood patches as inundation.geojsonl, as a 5 m depth grid over this
+            // scale's window, written only near terreinen and under patches.
+            let v = Self.window(scale)
+            let grid = DepthGrid(seed: seed, extent: HeatMap.Box(minX: v.minX, minY: v.minY, maxX: v.maxX, maxY: v.maxY),
+                                 cellSize: 5, terreinen: terreinen.featureBounds, patches: patches, dense: false)
+            try writeDepthGrid("inundation.tif", grid)
+            summaries.append(try DepthGrid.summary(grid, fileName: "inundation.tif", in: directory))
         }
         return summaries
     }
@@ -402,7 +414,14 @@ public struct NationalGenerator {
 
     // MARK: - Pipeline file
 
-    public func pipelineYAML(withHeat: Bool = false) -> String {
+    public func pipelineYAML(withHeat: Bool = false, withDepthGrid: Bool = false) -> String {
+        // The benchmark keeps the polygons, which all three implementations read (DuckDB
+        // reads no rasters); the depth grid is there to run the raster form at scale.
+        let depthGrid = withDepthGrid ? """
+                # or the same patches as a 5 m depth raster (a sparse GeoTIFF), the raster form:
+                #   path: inundation.tif         # with no fields: and no crs: (its own CRS, RD New)
+
+            """ : ""
         let heat = withHeat ? """
               heat:
                 path: heat.tif                   # PET (°C), 10 m cells, a sparse GeoTIFF
@@ -438,7 +457,7 @@ public struct NationalGenerator {
             path: inundation.geojsonl        # GeoJSONSeq
             crs: EPSG:28992
             fields: {depth_m: waterdiepte}
-        \(heat)
+        \(depthGrid)\(heat)
         parameters:
           solar:
             flat_max_slope_deg: 10

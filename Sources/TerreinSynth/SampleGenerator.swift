@@ -14,7 +14,7 @@ public struct SampleGenerator {
     public static let files = (terreinen: "terreinen.geojson", roofs: "roofs.geojsonl",
                                natura2000: "natura2000.geojson", landcover: "landcover.geojson",
                                waterdeel: "bgt_waterdeel.geojson",
-                               inundation: "inundation.geojson", heat: "heat.tif")
+                               inundation: "inundation.geojson", heat: "heat.tif", inundationRaster: "inundation.tif")
 
     /// Layers also written in another format, so that one run of `Pipelines/sample.yml`
     /// reads a GeoPackage, a Shapefile, GML, GeoJSON, GeoJSONSeq and a GeoTIFF: (GeoJSON file,
@@ -305,7 +305,7 @@ public struct SampleGenerator {
     // MARK: - Writing
 
     public func write(to directory: URL, reproject: @escaping Reproject,
-                      writeHeatMap: WriteHeatMap? = nil) throws -> [LayerSummary] {
+                      writeHeatMap: WriteHeatMap? = nil, writeDepthGrid: WriteDepthGrid? = nil) throws -> [LayerSummary] {
         var built = buildTerreinen()
         var outside = countryside()
         imperfect(&built, &outside)
@@ -356,6 +356,17 @@ public struct SampleGenerator {
             try writeHeatMap(Self.files.heat, map)
             summaries.append(try HeatMap.summary(map, fileName: Self.files.heat, in: directory))
         }
+        if let writeDepthGrid {
+            // The flood patches of inundation.geojson (in RD New, before reprojection) as a
+            // 5 m depth grid over the whole sample area, as the heat map's.
+            let boxes = terreinen.featureBounds
+            let extent = HeatMap.Box(minX: boxes.map(\.minX).min()! - 400, minY: boxes.map(\.minY).min()! - 400,
+                                     maxX: boxes.map(\.maxX).max()! + 400, maxY: boxes.map(\.maxY).max()! + 400)
+            let patches = (built.flatMap(\.batch.inundation) + outside.inundation).map { DepthGrid.Patch(ring: $0.ring, depth: $0.depth) }
+            let grid = DepthGrid(seed: seed, extent: extent, cellSize: 5, terreinen: boxes, patches: patches, dense: true)
+            try writeDepthGrid(Self.files.inundationRaster, grid)
+            summaries.append(try DepthGrid.summary(grid, fileName: Self.files.inundationRaster, in: directory))
+        }
         return summaries
     }
 
@@ -388,14 +399,15 @@ public struct SampleGenerator {
         | `landcover.geojson` | landcover, first source (everything but water) | \(count("landcover")) | RD New FeatureCollection with the legacy `crs` member | `klasse`: `verhard`, `bebouwd` (sealed), `groen`, `gras` (green), and `onbekend`, which the pipeline leaves unmapped |
         | `bgt_waterdeel.geojson` | landcover, second source: the water polygons, as the BGT's waterdeel layer | \(count("waterdeel")) | RD New FeatureCollection with the legacy `crs` member | `bgt_type`: `waterloop` (ditches), `watervlakte` (ponds); the pipeline gives the whole source the class `water` |
         | `bgt_waterdeel.gml` (+ `.xsd`) | landcover, second source, as GML (what `Pipelines/sample.yml` reads): layer `waterdeel` | \(count("waterdeel")) | RD New (`srsName="urn:ogc:def:crs:EPSG::28992"`), GML 3.2 written by GDAL from `bgt_waterdeel.geojson`, with the application schema GDAL writes beside it | `bgt_type` |
-        | `inundation.geojson` | inundation | \(count("inundation")) | WGS84 longitude/latitude, RFC 7946 FeatureCollection | `waterdiepte` (modelled water depth, metres) |
+        | `inundation.geojson` | inundation as polygons (what `Pipelines/sample-polygons.yml` reads) | \(count("inundation")) | WGS84 longitude/latitude, RFC 7946 FeatureCollection | `waterdiepte` (modelled water depth, metres) |
+        | `inundation.tif` | inundation as a depth raster (what `Pipelines/sample.yml` reads) | \(count("inundation_raster")) cells | RD New GeoTIFF (one Float32 band, 5 m cells, tiled and deflate-compressed), nodata -9999 | water depth (m): the patches of `inundation.geojson` drawn on the grid (a cell whose centre lies in a patch takes its depth, the deepest where patches overlap; other cells 0 m), about 1 % nodata cells |
         | `terreinen.gpkg` | terreinen, as a GeoPackage layer `terreinen` (what `Pipelines/sample.yml` reads) | \(count("terreinen")) | RD New (EPSG:28992), written by GDAL from `terreinen.geojson` | as in `terreinen.geojson` |
         | `natura2000.shp` (+ `.shx`, `.dbf`, `.prj`, `.cpg`) | natura2000, as a Shapefile (what `Pipelines/sample.yml` reads) | \(count("natura2000")) | WGS84 (the `.prj`), UTF-8 attributes, written by GDAL from `natura2000.geojson` | `naam` |
         | `heat.tif` | heat | \(count("heat")) cells | RD New GeoTIFF (one Float32 band, 10 m cells, tiled and deflate-compressed), nodata -9999 | PET (*gevoelstemperatuur*, °C): cooler countryside, hot parks, about 1 % nodata cells |
 
         RD New coordinates are printed with 3 decimals (millimetres), longitude/latitude with 7.
-        The WGS84 files were reprojected from RD New with PROJ, so their last digits depend on
-        the PROJ version and its transformation grids.
+        The WGS84 files were reprojected from RD New with PROJ through the RDNAPTRANS2018 grid
+        (the operation a run uses the other way; see docs/rd-new.md).
 
         ## What the sample contains on purpose
 
@@ -413,6 +425,8 @@ public struct SampleGenerator {
           is a MultiPolygon of two parts. No terrein touches or overlaps a site.
         - Inundation depths include values exactly at the thresholds, 0.10 and 0.30 m (over
           buildings in Klei Oost and Klei West), and values below 0.10 m, which do not count.
+          In `inundation.tif` they are Float32 (0.10 is stored as 0.1000000015, still at or
+          above the threshold), and its nodata cells count as neither flooded nor dry.
 
         ## Deliberate imperfections, as real exports have them
 

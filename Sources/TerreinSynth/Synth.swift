@@ -9,6 +9,9 @@ public typealias Reproject = (_ xy: inout [Double]) throws -> Void
 /// caller: the CLI wires GDAL in, so that this target stays Foundation-only).
 public typealias WriteHeatMap = (_ fileName: String, _ map: HeatMap) throws -> Void
 
+/// Writes an inundation depth grid as a GeoTIFF (supplied by the caller, as `WriteHeatMap`).
+public typealias WriteDepthGrid = (_ fileName: String, _ grid: DepthGrid) throws -> Void
+
 /// Copies a written GeoJSON layer file into another format (`driver`: "GPKG", "ESRI
 /// Shapefile"), as a layer named `layer` (supplied by the caller: the CLI wires GDAL in).
 public typealias CopyLayer = (_ from: URL, _ to: URL, _ driver: String, _ layer: String) throws -> Void
@@ -44,18 +47,21 @@ public struct SynthOptions {
     public var reproject: Reproject?
     /// Writes the heat map; without it no heat raster is made.
     public var writeHeatMap: WriteHeatMap?
+    /// Writes the inundation depth grid (`inundation.tif`); without it none is made.
+    public var writeDepthGrid: WriteDepthGrid?
     /// The sample only: copies two layers into GeoPackage and Shapefile, so one sample run
     /// reads every format; without it only the GeoJSON files are written.
     public var copyLayer: CopyLayer?
 
     public init(scale: Scale, seed: UInt64 = 42, outputDirectory: URL, reproject: Reproject? = nil,
-                writeHeatMap: WriteHeatMap? = nil, copyLayer: CopyLayer? = nil) {
+                writeHeatMap: WriteHeatMap? = nil, copyLayer: CopyLayer? = nil, writeDepthGrid: WriteDepthGrid? = nil) {
         self.scale = scale
         self.seed = seed
         self.outputDirectory = outputDirectory
         self.reproject = reproject
         self.writeHeatMap = writeHeatMap
         self.copyLayer = copyLayer
+        self.writeDepthGrid = writeDepthGrid
     }
 }
 
@@ -151,7 +157,8 @@ public func generate(_ options: SynthOptions) throws -> SynthSummary {
             throw SynthError.missingReprojection(layer: "natura2000")
         }
         layers = try SampleGenerator(seed: options.seed).write(to: options.outputDirectory, reproject: reproject,
-                                                              writeHeatMap: options.writeHeatMap)
+                                                              writeHeatMap: options.writeHeatMap,
+                                                              writeDepthGrid: options.writeDepthGrid)
         var copies: [String] = []
         if let copyLayer = options.copyLayer {
             let dir = options.outputDirectory
@@ -165,8 +172,10 @@ public func generate(_ options: SynthOptions) throws -> SynthSummary {
         other = copies + ["README.md"]
     case .S, .M, .L:
         let gen = NationalGenerator(seed: options.seed, scale: options.scale)
-        layers = try gen.write(to: options.outputDirectory, writeHeatMap: options.writeHeatMap)
-        try writeText(gen.pipelineYAML(withHeat: options.writeHeatMap != nil), to: options.outputDirectory.appendingPathComponent("pipeline.yml"))
+        layers = try gen.write(to: options.outputDirectory, writeHeatMap: options.writeHeatMap,
+                               writeDepthGrid: options.writeDepthGrid)
+        try writeText(gen.pipelineYAML(withHeat: options.writeHeatMap != nil, withDepthGrid: options.writeDepthGrid != nil),
+                      to: options.outputDirectory.appendingPathComponent("pipeline.yml"))
         other = ["pipeline.yml"]
     }
     return SynthSummary(scale: options.scale, seed: options.seed, outputDirectory: options.outputDirectory,

@@ -46,6 +46,17 @@ extension Terrein {
                     } catch let e as RasterError {
                         throw SynthError.io(e.description)
                     }
+                }, writeDepthGrid: { name, grid in
+                    let path = directory.appendingPathComponent(name).path
+                    do {
+                        try GeoTIFFWriter.write(path: path, width: grid.columns, height: grid.rows, geoTransform: grid.geoTransform,
+                                                crs: .rdNew, nodata: Double(DepthGrid.nodata), blockCount: grid.blockCount) {
+                            let b = grid.block($0)
+                            return (b.column, b.row, b.width, b.height, b.values)
+                        }
+                    } catch let e as RasterError {
+                        throw SynthError.io(e.description)
+                    }
                 })
                 let summary = try TerreinSynth.generate(options)
                 print(summary.description)

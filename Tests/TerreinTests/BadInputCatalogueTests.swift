@@ -779,7 +779,71 @@ final class BadInputCatalogueTests: XCTestCase {
         }
         XCTAssertEqual(r.run.status, 0, r.run.stderr)
         let heat = (r.manifest?["raster_inputs"] as? [[String: Any]])?.first
-        XCTAssertEqual(heat?["terreinen_without_cells"] as? Int, 1)
-        XCTAssertEqual(heat?["first_terreinen_without_cells"] as? [String], ["T2"])
+        XCTAssertEqual(heat?["terreinen_without_valid_cells"] as? Int, 1)
+        XCTAssertEqual(heat?["first_terreinen_without_valid_cells"] as? [String], ["T2"])
+    }
+
+    // MARK: Raster layers (heat, and inundation as a depth raster)
+
+    /// Each raster layer refuses a raster in another CRS (with the gdalwarp line), one with
+    /// rotation terms, a band it has not, and a file GDAL cannot read as a raster; an
+    /// inundation raster refuses the polygon keys, polygons refuse `band:`.
+    func testRasterLayers() throws {
+        struct RasterCase {
+            var name: String
+            var geoTransform: [Double]? = [100_000, 10, 0, 450_100, 0, -10]
+            var crs: CRSIdentifier? = .rdNew
+            var notARaster = false
+            var extra = ""
+            var exit: Int32
+            var words: [String]
+        }
+        for kind in ["heat", "inundation"] {
+            var cases = [
+                RasterCase(name: "another CRS", crs: CRSIdentifier(authority: "EPSG", code: "3035"), exit: 3,
+                           words: ["r.tif", "EPSG:3035", "EPSG:28992", "→", "gdalwarp -t_srs EPSG:28992", "layers.\(kind).path"]),
+                RasterCase(name: "rotation terms", geoTransform: [100_000, 10, 0.5, 450_100, 0, -10], exit: 3,
+                           words: ["r.tif", "rotation terms", "→", "gdalwarp"]),
+                RasterCase(name: "a band it has not", extra: ", band: 2", exit: 3, words: ["r.tif", "no band 2", "→", "band:"]),
+                RasterCase(name: "not a raster", notARaster: true, exit: 3, words: ["r.tif", "GDAL cannot open it as a raster", "→"]),
+                RasterCase(name: "no CRS and another crs:", crs: nil, extra: ", crs: EPSG:4326", exit: 3,
+                           words: ["r.tif", "has no CRS", "EPSG:4326", "→", "gdalwarp -s_srs EPSG:4326 -t_srs EPSG:28992"]),
+            ]
+            if kind == "inundation" {
+                cases.append(RasterCase(name: "fields: on a raster", extra: ", fields: {depth_m: diepte}", exit: 2,
+                                        words: ["layers.inundation.fields", "raster", "cell value", "→"]))
+            }
+            for c in cases {
+                let dir = ScratchDir()
+                _ = dir.write("terreinen.geojson", Self.cleanTerreinen)
+                _ = dir.write("roofs.geojson", Self.cleanRoofs)
+                if c.notARaster {
+                    _ = dir.write("r.tif", "not a tiff")
+                } else {
+                    try GeoTIFFWriter.write(path: dir.path + "/r.tif", width: 40, height: 20, geoTransform: c.geoTransform, crs: c.crs,
+                                            values: [Float](repeating: 0.5, count: 800), nodata: -9999)
+                }
+                let yml = dir.write("p.yml", "name: r\nlayers:\n  terreinen: {path: terreinen.geojson}\n  roofs: {path: roofs.geojson}\n"
+                                             + "  \(kind): {path: r.tif\(c.extra)}\n")
+                let out = dir.path + "/out"
+                let r = try terreinCLI(["run", yml, "--output", out])
+                let ctx = "[\(kind): \(c.name)]"
+                assertCleanExit(r, ctx)
+                XCTAssertEqual(r.status, c.exit, "\(ctx)\n\(r.stderr)")
+                for w in c.words { XCTAssertTrue(r.stderr.contains(w), "\(ctx) stderr lacks \"\(w)\":\n\(r.stderr)") }
+                XCTAssertFalse(FileManager.default.fileExists(atPath: out), "\(ctx) a failed run wrote outputs")
+                assertCleanExit(try terreinCLI(["inspect", dir.path + "/r.tif"]), "\(ctx) inspect")
+            }
+        }
+        // band: on an inundation layer that is read as polygons.
+        let dir = ScratchDir()
+        _ = dir.write("terreinen.geojson", Self.cleanTerreinen)
+        _ = dir.write("roofs.geojson", Self.cleanRoofs)
+        let yml = dir.write("p.yml", "name: r\nlayers:\n  terreinen: {path: terreinen.geojson}\n  roofs: {path: roofs.geojson}\n"
+                                     + "  inundation: {path: roofs.geojson, band: 1}\n")
+        let r = try terreinCLI(["run", yml, "--output", dir.path + "/out"])
+        assertCleanExit(r, "band on polygons")
+        XCTAssertEqual(r.status, 2, r.stderr)
+        for w in ["layers.inundation.band", "read as polygons", ".tif", "→"] { XCTAssertTrue(r.stderr.contains(w), "\(w) in \(r.stderr)") }
     }
 }

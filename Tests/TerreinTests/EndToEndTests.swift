@@ -53,8 +53,9 @@ final class EndToEndTests: XCTestCase {
         XCTAssertNotNil(m["proj_version"] as? String)
         XCTAssertEqual((m["pipeline"] as! [String: Any])["sha256"] as? String != nil, true)
         let inputs = m["inputs"] as! [[String: Any]]
-        // One entry per source: land cover comes from two (GeoJSON with a class mapping, BGT GML of one class).
-        XCTAssertEqual(inputs.map { $0["layer"] as! String }, ["terreinen", "roofs", "natura2000", "landcover", "landcover", "inundation"])
+        // One entry per source: land cover comes from two (GeoJSON with a class mapping, BGT GML of one class);
+        // the inundation layer is a raster (raster_inputs).
+        XCTAssertEqual(inputs.map { $0["layer"] as! String }, ["terreinen", "roofs", "natura2000", "landcover", "landcover"])
         let byLayer = Dictionary(inputs.map { ($0["layer"] as! String, $0) }, uniquingKeysWith: { a, _ in a })
         let water = inputs[4]
         XCTAssertEqual(water["source"] as? Int, 1)
@@ -72,7 +73,12 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(byLayer["terreinen"]!["crs_from"] as? String, "the source's SRS")
         XCTAssertEqual(byLayer["terreinen"]!["encoding"] as? String, "GPKG layer terreinen")
         XCTAssertEqual(byLayer["landcover"]!["crs_from"] as? String, "crs member")
-        XCTAssertEqual((m["raster_inputs"] as? [[String: Any]])?.first?["layer"] as? String, "heat")
+        // The sample's inundation is a depth raster; both rasters cover every terrein wholly.
+        let rasters = try XCTUnwrap(m["raster_inputs"] as? [[String: Any]])
+        XCTAssertEqual(rasters.map { $0["layer"] as? String }, ["inundation", "heat"])
+        XCTAssertEqual(rasters.map { $0["cell_width"] as? Double }, [5, 10])
+        XCTAssertEqual(rasters.map { $0["terreinen_without_valid_cells"] as? Int }, [0, 0])
+        XCTAssertEqual(rasters.map { $0["terreinen_covered_in_part"] as? Int }, [0, 0])
         XCTAssertEqual((byLayer["landcover"]!["repaired"] as? Int) ?? 0, 1, "the sample's bow-tie is repaired")
         XCTAssertEqual((byLayer["landcover"]!["unmapped_classes"] as? [String: Int])?["onbekend"], 5)
         let invalid = m["roof_faces_invalid_attributes"] as! [String: Any]
@@ -80,6 +86,37 @@ final class EndToEndTests: XCTestCase {
         let params = m["parameters"] as! [String: Any]
         XCTAssertEqual((params["nature"] as! [String: Any])["bands_m"] as? [Int], [500, 1000])
         XCTAssertNotNil(m["timings_s"] as? [String: Double])
+    }
+
+    /// The polygon form of the inundation layer, end to end: Pipelines/sample-polygons.yml
+    /// reads the same flood patches as polygons (WGS84 GeoJSON). Every column outside the
+    /// water family's flood columns is the raster run's; the flood figures of the two forms
+    /// are close (the raster counts 5 m cells whose centre lies in a patch).
+    func testPolygonSamplePipeline() throws {
+        let scratch = ScratchDir()
+        let raster = try runSample(scratch)
+        let polygons = scratch.path + "/polygons"
+        let (status, _, err) = try runCLI(["run", repoRoot + "/Pipelines/sample-polygons.yml", "--output", polygons, "--quiet"])
+        XCTAssertEqual(status, 0, err)
+        let m = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: polygons + "/manifest.json"))) as! [String: Any]
+        XCTAssertEqual((m["inputs"] as! [[String: Any]]).map { $0["layer"] as! String }, ["terreinen", "roofs", "natura2000", "landcover", "inundation"])
+        XCTAssertEqual((m["raster_inputs"] as? [[String: Any]])?.map { $0["layer"] as? String }, ["heat"])
+        let a = try table(raster + "/indicators.csv"), b = try table(polygons + "/indicators.csv")
+        XCTAssertEqual(a.header, b.header)
+        XCTAssertEqual(a.rows.map { $0[0] }, b.rows.map { $0[0] })
+        let flood: Set<String> = ["inundation_m2", "deep_inundation_m2", "inundation_fraction", "deep_inundation_fraction",
+                                  "buildings_exposed", "water_exposure"]
+        var total = (raster: 0.0, polygons: 0.0)
+        for (ra, rb) in zip(a.rows, b.rows) {
+            for (i, name) in a.header.enumerated() where !flood.contains(name) {
+                XCTAssertEqual(ra[i], rb[i], "\(ra[0]) \(name)")
+            }
+            let i = a.header.firstIndex(of: "inundation_m2")!
+            total.raster += Double(ra[i])!
+            total.polygons += Double(rb[i])!
+        }
+        XCTAssertGreaterThan(total.polygons, 0)
+        XCTAssertEqual(total.raster / total.polygons, 1, accuracy: 0.15, "\(total)")
     }
 
     func testSameBytesWhateverTheThreadCount() throws {

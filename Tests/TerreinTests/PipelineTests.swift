@@ -129,18 +129,26 @@ final class PipelineValidationTests: XCTestCase {
         XCTAssertEqual(Set(props.keys), ["name", "work_crs", "layers", "parameters", "outputs"])
         let layers = (props["layers"] as! [String: Any])["properties"] as! [String: Any]
         XCTAssertEqual(Set(layers.keys), Set(LayerKind.allCases.map(\.rawValue) + RasterLayerKind.allCases.map(\.rawValue)))
+        // A layer that is either form (inundation) says each in an if/then/else on its path.
+        func properties(_ name: String, raster: Bool) -> [String: Any] {
+            let node = layers[name] as! [String: Any]
+            guard node["if"] != nil else { return node["properties"] as! [String: Any] }
+            return (node[raster ? "then" : "else"] as! [String: Any])["properties"] as! [String: Any]
+        }
         for kind in RasterLayerKind.allCases {
-            let keys = ((layers[kind.rawValue] as! [String: Any])["properties"] as! [String: Any]).keys
-            XCTAssertEqual(Set(keys), ["path", "band", "crs"], kind.rawValue)
+            XCTAssertEqual(Set(properties(kind.rawValue, raster: true).keys), ["path", "band", "crs"], kind.rawValue)
         }
         // Land cover is one source or `sources:`, a list of them: the source is defined once.
         let source = (schema["$defs"] as! [String: Any])["landcoverSource"] as! [String: Any]
         XCTAssertEqual((layers["landcover"] as! [String: Any])["oneOf"].map { ($0 as! [Any]).count }, 2)
         XCTAssertEqual(Set((source["properties"] as! [String: Any]).keys), ["path", "crs", "fields", "layer", "classes", "class"])
         for kind in LayerKind.allCases {
-            let layer = kind == .landcover ? source : layers[kind.rawValue] as! [String: Any]
-            let fields = ((layer["properties"] as! [String: Any])["fields"] as! [String: Any])["properties"] as! [String: Any]
+            let fields = ((kind == .landcover ? source["properties"] as! [String: Any] : properties(kind.rawValue, raster: false))["fields"] as! [String: Any])["properties"] as! [String: Any]
             XCTAssertEqual(Set(fields.keys), Set(kind.attributes), kind.rawValue)
+        }
+        let pattern = (((layers["inundation"] as! [String: Any])["if"] as! [String: Any])["properties"] as! [String: [String: Any]])["path"]!["pattern"] as! String
+        for ext in RasterLayerKind.rasterExtensions {
+            XCTAssertNotNil(("x." + ext.uppercased()).range(of: pattern, options: .regularExpression), "the schema's raster pattern takes .\(ext)")
         }
         XCTAssertNoThrow(try Pipeline.load(path: repoRoot + "/Pipelines/sample.yml"))
     }

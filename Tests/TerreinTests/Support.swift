@@ -19,7 +19,7 @@ func roof(_ g: Geometry, slope: Double? = 0, azimuth: Double? = nil, building: S
 /// Computes every terrein of hand-built layers with the given parameters.
 func compute(terreinen: [Terrein], roofs: [RoofFace] = [], sites: [Site]? = nil,
              landcover: [LandCoverPolygon]? = nil, inundation: [InundationPolygon]? = nil,
-             heat: RasterLayerConfig? = nil,
+             heat: RasterLayerConfig? = nil, inundationRaster: RasterLayerConfig? = nil,
              parameters: Parameters = Parameters(), threads: Int = 1) throws -> [TerreinResult] {
     var layers = LoadedLayers()
     layers.terreinen = terreinen
@@ -28,6 +28,7 @@ func compute(terreinen: [Terrein], roofs: [RoofFace] = [], sites: [Site]? = nil,
     layers.landcover = landcover
     layers.inundation = inundation
     if let heat { layers.rasters[.heat] = try RasterLayer(heat, workCRS: .rdNew) }
+    if let inundationRaster { layers.rasters[.inundation] = try RasterLayer(inundationRaster, workCRS: .rdNew) }
     return try Runner.compute(try IndexedLayers(layers), parameters: parameters, threads: threads)
 }
 

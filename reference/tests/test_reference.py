@@ -596,3 +596,80 @@ def test_crosscheck_heat_columns(tmp_path, capsys):
     assert "area_m2" in printed and "9 mismatches" in printed
     # both sides without the heat columns (older runs): still comparable
     assert crosscheck.main([str(other), str(other)]) == 0
+
+
+# --- inundation as a depth raster ----------------------------------------------------------------------
+
+WATER = ("inundation_m2", "deep_inundation_m2", "inundation_fraction", "deep_inundation_fraction",
+         "buildings_exposed", "water_exposure")
+# 10 x 10 cells of 1 m over (0, 0)-(10, 10): columns 0-2 at 0.50 m (deep), 3-5 at 0.20 m, 6-9 at 0.05 m (dry)
+DEPTHS = np.select([np.arange(10) < 3, np.arange(10) < 6], [0.5, 0.2], 0.05)[None, :].repeat(10, axis=0)
+
+
+def run_flood(tmp_path, terreinen, roofs=(), layer=None):
+    return run_case(tmp_path, terreinen, list(roofs),
+                    extra_layers={"inundation": {"path": "depth.tif", **(layer or {})}})
+
+
+def water_of(row):
+    return tuple(row[c] for c in WATER)
+
+
+def test_raster_flood_and_deep_cells(tmp_path):
+    write_raster(tmp_path / "depth.tif", DEPTHS)
+    rows, regions, out = run_flood(tmp_path, [feature(HEAT_T, id="T1", region="R")])
+    assert water_of(rows["T1"]) == ("60.00", "30.00", "0.6000", "0.3000", "0", "high")
+    assert water_of(regions["R"]) == ("60.00", "30.00", "0.6000", "0.3000", "0", "high")
+    manifest = json.loads((out / "reference_manifest.json").read_text())
+    assert manifest["inundation_raster"]["terreinen_covered_in_part"] == 0
+    assert "inundation" not in manifest["layers"]
+
+
+def test_raster_flood_boundary_centres_nodata_mask_and_scale(tmp_path):
+    # an edge through a column of centres: columns 0-5 lie in (0.5, 0)-(5.5, 10); fraction above 1
+    write_raster(tmp_path / "depth.tif", np.full((10, 10), 0.2))
+    rows, _, _ = run_flood(tmp_path, [feature(rd_box(0.5, 0, 5.5, 10), id="T1")])
+    assert water_of(rows["T1"])[:3] == ("60.00", "0.00", "1.2000")
+    # nodata in column 0, NaN in column 1, a masked column 2, one infinite cell
+    data = np.full((10, 10), 0.35)
+    data[:, 0], data[:, 1], data[0, 3] = -9999, np.nan, np.inf
+    mask = np.ones((10, 10), dtype=bool)
+    mask[:, 2] = False
+    write_raster(tmp_path / "depth.tif", data, nodata=-9999.0, mask=mask)
+    rows, _, _ = run_flood(tmp_path, [feature(HEAT_T, id="T1")])
+    assert water_of(rows["T1"])[:2] == ("69.00", "69.00")
+    # stored 10 and 30 with scale 0.01: the thresholds 0.10 and 0.30 are reached exactly
+    raw = np.select([np.arange(10) == 1, np.arange(10) == 2, np.arange(10) == 3], [10, 30, 40], 5)[None, :].repeat(10, 0)
+    write_raster(tmp_path / "depth.tif", raw, dtype="int16", scale=0.01)
+    rows, _, _ = run_flood(tmp_path, [feature(HEAT_T, id="T1")])
+    assert water_of(rows["T1"])[:2] == ("30.00", "20.00")
+
+
+def test_raster_flood_south_up_and_buildings_exposed(tmp_path):
+    # columns 0-2 flooded, stored south-up
+    write_raster(tmp_path / "depth.tif", np.where(np.arange(10) < 3, 0.5, 0.0)[None, :].repeat(10, 0), south_up=True)
+    roofs = [feature(rd_box(3, 1, 5, 2), building_id="edge"),      # touches a flooded square along x = 3 only
+             feature(rd_box(2.5, 3, 3.5, 4), building_id="half"),  # 0.5 m² over the flood
+             feature(rd_box(0, 5, 1, 6), building_id="two"), feature(rd_box(1, 5, 2, 6), building_id="two"),
+             feature(rd_box(0, 7, 1, 8)), feature(rd_box(0, 8, 1, 9)),  # no building id: each counts
+             feature(rd_box(5, 5, 9, 9), building_id="dry")]
+    rows, _, _ = run_flood(tmp_path, [feature(HEAT_T, id="T1")], roofs)
+    assert water_of(rows["T1"]) == ("30.00", "30.00", "0.3000", "0.3000", "4", "high")
+
+
+def test_raster_flood_without_valid_cells_and_partial_coverage(tmp_path):
+    write_raster(tmp_path / "depth.tif", np.full((10, 10), 0.2))
+    rows, _, out = run_flood(tmp_path, [feature(HEAT_T, id="in"), feature(rd_box(5, 0, 15, 10), id="part"),
+                                        feature(rd_box(100, 100, 110, 110), id="away")])
+    assert water_of(rows["part"])[:3] == ("50.00", "0.00", "0.5000")
+    assert water_of(rows["away"]) == ("", "", "", "", "", "")
+    assert rows["away"]["runoff_m3"] == "1.40"
+    info = json.loads((out / "reference_manifest.json").read_text())["inundation_raster"]
+    assert (info["terreinen_without_valid_cells"], info["terreinen_covered_in_part"]) == (1, 1)
+
+
+def test_raster_flood_refuses_polygon_keys(tmp_path, capsys):
+    write_raster(tmp_path / "depth.tif", DEPTHS)
+    with pytest.raises(AssertionError):
+        run_flood(tmp_path, [feature(HEAT_T, id="T1")], layer={"fields": {"depth_m": "diepte"}})
+    assert "cell value" in capsys.readouterr().err

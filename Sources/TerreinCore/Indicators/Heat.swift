@@ -10,6 +10,8 @@ public struct HeatResult: Equatable, Sendable {
     public var petSum: Double
     public var strongCells: Int
     public var extremeCells: Int
+    /// How the raster covered the terrein (the manifest counts it).
+    public var coverage = RasterCoverage(validCells: 0, coveredInPart: false)
 
     public var meanPetC: Double { petSum / Double(cells) }
     public var strongFraction: Double { Double(strongCells) / Double(cells) }
@@ -79,10 +81,17 @@ public struct HeatFamily: IndicatorFamily {
     public func compute(_ t: TerreinContext) throws -> FamilyOutput {
         let none = FamilyOutput(cells: [.null, .null, .null, .null], accumulators: [nil, nil, nil, nil])
         guard let raster = t.layers.rasters[.heat] else { return none }
-        let values = try raster.values(in: t.terrein.geometry, prepared: t.frame.prepared)
-        // Without a valid cell in T the columns are null (docs/indicators.md).
-        guard !values.isEmpty else { return none }
-        let r = Heat.compute(values: values, t.parameters.heat)
+        let cells = try raster.cells(in: t.terrein.geometry, prepared: t.frame.prepared)
+        let values = cells?.validValues ?? []
+        var r = Heat.compute(values: values, t.parameters.heat)
+        r.coverage = raster.coverage(cells)
+        // Without a valid cell in T the columns are null (docs/indicators.md); the detail
+        // stays, for the manifest's coverage counts.
+        guard !values.isEmpty else {
+            var out = none
+            out.detail = r
+            return out
+        }
         return FamilyOutput(cells: [.real(r.meanPetC), .real(r.strongFraction), .real(r.extremeFraction),
                                     .text(Heat.exposureScale(t.parameters.heat).label(for: r.strongFraction))],
                             accumulators: [r.petSum, Double(r.cells), Double(r.strongCells), Double(r.extremeCells)],
@@ -92,5 +101,7 @@ public struct HeatFamily: IndicatorFamily {
 
 extension TerreinResult {
     /// nil without a heat layer, or when no valid cell lies in the terrein.
-    public var heat: HeatResult? { detail(HeatResult.self) }
+    public var heat: HeatResult? { detail(HeatResult.self).flatMap { $0.cells > 0 ? $0 : nil } }
+    /// nil without a heat layer.
+    public var heatCoverage: RasterCoverage? { detail(HeatResult.self)?.coverage }
 }

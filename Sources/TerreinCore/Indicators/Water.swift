@@ -9,6 +9,8 @@ public struct WaterResult: Equatable, Sendable {
     public var buildingsExposed: Int?
     public var runoffM3: Double
     public var storageRequiredM3: Double
+    /// An inundation raster only: how it covered the terrein (the manifest counts it).
+    public var rasterCoverage: RasterCoverage? = nil
 }
 
 public enum WaterExposure: String, Sendable, CaseIterable {
@@ -21,9 +23,14 @@ public enum WaterExposure: String, Sendable, CaseIterable {
 
 public enum Water {
     static func compute(_ frame: TerreinFrame, roofPieces: [ClippedPiece], roofs: [RoofFace], sealedM2: Double,
-                        inundation: [InundationPolygon]?, index: SpatialIndex?, _ p: WaterParameters) throws -> WaterResult {
+                        inundation: [InundationPolygon]?, index: SpatialIndex?, raster: RasterLayer? = nil,
+                        _ p: WaterParameters) throws -> WaterResult {
         let runoff = p.designStormMM / 1000 * (sealedM2 * p.cSealed + (frame.area - sealedM2) * p.cUnsealed)
         let storage = sealedM2 * p.storageMMPerSealedM2 / 1000
+        if let raster {
+            return try computeRaster(frame, roofPieces: roofPieces, roofs: roofs, raster: raster, p,
+                                     runoff: runoff, storage: storage)
+        }
         guard let inundation, let index else {
             return WaterResult(inundationM2: nil, deepInundationM2: nil, buildingsExposed: nil,
                                runoffM3: runoff, storageRequiredM3: storage)
@@ -51,6 +58,75 @@ public enum Water {
         }
         return WaterResult(inundationM2: try flood?.area() ?? 0, deepInundationM2: try deep?.area() ?? 0,
                            buildingsExposed: exposed, runoffM3: runoff, storageRequiredM3: storage)
+    }
+
+    /// The raster form (docs/indicators.md, "Water nuisance"): F is the union of the squares
+    /// of the valid cells lying in T with depth ≥ min_depth_m, D likewise with deep_depth_m;
+    /// their areas are cell counts × the cell area (not clipped to T). A roof piece r ∩ T
+    /// is exposed when its area inside the flooded squares exceeds 1e-6 m². The squares do
+    /// not overlap, so that area is the sum over the flooded squares the piece's envelope
+    /// overlaps of GEOS ClipByRect's area, stopping once past 1e-6 m². Measured against
+    /// the other way (the flooded squares' coverage union per terrein, then a prepared
+    /// intersects and one intersection per roof piece), same tables, release build,
+    /// `--threads 1`, the water family's CPU from the manifest: the sample (5 m cells)
+    /// 0.006–0.008 s against 0.017 s; benchmark scale M with `inundation.tif` (94,753 faces,
+    /// 360 terreinen) 0.44 s against 3.20 s (the polygon form: 1.27 s).
+    static func computeRaster(_ frame: TerreinFrame, roofPieces: [ClippedPiece], roofs: [RoofFace], raster: RasterLayer,
+                              _ p: WaterParameters, runoff: Double, storage: Double) throws -> WaterResult {
+        let cells = try raster.cells(in: frame.terrein.geometry, prepared: frame.prepared)
+        let coverage = raster.coverage(cells)
+        guard let cells, coverage.validCells > 0 else {
+            // No valid cell lies in T: the inundation columns are null.
+            return WaterResult(inundationM2: nil, deepInundationM2: nil, buildingsExposed: nil,
+                               runoffM3: runoff, storageRequiredM3: storage, rasterCoverage: coverage)
+        }
+        var flooded = [Bool](repeating: false, count: cells.lying.count)
+        var floodCount = 0, deepCount = 0
+        for i in cells.lying.indices where cells.lying[i] {
+            let d = cells.values[i]
+            guard !d.isNaN, d >= p.minDepthM else { continue }  // NaN: invalid, never floods
+            flooded[i] = true
+            floodCount += 1
+            if d >= p.deepDepthM { deepCount += 1 }
+        }
+        let cellArea = raster.info.cellArea
+        var exposed = 0
+        if floodCount > 0 {
+            var buildings = Set<ByteKey>()
+            for piece in roofPieces where try exposedArea(piece.geometry, cells: cells, flooded: flooded) > 1e-6 {
+                if let id = roofs[piece.position].buildingId {
+                    buildings.insert(ByteKey(id))
+                } else {
+                    exposed += 1  // a face without a building id counts on its own
+                }
+            }
+            exposed += buildings.count
+        }
+        return WaterResult(inundationM2: Double(floodCount) * cellArea, deepInundationM2: Double(deepCount) * cellArea,
+                           buildingsExposed: exposed, runoffM3: runoff, storageRequiredM3: storage,
+                           rasterCoverage: coverage)
+    }
+
+    /// The area of `piece` inside the flooded squares of the window, summed square by square
+    /// (GEOS ClipByRect per flooded square that the piece's envelope overlaps), stopping
+    /// once past 1e-6 m² (the answer is only compared with it).
+    static func exposedArea(_ piece: Geometry, cells: RasterCells, flooded: [Bool]) throws -> Double {
+        guard let b = piece.bounds, let w = cells.grid.window(covering: b) else { return 0 }
+        // The window's columns and rows that the envelope may overlap (one cell of margin).
+        let c0 = max(w.column, cells.column), c1 = min(w.column + w.width, cells.column + cells.width)
+        let r0 = max(w.row, cells.row), r1 = min(w.row + w.height, cells.row + cells.height)
+        var total = 0.0
+        if c0 >= c1 || r0 >= r1 { return 0 }
+        for r in r0..<r1 {
+            for c in c0..<c1 where flooded[(r - cells.row) * cells.width + (c - cells.column)] {
+                let sq = cells.grid.square(column: c, row: r)
+                // A square that only touches the envelope adds no area.
+                guard sq.maxX > b.minX, sq.minX < b.maxX, sq.maxY > b.minY, sq.minY < b.maxY else { continue }
+                total += try piece.clippedArea(minX: sq.minX, minY: sq.minY, maxX: sq.maxX, maxY: sq.maxY)
+                if total > 1e-6 { return total }
+            }
+        }
+        return total
     }
 }
 
@@ -113,7 +189,8 @@ public struct WaterFamily: IndicatorFamily {
     public func compute(_ t: TerreinContext) throws -> FamilyOutput {
         let sealed = try PavedFamily.result(t).sealedM2
         let r = try Water.compute(t.frame, roofPieces: try t.roofPieces(), roofs: t.layers.roofs, sealedM2: sealed,
-                                  inundation: t.layers.inundation, index: t.indexed.inundation, t.parameters.water)
+                                  inundation: t.layers.inundation, index: t.indexed.inundation,
+                                  raster: t.layers.rasters[.inundation], t.parameters.water)
         let fraction = fractionCell(r.inundationM2, of: t.area)
         var exposure = Cell.null
         if case .real(let v) = fraction { exposure = .text(Self.exposureScale.label(for: v)) }
