@@ -39,10 +39,8 @@ public struct DepthGrid: Sendable {
     }
 
     init(seed: UInt64, extent: HeatMap.Box, cellSize: Double, terreinen: [HeatMap.Box], patches: [Patch], dense: Bool) {
-        let x0 = (extent.minX / cellSize).rounded(.down) * cellSize
-        let y1 = (extent.maxY / cellSize).rounded(.up) * cellSize
-        let cols = Int(((extent.maxX - x0) / cellSize).rounded(.up))
-        let rows = Int(((y1 - extent.minY) / cellSize).rounded(.up))
+        let g = extent.snappedGrid(cellSize: cellSize)
+        let (x0, y1, cols, rows) = (g.originX, g.originY, g.columns, g.rows)
         originX = x0
         originY = y1
         self.cellSize = cellSize

@@ -12,6 +12,14 @@ import Foundation
 public struct HeatMap: Sendable {
     public struct Box: Sendable, Equatable {
         public var minX, minY, maxX, maxY: Double
+
+        /// The north-up grid of `cellSize` cells over the box, snapped outwards to whole
+        /// cells: its north-west corner, columns and rows (the heat map's and the depth grid's).
+        func snappedGrid(cellSize: Double) -> (originX: Double, originY: Double, columns: Int, rows: Int) {
+            let x0 = (minX / cellSize).rounded(.down) * cellSize
+            let y1 = (maxY / cellSize).rounded(.up) * cellSize
+            return (x0, y1, Int(((maxX - x0) / cellSize).rounded(.up)), Int(((y1 - minY) / cellSize).rounded(.up)))
+        }
     }
 
     /// One block of cells, row-major, north row first.
@@ -40,10 +48,8 @@ public struct HeatMap: Sendable {
     /// Draws the map over `extent` (snapped outwards to whole cells), writing the blocks
     /// within 100 m of a terrein box, or every block when `dense`.
     public init(seed: UInt64, extent: Box, cellSize: Double, terreinen: [Box], dense: Bool) {
-        let x0 = (extent.minX / cellSize).rounded(.down) * cellSize
-        let y1 = (extent.maxY / cellSize).rounded(.up) * cellSize
-        let cols = Int(((extent.maxX - x0) / cellSize).rounded(.up))
-        let rows = Int(((y1 - extent.minY) / cellSize).rounded(.up))
+        let g = extent.snappedGrid(cellSize: cellSize)
+        let (x0, y1, cols, rows) = (g.originX, g.originY, g.columns, g.rows)
         originX = x0
         originY = y1
         self.cellSize = cellSize

@@ -99,7 +99,7 @@ final class EndToEndTests: XCTestCase {
         let (status, _, err) = try runCLI(["run", repoRoot + "/Pipelines/sample-polygons.yml", "--output", polygons, "--quiet"])
         XCTAssertEqual(status, 0, err)
         let m = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: polygons + "/manifest.json"))) as! [String: Any]
-        XCTAssertEqual((m["inputs"] as! [[String: Any]]).map { $0["layer"] as! String }, ["terreinen", "roofs", "natura2000", "landcover", "inundation"])
+        XCTAssertEqual((m["inputs"] as! [[String: Any]]).map { $0["layer"] as! String }, ["terreinen", "roofs", "natura2000", "landcover", "landcover", "inundation"])
         XCTAssertEqual((m["raster_inputs"] as? [[String: Any]])?.map { $0["layer"] as? String }, ["heat"])
         let a = try table(raster + "/indicators.csv"), b = try table(polygons + "/indicators.csv")
         XCTAssertEqual(a.header, b.header)

@@ -20,10 +20,7 @@ final class InspectOGRTests: XCTestCase {
     var ogr2ogr: String!
 
     override func setUpWithError() throws {
-        guard let path = ["/usr/bin/ogr2ogr", "/usr/local/bin/ogr2ogr"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("ogr2ogr (Debian gdal-bin) is not installed: run scripts/test.sh, which installs it")
-        }
-        ogr2ogr = path
+        ogr2ogr = try ogr2ogrPath()
     }
 
     func convert(_ args: [String]) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 import TerreinGeometry
 @testable import TerreinCore
 @testable import TerreinIO
@@ -110,4 +111,12 @@ func writeGeoPackage(_ path: String, oddCoordinate v: Double) throws {
     let a = RunArtifacts(pipelineName: "odd", indicators: table, regions: regions, terreinGeometries: [shape],
                          natura2000Display: [], workCRS: .rdNew)
     try GeoPackageWriter.write(a, to: path, lastChange: Date(timeIntervalSince1970: 0))
+}
+
+/// Debian's `ogr2ogr` (gdal-bin, installed by scripts/test.sh), or a skip that says so.
+func ogr2ogrPath() throws -> String {
+    guard let path = ["/usr/bin/ogr2ogr", "/usr/local/bin/ogr2ogr"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        throw XCTSkip("ogr2ogr (Debian gdal-bin) is not installed: run scripts/test.sh, which installs it")
+    }
+    return path
 }
