@@ -36,7 +36,7 @@ if let i = args.firstIndex(of: "--float-check") {
         for m in check.mismatches.prefix(20) {
             print("MISMATCH \(m.text): parsed 0x\(String(m.parsed, radix: 16)), strtod 0x\(String(m.expected, radix: 16))")
         }
-        fflush(stdout)
+        fflush(nil)
         if !check.mismatches.isEmpty { exit(1) }
     }
     print("per kind: " + zip(FloatParseCheck.Kind.allCases, check.perKind).map { "\($0)=\($1)" }.joined(separator: " "))
