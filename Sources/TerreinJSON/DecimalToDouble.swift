@@ -18,9 +18,10 @@
 ///    between them, as floor(X) <= P + W - 1) agrees too. Round bit 0: X is below the
 ///    halfway point, round down. Round bit 1: X > P >= the halfway point, so X is
 ///    strictly above it, round up (an exact tie cannot lie strictly above P).
-///    If they disagree, the product cannot decide and the caller falls back to
-///    `strtod`. That needs 73 or more equal bits in a row below the round bit: about
-///    one input in 2^73 at random, and the exact ties of inputs with -27 <= q < 0.
+///    If they disagree, the product cannot decide. That needs 73 or more equal bits in
+///    a row below the round bit: about one input in 2^73 at random, and the exactly
+///    representable values and exact ties of inputs with -27 <= q < 0 (5^-q divides
+///    w), which `exactDyadic` converts exactly; what is left falls back to `strtod`.
 /// No other case falls back: q < -342 is zero (w · 10^q < 2^64 · 10^-343 is below half
 /// the smallest subnormal), q > 308 is infinity (w >= 1), and subnormals, overflow and
 /// the carry of rounding up into the exponent are handled exactly.
@@ -54,7 +55,7 @@ package enum DecimalToDouble {
             let (_, c1) = lo.addingReportingOverflow(wn &- 1)
             let (_, c2) = mid.addingReportingOverflow(c1 ? 1 : 0)
             let hi2 = hi &+ (c2 ? 1 : 0)
-            if hi >> UInt64(s) != hi2 >> UInt64(s) { return nil }
+            if hi >> UInt64(s) != hi2 >> UInt64(s) { return exactDyadic(w, q) }
         }
         var n = hi >> UInt64(s + 1)            // s + 1 <= 64: smart shift gives 0 at 64
         if (hi >> UInt64(s)) & 1 == 1 {
@@ -72,6 +73,19 @@ package enum DecimalToDouble {
         let field = scale &+ r &+ 1074
         if field >= 2046 { return 0x7FF0_0000_0000_0000 }
         return (UInt64(field) &<< 52) &+ n
+    }
+
+    /// When -27 <= q < 0 and 5^-q divides w, w · 10^q = (w / 5^-q) · 2^q exactly: the
+    /// correctly rounded conversion of that integer (ties to even), scaled by a power of
+    /// two (exact: the result is far from the subnormal range). This decides the exactly
+    /// representable values and the exact ties that the truncated table cannot; nil for
+    /// the rest (then use `strtod`).
+    private static func exactDyadic(_ w: UInt64, _ q: Int) -> UInt64? {
+        guard q >= -27 && q < 0 else { return nil }
+        var p: UInt64 = 1
+        for _ in 0 ..< -q { p &*= 5 }
+        guard w % p == 0 else { return nil }
+        return (Double(w / p) * Double(sign: .plus, exponent: q, significand: 1)).bitPattern
     }
 
     /// floor(log2 5^q) - 127, the binary exponent of T(q); exact for |q| <= 1500
