@@ -58,7 +58,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Reading speed of the GeoJSON reader against Foundation (bench/README.md).
-        .executableTarget(name: "terrein-json-bench", dependencies: ["TerreinIO"]),
+        .executableTarget(name: "terrein-json-bench", dependencies: ["TerreinIO", "TerreinJSON"]),
         .testTarget(name: "TerreinTests", dependencies: ["TerreinCore", "TerreinGeometry", "TerreinIO", "TerreinJSON", "TerreinGDAL",
                                                     .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),  // read from the source tree by path

@@ -383,8 +383,12 @@ package final class JSONScanner {
             i += 1
             let start = i
             while i < available && p[i] >= 0x30 && p[i] <= 0x39 {
-                if digits >= 19 { return nil }
-                mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30); digits += 1; exp10 -= 1; i += 1
+                // Leading zeros of the fraction (0.000123) are not significant digits.
+                if mantissa != 0 || p[i] != 0x30 {
+                    if digits >= 19 { return nil }
+                    mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30); digits += 1
+                }
+                exp10 -= 1; i += 1
             }
             if i == start { return nil }
         }
@@ -409,7 +413,8 @@ package final class JSONScanner {
         if isInteger && mantissa <= UInt64(Int64.max) {
             let v = negative ? -Int64(mantissa) : Int64(mantissa)
             pos += i
-            return (Double(v), true, v)
+            // -0 is the integer 0, but as a double it keeps its sign (as strtod reads it).
+            return (negative && mantissa == 0 ? -0.0 : Double(v), true, v)
         }
         let value: Double
         if mantissa < (1 << 53) && exp10 >= -22 && exp10 <= 22 {
@@ -417,6 +422,9 @@ package final class JSONScanner {
             var v = Double(mantissa)
             if exp10 < 0 { v /= Self.powersOf10[-exp10] } else { v *= Self.powersOf10[exp10] }
             value = negative ? -v : v
+        } else if let v = DecimalToDouble.value(mantissa, exp10, negative: negative) {
+            // Eisel–Lemire: 17-digit coordinates (78613.52500000001) and large exponents.
+            value = v
         } else {
             value = p.withMemoryRebound(to: CChar.self, capacity: i + 1) { strtod($0, nil) }
         }
@@ -440,7 +448,8 @@ package final class JSONScanner {
         var mantissa: UInt64 = 0
         var digits = 0
         var exp10 = 0
-        var overflowDigits = false
+        var overflowDigits = false  // a non-zero digit beyond the 19 kept in mantissa
+        var expSaturated = false    // an exponent too long to hold: leave it to strtod
         scratch.removeAll(keepingCapacity: true)
         if negative { scratch.append(0x2D) }
         if c == 0x30 {
@@ -455,7 +464,7 @@ package final class JSONScanner {
                 guard d >= 0x30 && d <= 0x39 else { break }
                 scratch.append(d); advance()
                 if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(d - 0x30); digits += 1 }
-                else { overflowDigits = true; exp10 += 1 }
+                else { if d != 0x30 { overflowDigits = true }; exp10 += 1 }
             }
         }
         var isInteger = true
@@ -468,8 +477,9 @@ package final class JSONScanner {
                 guard d >= 0x30 && d <= 0x39 else { break }
                 any = true
                 scratch.append(d); advance()
-                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(d - 0x30); digits += 1; exp10 -= 1 }
-                else { overflowDigits = true }
+                if mantissa == 0 && d == 0x30 { exp10 -= 1 }  // leading zeros are not significant
+                else if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(d - 0x30); digits += 1; exp10 -= 1 }
+                else if d != 0x30 { overflowDigits = true }
             }
             guard any else { throw error("a digit must follow the decimal point") }
         }
@@ -486,15 +496,15 @@ package final class JSONScanner {
                 let d = try peek()
                 guard d >= 0x30 && d <= 0x39 else { break }
                 scratch.append(d); advance()
-                if ev < 100_000 { ev = ev * 10 + Int(d - 0x30) }
+                if ev < 100_000 { ev = ev * 10 + Int(d - 0x30) } else { expSaturated = true }
             }
             exp10 += expNegative ? -ev : ev
         }
-        if isInteger && !overflowDigits {
+        if isInteger && !overflowDigits && exp10 == 0 {
             let limit: UInt64 = negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)
             if mantissa <= limit {
                 let i: Int64 = negative ? (mantissa == UInt64(Int64.max) + 1 ? Int64.min : -Int64(mantissa)) : Int64(mantissa)
-                return (Double(i), true, i)
+                return (negative && mantissa == 0 ? -0.0 : Double(i), true, i)
             }
         }
         // Clinger's fast path: exact when the mantissa fits in 53 bits and |exp| <= 22.
@@ -502,6 +512,12 @@ package final class JSONScanner {
             var v = Double(mantissa)
             if exp10 < 0 { v /= Self.powersOf10[-exp10] } else { v *= Self.powersOf10[exp10] }
             return (negative ? -v : v, isInteger, nil)
+        }
+        // Eisel–Lemire; with more than 19 significant digits, from the 19 kept (w) and w + 1.
+        if !expSaturated {
+            let v = overflowDigits ? DecimalToDouble.valueTruncated(mantissa, exp10, negative: negative)
+                                   : DecimalToDouble.value(mantissa, exp10, negative: negative)
+            if let v { return (v, isInteger, nil) }
         }
         scratch.append(0)
         let v = scratch.withUnsafeBufferPointer { buf in
