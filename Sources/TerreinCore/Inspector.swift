@@ -121,12 +121,12 @@ public enum Inspector {
         }
         var r = Report()
         do {
-            let description = try VectorLayer.describe(path: path)
-            r.driver = description.driver
-            r.layers = description.layers
-            if requested != nil || r.layers.count == 1 {
-                // Opened as a run opens it: an unknown name is the same error, listing the layers.
-                let layer = try VectorLayer(path: path, layer: requested)
+            // The file is opened once: every layer described, and a --layer (or a file's only
+            // layer) read as a run reads it (an unknown name is the same error, listing the layers).
+            let opened = try VectorLayer.describeAndOpen(path: path, layer: requested)
+            r.driver = opened.driver
+            r.layers = opened.layers
+            if let layer = opened.layer {
                 r.layerName = layer.layerName
                 r.encoding = "\(layer.driver) layer \(layer.layerName)"
                 r.declaredCRS = layer.crsCode ?? layer.crsWKT.map { crsShortName(definition: $0) }

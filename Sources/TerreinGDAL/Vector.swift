@@ -153,8 +153,13 @@ public final class VectorLayer {
     }
 
     /// Opens `layer` of `path`, or its only layer when `layer` is nil.
-    public init(path: String, layer requested: String?) throws {
-        let ds = try Self.open(path)
+    public convenience init(path: String, layer requested: String?) throws {
+        try self.init(dataset: Self.open(path), path: path, layer: requested)
+    }
+
+    /// `layer` (or the only one) of the open dataset `ds`, which the layer then owns (and
+    /// closes, also when this throws).
+    private init(dataset ds: GDALDatasetH, path: String, layer requested: String?) throws {
         let count = GDALDatasetGetLayerCount(ds)
         let names = (0..<count).map { String(cString: OGR_L_GetName(GDALDatasetGetLayer(ds, $0))) }
         let l: OGRLayerH
@@ -214,10 +219,23 @@ public final class VectorLayer {
         public var fields: [(name: String, type: String)]
     }
 
-    /// The vector file's driver and every layer in it (for `terrein inspect`).
-    public static func describe(path: String) throws -> (driver: String, layers: [LayerDescription]) {
+    /// Every layer of the file, and `layer` (or the only one, when there is one) opened from
+    /// the same dataset: opening a GML file twice scans it twice (GDAL works out its schema by
+    /// reading it; `terrein inspect` on M roofs as GML spent 39 % of its time in expat,
+    /// `perf record`, 2026-12-01). nil for the layer when the file has several and none is named.
+    public static func describeAndOpen(path: String, layer requested: String?) throws
+        -> (driver: String, layers: [LayerDescription], layer: VectorLayer?) {
         let ds = try open(path)
-        defer { GDALClose(ds) }
+        let d = describe(ds)
+        guard requested != nil || d.layers.count == 1 else {
+            GDALClose(ds)
+            return (d.driver, d.layers, nil)
+        }
+        return (d.driver, d.layers, try VectorLayer(dataset: ds, path: path, layer: requested))
+    }
+
+    /// The vector file's driver and every layer in it (for `terrein inspect`).
+    private static func describe(_ ds: GDALDatasetH) -> (driver: String, layers: [LayerDescription]) {
         let driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds)).map { String(cString: $0) } ?? "OGR"
         var layers: [LayerDescription] = []
         for i in 0..<GDALDatasetGetLayerCount(ds) {
