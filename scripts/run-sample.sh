@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --release
 swift build -c release --product terrein
 .build/release/terrein run Pipelines/sample.yml "$@"
-echo "Results in Output/sample/: indicators.csv, regions.csv, indicators.geojson, indicators.gpkg, report.html, manifest.json"
+echo "Results in Output/sample/: $(cd Output/sample && ls | tr "\n" " ")"
