@@ -39,6 +39,25 @@ public struct SourceInfo: Sendable {
     public init() {}
 }
 
+extension SourceInfo {
+    /// Runs one feature's geometry build, and for a sampled feature (`StageTiming`) adds its
+    /// CPU time, scaled up, to reprojection and building; `build` gets the callback for the
+    /// reprojection time, nil when the feature is not timed.
+    mutating func timedBuild(featureIndex: Int,
+                             _ build: (_ onTransformTime: ((Double) -> Void)?) throws -> GeometryPreparation.Outcome)
+        rethrows -> GeometryPreparation.Outcome {
+        guard StageTiming.sampled(featureIndex) else { return try build(nil) }
+        let start = threadCPUTime()
+        var projecting = 0.0
+        defer {
+            let k = Double(StageTiming.stride)
+            reprojectSeconds += projecting * k
+            buildSeconds += (threadCPUTime() - start - projecting) * k
+        }
+        return try build { projecting += $0 }
+    }
+}
+
 /// A layer's features, from wherever they come: every format sits behind this interface
 /// (as GDAL puts every format behind a driver), so that the loader and the indicator
 /// families never know where a feature came from.
@@ -143,22 +162,15 @@ struct GeoJSONLayerSource: LayerSource {
             let outcome: GeometryPreparation.Outcome
             let timed = StageTiming.sampled(f.index)
             if let raw = f.geometry {
-                let start = timed ? threadCPUTime() : 0
-                var projecting = 0.0
-                defer {
-                    if timed {
-                        let k = Double(StageTiming.stride)
-                        stats.reprojectSeconds += projecting * k
-                        stats.buildSeconds += (threadCPUTime() - start - projecting) * k
-                    }
-                }
                 let wording = GeometryPreparation.Wording(sourceCRS: stats.sourceCRS, crsOrigin: stats.crsSource,
                                                           workCRS: workCRS.description, layerKey: layerKey,
                                                           transformProblem: transformer!.failureProblem)
                 do {
-                    outcome = try GeometryPreparation.build(raw, geographic: geographic, wording: wording,
-                                                            transform: { transformer!.transform(&$0) },
-                                                            onTransformTime: timed ? { projecting += $0 } : nil)
+                    outcome = try stats.timedBuild(featureIndex: f.index) { onTransformTime in
+                        try GeometryPreparation.build(raw, geographic: geographic, wording: wording,
+                                                      transform: { transformer!.transform(&$0) },
+                                                      onTransformTime: onTransformTime)
+                    }
                 } catch let p as GeometryPreparation.CoordinateProblem {
                     throw InputError(file: config.path, featureIndex: f.index, line: f.line, column: f.column,
                                      problem: p.problem, hint: p.hint)
@@ -252,19 +264,12 @@ struct OGRLayerSource: LayerSource {
                 if case .other(let name) = g.kind {
                     outcome = .skipped("\(name) in a polygon layer")
                 } else {
-                    let t0 = timed ? threadCPUTime() : 0
-                    var projecting = 0.0
-                    defer {
-                        if timed {
-                            let k = Double(StageTiming.stride)
-                            stats.reprojectSeconds += projecting * k
-                            stats.buildSeconds += (threadCPUTime() - t0 - projecting) * k
-                        }
-                    }
                     do {
-                        outcome = try GeometryPreparation.build(Self.raw(g), geographic: info.isGeographic, wording: wording,
-                                                                transform: { transformer.transform(&$0) },
-                                                                onTransformTime: timed ? { projecting += $0 } : nil)
+                        outcome = try stats.timedBuild(featureIndex: f.index) { onTransformTime in
+                            try GeometryPreparation.build(Self.raw(g), geographic: info.isGeographic, wording: wording,
+                                                          transform: { transformer.transform(&$0) },
+                                                          onTransformTime: onTransformTime)
+                        }
                     } catch let p as GeometryPreparation.CoordinateProblem {
                         throw InputError(file: config.path, featureIndex: f.index,
                                          problem: "layer \"\(layer.layerName)\", FID \(f.fid): \(p.problem)", hint: p.hint)
