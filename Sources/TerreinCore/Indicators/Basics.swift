@@ -3,6 +3,7 @@ import TerreinIO
 /// The terrein's own columns: id, name, region and area (docs/indicators.md, "Per terrein"),
 /// and the region table's member count.
 public struct TerreinBasics: IndicatorFamily {
+    public typealias Detail = TerreinArea
     public init() {}
     public var name: String { "terrein" }
 
@@ -42,7 +43,7 @@ public struct TerreinBasics: IndicatorFamily {
 }
 
 /// The basics family's detail: area(T).
-struct TerreinArea { var m2: Double }
+public struct TerreinArea: Codable, Sendable, Equatable { var m2: Double }
 
 extension TerreinResult {
     /// area(T), m².

@@ -9,6 +9,9 @@ import TerreinIO
 /// with a type conforming to this protocol and an entry in `IndicatorFamilies.standard`;
 /// the tables, region rules, writers, report and diff follow from its `columns`.
 public protocol IndicatorFamily: Sendable {
+    /// The type of `FamilyOutput.detail` this family produces. Codable, so that a result can be
+    /// stored and read back exactly (`ResultRecord`: the incremental cache, shard outputs).
+    associatedtype Detail: Codable & Sendable = NoDetail
     /// Short name, used in the manifest's CPU profile ("solar").
     var name: String { get }
     /// The family's columns in table order, for the run's parameters.
@@ -29,6 +32,9 @@ extension IndicatorFamily {
         columns(Parameters()).first { $0.name == name }
     }
 }
+
+/// The detail of a family that keeps none.
+public struct NoDetail: Codable, Sendable, Equatable {}
 
 /// What one family computed for one terrein.
 public struct FamilyOutput: @unchecked Sendable {

@@ -3,7 +3,7 @@ import TerreinIO
 
 /// Heat stress figures of one terrein (docs/indicators.md, "Heat stress"): over the valid
 /// cells of the heat raster whose centre lies in T.
-public struct HeatResult: Equatable, Sendable {
+public struct HeatResult: Equatable, Sendable, Codable {
     /// N, the valid cells lying in T.
     public var cells: Int
     /// Σ PET over those cells, unrounded.
@@ -39,6 +39,7 @@ public enum Heat {
 
 /// The heat family: one window read and one cell-centre mask per terrein.
 public struct HeatFamily: IndicatorFamily {
+    public typealias Detail = HeatResult
     public init() {}
     public var name: String { "heat" }
 

@@ -2,7 +2,7 @@ import TerreinGeometry
 import TerreinIO
 
 /// Nature figures of one terrein (docs/indicators.md, "Nature").
-public struct NatureResult: Equatable, Sendable {
+public struct NatureResult: Equatable, Sendable, Codable {
     public var distanceM: Double
     public var nearest: String?
     public var overlapM2: Double
@@ -80,6 +80,7 @@ public enum Nature {
 
 /// The nature family's columns (one `n2k_within_<b>m` per band) and their computation.
 public struct NatureFamily: IndicatorFamily {
+    public typealias Detail = NatureResult
     public init() {}
     public var name: String { "nature" }
 

@@ -2,7 +2,7 @@ import TerreinGeometry
 import TerreinIO
 
 /// Sealed, green and water areas of one terrein (docs/indicators.md, "Paved").
-public struct PavedResult: Equatable, Sendable {
+public struct PavedResult: Equatable, Sendable, Codable {
     public var sealedM2: Double
     /// nil without a land cover layer.
     public var greenM2: Double?
@@ -66,6 +66,7 @@ public enum Paved {
 
 /// The paved family's columns and their computation.
 public struct PavedFamily: IndicatorFamily {
+    public typealias Detail = PavedResult
     public init() {}
     public var name: String { "paved" }
 

@@ -2,7 +2,7 @@ import Foundation
 import TerreinIO
 
 /// Solar figures of one terrein (docs/indicators.md, "Solar").
-public struct SolarResult: Equatable, Sendable {
+public struct SolarResult: Equatable, Sendable, Codable {
     public var roofFaces = 0
     public var roofAreaM2 = 0.0
     public var roofSurfaceM2 = 0.0
@@ -75,6 +75,7 @@ public enum Solar {
 
 /// The solar family's columns and their computation.
 public struct SolarFamily: IndicatorFamily {
+    public typealias Detail = SolarResult
     public init() {}
     public var name: String { "solar" }
 

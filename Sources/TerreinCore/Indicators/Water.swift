@@ -2,7 +2,7 @@ import TerreinGeometry
 import TerreinIO
 
 /// Water nuisance figures of one terrein (docs/indicators.md, "Water nuisance").
-public struct WaterResult: Equatable, Sendable {
+public struct WaterResult: Equatable, Sendable, Codable {
     /// nil without an inundation layer.
     public var inundationM2: Double?
     public var deepInundationM2: Double?
@@ -132,6 +132,7 @@ public enum Water {
 
 /// The water family's columns and their computation.
 public struct WaterFamily: IndicatorFamily {
+    public typealias Detail = WaterResult
     public init() {}
     public var name: String { "water" }
 

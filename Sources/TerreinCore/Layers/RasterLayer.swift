@@ -145,7 +145,7 @@ struct RasterCells {
 
 /// How a raster layer covered one terrein (docs/indicators.md, "Rasters": the manifest's
 /// coverage counts).
-public struct RasterCoverage: Sendable, Equatable {
+public struct RasterCoverage: Sendable, Equatable, Codable {
     /// The valid cells lying in the terrein.
     public var validCells: Int
     /// Cell centres of the raster's grid, extended beyond its edges, lie in the terrein
