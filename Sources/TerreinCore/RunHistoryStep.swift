@@ -33,9 +33,14 @@ extension Runner {
         encoder.nonConformingFloatEncodingStrategy = .throw
         struct InputEntry: Encodable { var layer, path, sha256: String }
         let inputs = dataPackageSources(pipeline, layers).map { InputEntry(layer: $0.title, path: $0.path, sha256: $0.sha256) }
+        // With SOURCE_DATE_EPOCH set, both times are that time (as the GeoPackage's and the data
+        // package's are), so that the same runs give the same history bytes.
+        let reproducible = !(ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"] ?? "").isEmpty
+        let finished = try sourceDate()
         let record = HistoryRecord(
             pipelineName: pipeline.name, pipelineFile: pipeline.file, pipelineSHA256: pipeline.sha256,
-            started: started, finished: try sourceDate(), workCRS: pipeline.workCRS,
+            started: reproducible ? GeoPackageWriter.formatISO8601(finished) : started, finished: finished,
+            workCRS: pipeline.workCRS,
             outputDirectory: pipeline.outputDirectory,
             inputsJSON: String(decoding: try encoder.encode(inputs), as: UTF8.self),
             parametersJSON: String(decoding: try encoder.encode(pipeline.parameters), as: UTF8.self),

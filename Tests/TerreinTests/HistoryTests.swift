@@ -340,6 +340,24 @@ final class HistoryTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: s.history)[.systemFileNumber] as? UInt64, newInode)
     }
 
+    /// Same runs, same history bytes, whatever --threads (SOURCE_DATE_EPOCH set).
+    func testTheSameRunsGiveTheSameHistoryBytes() throws {
+        let s = KillTests.Scenario()
+        let history = s.dir.path + "/h.gpkg"
+        var files: [Data] = []
+        for threads in ["1", "2"] {
+            try? FileManager.default.removeItem(atPath: history)
+            let original = try read(s.dir.path + "/roofs.geojson")
+            try run(["run", s.yml, "--output", s.out, "--history", history, "--threads", threads, "--quiet"])
+            s.changeInput()
+            try run(["run", s.yml, "--output", s.out, "--history", history, "--threads", threads, "--quiet"])
+            _ = s.dir.write("roofs.geojson", original)
+            files.append(try Data(contentsOf: URL(fileURLWithPath: history)))
+        }
+        XCTAssertEqual(files[0], files[1])
+        XCTAssertEqual(try RunHistory.open(path: history).runs.map(\.started), ["2023-11-14T22:13:20Z", "2023-11-14T22:13:20Z"])
+    }
+
     func testThePipelineFileNamesTheHistoryRelativeToItself() throws {
         let s = try Sample()
         let p = try Pipeline.load(path: s.yml)
