@@ -67,6 +67,17 @@ extension Runner {
         }
     }
 
+    /// For `terrein validate`: a line about the pipeline's history (nil without one), or the
+    /// error a run would give, without writing anything.
+    public static func describeHistory(_ pipeline: Pipeline) throws -> String? {
+        guard let path = pipeline.historyPath else { return nil }
+        let h = try mappingMismatch(pipeline) {
+            try RunHistory.inspect(path: path, pipelineName: pipeline.name, workCRS: pipeline.workCRS)
+        }
+        guard let h else { return "history: \(path) does not exist yet; the first run creates it" }
+        return "history: \(path), \(h.runs.count) run\(h.runs.count == 1 ? "" : "s") of pipeline \(h.pipelineName) (schema version \(h.fileSchemaVersion))"
+    }
+
     /// A history of another pipeline or CRS is a wrong `outputs.history` (or `--history`).
     private static func mappingMismatch<T>(_ pipeline: Pipeline, _ body: () throws -> T) throws -> T {
         do {

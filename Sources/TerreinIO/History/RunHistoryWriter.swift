@@ -130,6 +130,30 @@ extension RunHistory {
         }
     }
 
+    /// What `terrein validate` says about a pipeline's history, without writing anything:
+    /// nil when there is none yet; a `Mismatch` or `InputError` as a run would throw it.
+    public static func inspect(path: String, pipelineName: String, workCRS: CRSIdentifier) throws -> RunHistory? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let h = try open(path: path)
+        if let m = mismatch(path, stored: FileInfo(version: h.fileSchemaVersion, pipelineName: h.pipelineName, workCRS: h.workCRS),
+                            pipelineName: pipelineName, workCRS: workCRS) {
+            throw m
+        }
+        return h
+    }
+
+    static func mismatch(_ path: String, stored info: FileInfo, pipelineName: String, workCRS: CRSIdentifier) -> Mismatch? {
+        guard info.pipelineName == pipelineName else {
+            return Mismatch(path: path, problem: "this run history belongs to the pipeline \"\(info.pipelineName)\", not \"\(pipelineName)\"",
+                            hint: "a history follows one pipeline (parameter and layer changes are new runs of it): give this pipeline its own history file, or run pipeline \"\(info.pipelineName)\"")
+        }
+        guard info.workCRS.isEmpty || info.workCRS == workCRS.description else {
+            return Mismatch(path: path, problem: "this run history stores geometry in \(info.workCRS); the pipeline's work CRS is \(workCRS.description)",
+                            hint: "keep work_crs: \(info.workCRS) for this history, or start a new history file for the new work CRS")
+        }
+        return nil
+    }
+
     static func checkAndMigrate(_ path: String, pipelineName: String, workCRS: CRSIdentifier, schema: HistorySchema) throws {
         let queue = try openQueue(path, readonly: false)
         let info: FileInfo
@@ -141,14 +165,7 @@ extension RunHistory {
             throw error
         }
         if info.version > schema.version { throw newerSchemaError(path, info.version, schema.version) }
-        guard info.pipelineName == pipelineName else {
-            throw Mismatch(path: path, problem: "this run history belongs to the pipeline \"\(info.pipelineName)\", not \"\(pipelineName)\"",
-                           hint: "a history follows one pipeline (parameter and layer changes are new runs of it): give this pipeline its own history file, or run pipeline \"\(info.pipelineName)\"")
-        }
-        guard info.workCRS.isEmpty || info.workCRS == workCRS.description else {
-            throw Mismatch(path: path, problem: "this run history stores geometry in \(info.workCRS); the pipeline's work CRS is \(workCRS.description)",
-                           hint: "keep work_crs: \(info.workCRS) for this history, or start a new history file for the new work CRS")
-        }
+        if let m = mismatch(path, stored: info, pipelineName: pipelineName, workCRS: workCRS) { throw m }
         if info.version < schema.version {
             // Never in place: the migration runs on a copy, which then replaces the original.
             let parent = (path as NSString).deletingLastPathComponent
