@@ -10,6 +10,7 @@ extension Runner {
     /// in another work CRS (an older schema is migrated now, on a copy).
     static func checkHistory(_ pipeline: Pipeline) throws {
         guard let path = pipeline.historyPath else { return }
+        try refuseHistoryInsideOutputs(pipeline, path)
         do {
             try mappingMismatch(pipeline) {
                 try RunHistory.prepare(path: path, pipelineName: pipeline.name, workCRS: pipeline.workCRS)
@@ -71,11 +72,23 @@ extension Runner {
     /// error a run would give, without writing anything.
     public static func describeHistory(_ pipeline: Pipeline) throws -> String? {
         guard let path = pipeline.historyPath else { return nil }
+        try refuseHistoryInsideOutputs(pipeline, path)
         let h = try mappingMismatch(pipeline) {
             try RunHistory.inspect(path: path, pipelineName: pipeline.name, workCRS: pipeline.workCRS)
         }
         guard let h else { return "history: \(path) does not exist yet; the first run creates it" }
         return "history: \(path), \(h.runs.count) run\(h.runs.count == 1 ? "" : "s") of pipeline \(h.pipelineName) (schema version \(h.fileSchemaVersion))"
+    }
+
+    /// The output folder is replaced as a whole by every run: a history inside it would be
+    /// removed with the previous results.
+    static func refuseHistoryInsideOutputs(_ pipeline: Pipeline, _ path: String) throws {
+        let out = URL(fileURLWithPath: pipeline.outputDirectory).standardizedFileURL.path
+        let history = URL(fileURLWithPath: path).standardizedFileURL.path
+        guard history.hasPrefix(out.hasSuffix("/") ? out : out + "/") || history == out else { return }
+        throw ConfigError(file: pipeline.file, keyPath: "outputs.history",
+                          problem: "the run history \(history) is inside the output folder \(out), which every run replaces as a whole",
+                          hint: "put the history beside the output folder, e.g. history: ../Output/\(pipeline.name)-history.gpkg")
     }
 
     /// A history of another pipeline or CRS is a wrong `outputs.history` (or `--history`).

@@ -278,6 +278,10 @@ final class HistoryTests: XCTestCase {
         let notHistory = try run(["run", s.yml, "--output", s.out(2), "--history", s.out(1) + "/indicators.gpkg"], expect: 3)
         XCTAssertTrue(notHistory.stderr.contains("not a Terrein run history"), notHistory.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.out(2)))
+        // Inside the output folder, which every run replaces: refused.
+        let inside = try run(["run", s.yml, "--output", s.out(4), "--history", s.out(4) + "/h.gpkg"], expect: 2)
+        XCTAssertTrue(inside.stderr.contains("inside the output folder"), inside.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: s.out(4)))
         // A history in a folder that does not exist: refused before the run, not after it.
         let noFolder = try run(["run", s.yml, "--output", s.out(3), "--history", s.dir.path + "/nope/h.gpkg"], expect: 4)
         XCTAssertTrue(noFolder.stderr.contains("does not exist"), noFolder.stderr)

@@ -1,7 +1,8 @@
 import Foundation
 
 /// `terrein diff OUTPUT_A OUTPUT_B`: the change between two runs, read from their
-/// `indicators.csv` files (a path may also name the CSV file itself).
+/// `indicators.csv` files (a path may also name the CSV file itself, or a run of a run
+/// history as `HISTORY.gpkg@RUN_ID`, whose table is written as that run wrote its CSV).
 ///
 /// Terreinen are matched by `id`. Columns present in both runs are compared in run A's
 /// column order; columns in one run only are listed as not compared. A column's kind comes
