@@ -35,7 +35,7 @@ rm -f "$log"
 step "cross-check: Terrein vs the GeoPandas reference on the sample"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-.build/debug/terrein run Pipelines/sample.yml --output "$out/terrein" --quiet
+.build/debug/terrein run Pipelines/sample.yml --output "$out/terrein" --history "$out/history.gpkg" --quiet
 python3 reference/geopandas_impl.py Pipelines/sample.yml --out "$out/geopandas"
 python3 reference/crosscheck.py "$out/terrein" "$out/geopandas"
 
@@ -70,6 +70,10 @@ gdal_python=$(for p in python3 /usr/bin/python3; do "$p" -c 'import osgeo.ogr' 2
 [ -n "$gdal_python" ] || { echo "no python3 with GDAL's bindings (osgeo): install python3-gdal" >&2; exit 1; }
 "$gdal_python" "$validate_gpkg" -k --warning-as-error "$out/terrein/indicators.gpkg"
 echo "validate_gpkg.py (gdal-utils $(python3 -c 'import importlib.metadata as m; print(m.version("gdal-utils"))'), GDAL $("$gdal_python" -c 'from osgeo import gdal; print(gdal.__version__)')): indicators.gpkg, no error or warning"
+# The run history (docs/history.md) after a second run of the sample: also a valid GeoPackage.
+.build/debug/terrein run Pipelines/sample.yml --output "$out/terrein-again" --history "$out/history.gpkg" --quiet
+"$gdal_python" "$validate_gpkg" -k --warning-as-error "$out/history.gpkg"
+echo "validate_gpkg.py: the run history with $(.build/debug/terrein history "$out/history.gpkg" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["runs"]))') runs, no error or warning"
 # The Frictionless data package: the descriptor, both CSVs against their Table Schema, bytes and hashes.
 frictionless validate "$out/terrein/datapackage.json" > "$out/frictionless.txt" 2>&1 \
   || { cat "$out/frictionless.txt" >&2; echo "frictionless: datapackage.json is not valid" >&2; exit 1; }

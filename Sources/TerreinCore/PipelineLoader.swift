@@ -8,7 +8,7 @@ import Yams
 extension Pipeline {
     /// Loads and validates a pipeline file: unknown keys, wrong types, missing files and
     /// bad values are `ConfigError`s naming the key path and what would be valid.
-    public static func load(path: String, outputOverride: String? = nil) throws -> Pipeline {
+    public static func load(path: String, outputOverride: String? = nil, historyOverride: String? = nil) throws -> Pipeline {
         let url = URL(fileURLWithPath: path)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
@@ -29,7 +29,9 @@ extension Pipeline {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, keyPath: "", problem: "the pipeline file is not UTF-8 text")
         }
-        return try parse(text: text, file: path, sha256: Hashing.sha256Hex(data), outputOverride: outputOverride)
+        var pipeline = try parse(text: text, file: path, sha256: Hashing.sha256Hex(data), outputOverride: outputOverride)
+        if let historyOverride { pipeline.historyPath = URL(fileURLWithPath: historyOverride).standardizedFileURL.path }
+        return pipeline
     }
 
     /// Parses pipeline YAML text; relative paths are resolved against the file's folder.
@@ -112,11 +114,21 @@ extension Pipeline {
 
         var outputDirectory = base.appendingPathComponent("../Output/\(name)").standardizedFileURL.path
         var formats = OutputFormat.allCases
+        var historyPath: String?
         if let on = top["outputs"] {
-            let o = try r.mapping(on, "outputs", allowed: ["directory", "formats"])
+            let o = try r.mapping(on, "outputs", allowed: ["directory", "formats", "history"])
             if let d = o["directory"] {
                 let s = try r.string(d, "outputs.directory")
                 outputDirectory = resolve(s, base: base)
+            }
+            if let h = o["history"] {
+                let s = try r.string(h, "outputs.history")
+                guard s.lowercased().hasSuffix(".gpkg") else {
+                    throw ConfigError(file: file, keyPath: "outputs.history", line: r.line(h),
+                                      problem: "\"\(s)\" is not a GeoPackage file name",
+                                      hint: "name the run history file with the .gpkg extension, e.g. history: ../Output/history.gpkg")
+                }
+                historyPath = resolve(s, base: base)
             }
             if let f = o["formats"] {
                 let list = try r.stringList(f, "outputs.formats")
@@ -143,6 +155,7 @@ extension Pipeline {
                                 outputDirectory: outputDirectory, formats: formats, sha256: sha256,
                                 declaredWorkCRS: declaredWorkCRS, rasters: rasters)
         pipeline.landcoverSources = landcoverSources
+        pipeline.historyPath = historyPath
         return pipeline
     }
 

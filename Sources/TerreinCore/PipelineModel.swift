@@ -250,6 +250,9 @@ public struct Pipeline: Sendable {
     public var parameters: Parameters
     public var outputDirectory: String
     public var formats: [OutputFormat]
+    /// The run history (`outputs.history`, or `--history`): an absolute path to the
+    /// GeoPackage every successful run appends itself to (docs/history.md); nil for none.
+    public var historyPath: String?
     /// SHA-256 of the pipeline file's bytes.
     public var sha256: String
 

@@ -25,6 +25,8 @@ public struct RunSummary: Sendable {
     public var regions: Int
     public var warnings: [String]
     public var seconds: Double
+    /// The run's id in the run history, when the pipeline keeps one.
+    public var historyRunID: Int? = nil
 }
 
 /// Stage timings for the manifest.
@@ -116,6 +118,8 @@ public enum Runner {
         // The output lock before anything is read: a second run into the same folder is
         // refused at once, not after all its work. `out` holds the lock until the commit.
         let out = try OutputDirectory(target: pipeline.outputDirectory)
+        // The run history is checked before any work and appended after the swap.
+        try checkHistory(pipeline)
 
         var loadOptions = LoadOptions(strict: options.strict, threads: options.threads)
         loadOptions.onBytesRead = { progress.advance(by: $0) }
@@ -187,8 +191,12 @@ public enum Runner {
         files.append("manifest.json")
         progress.advance()
         try out.commit(pauseHook: testPause)
+        let historyRunID = try appendHistory(pipeline, layers: layers, started: startedWall, indicators: indicators,
+                                             regions: regions, indicatorsCSV: indicatorsCSV, regionsCSV: regionsCSV,
+                                             geometries: artifacts.terreinGeometries)
         return RunSummary(outputDirectory: pipeline.outputDirectory, files: files, terreinen: results.count,
-                          regions: regions.rows.count, warnings: warnings, seconds: Date().timeIntervalSince(started))
+                          regions: regions.rows.count, warnings: warnings, seconds: Date().timeIntervalSince(started),
+                          historyRunID: historyRunID)
     }
 
     /// The input layers as the data package's `sources`: path as the pipeline file gives it, SHA-256

@@ -7,10 +7,10 @@ extension Terrein {
         static let configuration = CommandConfiguration(
             abstract: "Compare two runs' indicators per terrein: changes, added and removed terreinen.")
 
-        @Argument(help: "The earlier run's output folder.")
+        @Argument(help: "The earlier run: its output folder, or a run of a run history as HISTORY.gpkg@RUN_ID (or @latest).")
         var a: String
 
-        @Argument(help: "The later run's output folder.")
+        @Argument(help: "The later run: its output folder, or HISTORY.gpkg@RUN_ID (or @latest).")
         var b: String
 
         @Option(help: "Folder for diff.csv (default: the current folder).")

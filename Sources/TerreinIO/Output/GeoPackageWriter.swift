@@ -99,7 +99,7 @@ public enum GeoPackageWriter {
 
     // MARK: Schema
 
-    private static func createCoreTables(_ db: Database) throws {
+    static func createCoreTables(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE gpkg_spatial_ref_sys (
               srs_name TEXT NOT NULL,
@@ -163,7 +163,7 @@ public enum GeoPackageWriter {
                                 organizationID: code, definition: definition)
     }
 
-    private static func insertSpatialReferenceSystems(_ db: Database, work: SpatialReference, wgs84Definition: String) throws {
+    static func insertSpatialReferenceSystems(_ db: Database, work: SpatialReference, wgs84Definition: String) throws {
         let sql = """
             INSERT INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, organization_coordsys_id, definition, description)
             VALUES (?, ?, ?, ?, ?, ?)
@@ -188,7 +188,7 @@ public enum GeoPackageWriter {
         columns.map { ", \(quoteIdentifier($0.name)) \(sqlType($0.kind))" }.joined()
     }
 
-    private static func databaseValue(_ cell: Cell, kind: ColumnKind) -> DatabaseValue {
+    static func databaseValue(_ cell: Cell, kind: ColumnKind) -> DatabaseValue {
         switch Table.roundedValue(cell, as: kind) {
         case .null: return .null
         case .text(let s): return s.databaseValue
@@ -243,7 +243,7 @@ public enum GeoPackageWriter {
     }
 
     /// The maintenance triggers of the GeoPackage R-tree extension (OGC 12-128r15, annex F.3).
-    private static func createRTreeTriggers(_ db: Database, table: String, column: String, idColumn: String) throws {
+    static func createRTreeTriggers(_ db: Database, table: String, column: String, idColumn: String) throws {
         let t = quoteIdentifier(table), c = quoteIdentifier(column), i = quoteIdentifier(idColumn)
         let r = quoteIdentifier("rtree_\(table)_\(column)")
         func trigger(_ suffix: String) -> String { quoteIdentifier("rtree_\(table)_\(column)_\(suffix)") }

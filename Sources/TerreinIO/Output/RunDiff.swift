@@ -1,7 +1,8 @@
 import Foundation
 
 /// `terrein diff OUTPUT_A OUTPUT_B`: the change between two runs, read from their
-/// `indicators.csv` files (a path may also name the CSV file itself).
+/// `indicators.csv` files (a path may also name the CSV file itself, or a run of a run
+/// history as `HISTORY.gpkg@RUN_ID`, whose table is written as that run wrote its CSV).
 ///
 /// Terreinen are matched by `id`. Columns present in both runs are compared in run A's
 /// column order; columns in one run only are listed as not compared. A column's kind comes
@@ -70,13 +71,39 @@ public struct RunDiff: Sendable {
         public var description: String { message }
     }
 
-    /// Reads `indicators.csv` from two output directories (or two CSV files) and compares them.
+    /// Reads `indicators.csv` from two output directories (or two CSV files, or two runs of a
+    /// run history, `HISTORY.gpkg@RUN_ID`, see `historyReference`) and compares them.
     public static func compare(a: String, b: String, catalog: ColumnCatalog) throws -> RunDiff {
-        let fileA = try csvPath(a), fileB = try csvPath(b)
-        var diff = try compare(csvA: try read(fileA), csvB: try read(fileB), nameA: fileA, nameB: fileB, catalog: catalog)
+        let (textA, fileA) = try indicatorsCSV(a, catalog: catalog), (textB, fileB) = try indicatorsCSV(b, catalog: catalog)
+        var diff = try compare(csvA: textA, csvB: textB, nameA: fileA, nameB: fileB, catalog: catalog)
         diff.pathA = a
         diff.pathB = b
         return diff
+    }
+
+    /// A side of the diff as `HISTORY.gpkg@RUN_ID` (or `HISTORY.gpkg@latest`): the history
+    /// path and the run, when `argument` names no existing file or folder as written, ends
+    /// in `@` and a run number or `latest`, and the part before it ends in `.gpkg`.
+    public static func historyReference(_ argument: String) -> (path: String, run: String)? {
+        guard !FileManager.default.fileExists(atPath: argument), let at = argument.lastIndex(of: "@") else { return nil }
+        let path = String(argument[..<at]), run = String(argument[argument.index(after: at)...])
+        guard path.lowercased().hasSuffix(".gpkg"),
+              run == "latest" || (!run.isEmpty && run.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })) else {
+            return nil
+        }
+        return (path, run)
+    }
+
+    /// The indicators.csv text of a side and the name the diff shows for it: a folder's or a
+    /// file's CSV as read, or a history run's table written as the run wrote its CSV.
+    static func indicatorsCSV(_ argument: String, catalog: ColumnCatalog) throws -> (String, String) {
+        if let ref = historyReference(argument) {
+            let history = try RunHistory.open(path: ref.path)
+            let run = try history.run(named: ref.run)
+            return (CSVFormat.render(try history.indicators(runID: run.runID, catalog: catalog)), "\(ref.path)@\(run.runID)")
+        }
+        let file = try csvPath(argument)
+        return (try read(file), file)
     }
 
     static func csvPath(_ path: String) throws -> String {
