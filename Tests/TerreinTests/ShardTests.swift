@@ -278,6 +278,12 @@ final class ShardTests: XCTestCase {
         let fresh = try plan(pipeline, 2, "p2b.json")
         let c2 = try shard(pipeline, fresh, 2, 2, "c2")
         try refused([a1, c2], "different inputs: \(c2)")
+        // --shard that is not K/N with 1 ≤ K ≤ N: a usage error.
+        for bad in ["0/2", "3/2", "2", "a/b"] {
+            let (s, _, e) = try runCLI(["run", pipeline, "--plan", fresh, "--shard", bad, "--quiet"], environment: env)
+            XCTAssertEqual(s, 64, "\(bad): \(e)")
+            XCTAssertTrue(e.contains("--shard must be K/N"), e)
+        }
         // The wrong shard count for the plan.
         let (s2, _, e2) = try runCLI(["run", pipeline, "--plan", fresh, "--shard", "1/3", "--output", scratch.path + "/x", "--quiet"], environment: env)
         XCTAssertEqual(s2, 3, e2)
