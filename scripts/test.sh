@@ -87,6 +87,9 @@ cmp "$out/S1/indicators.csv" "$out/S2/indicators.csv"
 cmp "$out/S1/regions.csv" "$out/S2/regions.csv"
 echo "scale S: $(($(wc -l < "$out/S1/indicators.csv") - 1)) terreinen, identical with 1 and 2 threads"
 
+step "sharded run on a single-node Slurm cluster: 4-shard array + merge at scale S == a single run (scripts/slurm-test.sh)"
+bash scripts/slurm-test.sh .build/debug/terrein
+
 lod2="../shared/data/real-lod2"
 if ls "$lod2"/*.city.json >/dev/null 2>&1; then
   step "cross-check on real LoD2 roofs ($lod2)"

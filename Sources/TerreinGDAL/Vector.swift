@@ -268,7 +268,44 @@ public final class VectorLayer {
         try ArcLinearisation.with { try readAll(body) }
     }
 
-    private func readAll(_ body: (VectorFeature) throws -> Void) throws {
+    /// The features whose envelope meets `rect` (minX, minY, maxX, maxY in the layer's CRS),
+    /// through OGR's spatial filter (a GeoPackage's R-tree, a Shapefile's .qix where there is
+    /// one, else OGR scans), each with the `index` it has in the unfiltered layer and handed
+    /// over in that order (reading order, FID order for GeoPackage and Shapefile), whatever
+    /// order the filtered read returns. Returns how many features the filter left out.
+    /// A first pass reads only the FIDs (no fields, no geometry) to number the features.
+    public func forEach(filter rect: [Double], _ body: (VectorFeature) throws -> Void) throws -> Int {
+        precondition(rect.count == 4, "a filter rectangle is minX, minY, maxX, maxY")
+        return try ArcLinearisation.with {
+            let defn = OGR_L_GetLayerDefn(layer)
+            let ignored = (0..<OGR_FD_GetFieldCount(defn)).map { String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, $0))) }
+                + ["OGR_GEOMETRY", "OGR_STYLE"]
+            var positions: [Int64: Int] = [:]
+            let owned = ignored.map { strdup($0) }
+            defer { for p in owned { free(p) } }
+            var cStrings: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } } + [nil]
+            OGR_L_SetIgnoredFields(layer, &cStrings)
+            OGR_L_ResetReading(layer)
+            CPLErrorReset()
+            var n = 0
+            while let f = OGR_L_GetNextFeature(layer) {
+                positions[Int64(OGR_F_GetFID(f))] = n
+                n += 1
+                OGR_F_Destroy(f)
+            }
+            OGR_L_SetIgnoredFields(layer, nil)
+            OGR_L_SetSpatialFilterRect(layer, rect[0], rect[1], rect[2], rect[3])
+            defer { OGR_L_SetSpatialFilter(layer, nil) }
+            var picked: [VectorFeature] = []
+            try readAll(position: { fid, _ in positions[fid] }) { picked.append($0) }
+            picked.sort { $0.index < $1.index }
+            for f in picked { try body(f) }
+            return n - picked.count
+        }
+    }
+
+    private func readAll(position: (Int64, Int) -> Int? = { _, running in running },
+                         _ body: (VectorFeature) throws -> Void) throws {
         OGR_L_ResetReading(layer)
         let defn = OGR_L_GetLayerDefn(layer)
         let fieldCount = OGR_FD_GetFieldCount(defn)
@@ -313,7 +350,12 @@ public final class VectorLayer {
                 }
             }
             let fid = Int64(OGR_F_GetFID(f))
-            try body(VectorFeature(index: index, fid: fid, fields: fields, geometry: geometry))
+            guard let at = position(fid, index) else {
+                throw VectorReadError(path: path, featureIndex: index, fid: fid, previousFID: previousFID,
+                                      problem: "the spatially filtered read returned FID \(fid), which the unfiltered read did not",
+                                      hint: "the file changed while it was read, or its FIDs are not stable: convert it to a GeoPackage with `ogr2ogr`")
+            }
+            try body(VectorFeature(index: at, fid: fid, fields: fields, geometry: geometry))
             previousFID = fid
             index += 1
         }

@@ -47,6 +47,9 @@ func classify(_ error: Error) -> (ExitStatus, String, String) {
         return (.badInput, "input", e.description)
     case let e as CityJSONError:
         return (.badInput, "input", e.description)
+    case let e as ShardError:
+        // A plan, a shard's folder or the set of shards given to merge: inputs of the command.
+        return (.badInput, "shards", e.description)
     case let e as OutputError:
         return (.writeFailed, "output", e.description)
     case let e as ReportData.LoadError:

@@ -11,6 +11,9 @@ struct Terrein: ParsableCommand {
           terrein run Pipelines/sample.yml
           terrein run Pipelines/sample.yml --threads 2 --strict --output /tmp/out
           terrein validate Pipelines/sample.yml
+          terrein plan Pipelines/sample.yml --shards 4
+          terrein run Pipelines/sample.yml --shard 2/4
+          terrein merge Output/sample-shards/shard-*-of-4 --output Output/sample
           terrein inspect SampleGIS/roofs.geojsonl
           terrein roofs-from-cityjson tile1.city.json tile2.city.json -o roofs.geojson
           terrein diff Output/sample-2025 Output/sample --out /tmp/diff
@@ -26,7 +29,7 @@ struct Terrein: ParsableCommand {
         arguments, 1 an internal error (please report it).
         """,
         version: terreinVersionLine,
-        subcommands: [Run.self, Validate.self, Inspect.self, RoofsFromCityJSON.self, Synth.self, Report.self, Diff.self,
+        subcommands: [Run.self, Plan.self, Merge.self, Validate.self, Inspect.self, RoofsFromCityJSON.self, Synth.self, Report.self, Diff.self,
                       History.self,
                       Transform.self, Grid.self]
     )

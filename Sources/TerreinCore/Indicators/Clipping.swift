@@ -13,13 +13,15 @@ public final class IndexedLayers: @unchecked Sendable {
     let landcover: SpatialIndex?
     let inundation: SpatialIndex?
 
-    public init(_ layers: LoadedLayers) throws {
+    /// `landcoverIsCoverage`: the judgement made on the whole layer, for a shard's run that
+    /// reads only part of it (the plan made it; docs/large-runs.md); nil to judge here.
+    public init(_ layers: LoadedLayers, landcoverIsCoverage judged: Bool? = nil) throws {
         self.layers = layers
         roofs = try SpatialIndex(layers.roofs.map(\.geometry))
         sites = try layers.natura2000.map { try SpatialIndex($0.map(\.geometry)) }
         preparedSites = layers.natura2000.map { PreparedPerThread($0.map(\.geometry)) }
         landcover = try layers.landcover.map { try SpatialIndex($0.map(\.geometry)) }
-        landcoverIsCoverage = try landcover.map { try Self.looksLikeCoverage($0) } ?? false
+        landcoverIsCoverage = try judged ?? landcover.map { try Self.looksLikeCoverage($0) } ?? false
         inundation = try layers.inundation.map { try SpatialIndex($0.map(\.geometry)) }
     }
 }

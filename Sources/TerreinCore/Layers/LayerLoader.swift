@@ -24,8 +24,11 @@ struct LayerLoader {
     /// everything else through GDAL/OGR.
     func source() -> any LayerSource {
         config.isGeoJSON ? GeoJSONLayerSource(config: config, workCRS: workCRS, onBytesRead: options.onBytesRead)
-                         : OGRLayerSource(config: config, workCRS: workCRS, onBytesRead: options.onBytesRead)
+                         : OGRLayerSource(config: config, workCRS: workCRS, onBytesRead: options.onBytesRead, filter: filter)
     }
+
+    /// The rectangle (work CRS) a shard's run needs of this layer, nil for all of it.
+    var filter: Bounds? { options.filteredKinds.contains(config.kind) ? options.spatialFilter : nil }
 
     /// Streams the used features to `onFeature`, and the index and properties of each
     /// skipped one to `onSkipped`. When the source starts over, `onReset` is called first.
@@ -42,6 +45,14 @@ struct LayerLoader {
         }) { feature in
             stats.features += 1
             for key in feature.properties.keys where wanted.contains(key) { seenKeys.insert(key) }
+            if let filter {
+                // A shard's run: only features whose envelope meets its rectangle (those
+                // without a usable geometry have no place, and are left out too).
+                guard case .used(let g, _) = feature.geometry, let b = g.bounds, b.intersects(filter) else {
+                    stats.filteredOut += 1
+                    return
+                }
+            }
             let prepared: Prepared?
             do {
                 prepared = try prepare(feature, stats: &stats)
@@ -67,6 +78,8 @@ struct LayerLoader {
         stats.parseSeconds = info.parseSeconds
         stats.reprojectSeconds = info.reprojectSeconds
         stats.buildRepairSeconds += info.buildSeconds
+        stats.features += info.filteredOut
+        stats.filteredOut += info.filteredOut
         try checkFields(stats: stats, seen: seenKeys)
         if let b = stats.bounds, let area = workArea, !b.intersects(area) {
             throw InputError(

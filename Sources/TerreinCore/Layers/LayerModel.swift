@@ -77,6 +77,8 @@ public struct LayerStats: Sendable {
     public var firstNonNumericDepths: [Int] = []
     public var firstInvalidRoofAttributes: [Int] = []
     public var bounds: Bounds?
+    /// Features a shard's spatially filtered read left out (counted in `features`).
+    public var filteredOut = 0
     /// CPU seconds: parsing JSON, reprojecting, building and repairing GEOS geometry.
     public var parseSeconds = 0.0
     public var reprojectSeconds = 0.0
@@ -101,6 +103,7 @@ public struct LayerStats: Sendable {
         m.usedPerClass.merge(o.usedPerClass, uniquingKeysWith: +)
         m.invalidRoofAttributes += o.invalidRoofAttributes
         m.nonNumericDepths += o.nonNumericDepths
+        m.filteredOut += o.filteredOut
         if let b = o.bounds { if m.bounds == nil { m.bounds = b } else { m.bounds!.formUnion(b) } }
         m.parseSeconds += o.parseSeconds
         m.reprojectSeconds += o.reprojectSeconds
@@ -149,6 +152,14 @@ public struct LoadOptions: Sendable {
     public var threads = 1
     /// Told how many more bytes of input have been read (from any reading thread).
     public var onBytesRead: (@Sendable (Int) -> Void)?
+    /// A shard's run (docs/large-runs.md): of the layers in `filteredKinds`, only features
+    /// whose envelope meets this rectangle (work CRS) are read.
+    public var spatialFilter: Bounds?
+    public var filteredKinds: Set<LayerKind> = []
+    /// Only these vector layers are read (nil: all), and rasters only when `rasters` is true
+    /// (a plan and a merge read what they need).
+    public var onlyKinds: Set<LayerKind>?
+    public var rasters = true
     public init(strict: Bool = false, threads: Int = 1) {
         self.strict = strict
         self.threads = max(1, threads)

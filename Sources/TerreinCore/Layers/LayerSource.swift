@@ -36,6 +36,9 @@ public struct SourceInfo: Sendable {
     public var parseSeconds = 0.0
     public var reprojectSeconds = 0.0
     public var buildSeconds = 0.0
+    /// Features a spatially filtered read (a shard's, `LoadOptions.spatialFilter`) did not
+    /// return: counted as features of the layer, never seen.
+    public var filteredOut = 0
     public init() {}
 }
 
@@ -201,6 +204,20 @@ struct OGRLayerSource: LayerSource {
     let config: LayerConfig
     let workCRS: CRSIdentifier
     let onBytesRead: (@Sendable (Int) -> Void)?
+    /// Only features whose envelope meets this rectangle (work CRS) are needed (a shard's
+    /// run): OGR's spatial filter, in the source CRS with a margin, reads just those where
+    /// the format has a spatial index. The loader tests the exact rectangle after.
+    var filter: Bounds? = nil
+
+    /// `filter` in the source CRS, widened by a margin that covers the rough (PROJ default,
+    /// not grid) transformation: 0.01° or 100 m. nil when it cannot be transformed (then
+    /// everything is read, and the loader filters).
+    static func sourceRect(_ filter: Bounds, workCRS: CRSIdentifier, source: CRSIdentifier, geographic: Bool) -> [Double]? {
+        guard let t = try? CRSTransformer(from: workCRS, to: source, purpose: .roughBounds),
+              let b = t.transformBounds(filter) else { return nil }
+        let e = b.expanded(by: geographic ? 0.01 : 100)
+        return [e.minX, e.minY, e.maxX, e.maxY]
+    }
 
     var layerKey: String { config.keyPath }
 
@@ -257,7 +274,7 @@ struct OGRLayerSource: LayerSource {
                                                   transformProblem: transformer.failureProblem)
         var consumer = 0.0
         do {
-        try layer.forEach { f in
+        func handle(_ f: VectorFeature) throws {
             var outcome: GeometryPreparation.Outcome = .skipped("null geometry")
             let timed = StageTiming.sampled(f.index)
             if let g = f.geometry {
@@ -289,6 +306,11 @@ struct OGRLayerSource: LayerSource {
             defer { if timed { consumer += (threadCPUTime() - handedOver) * Double(StageTiming.stride) } }
             try onFeature(SourceFeature(index: f.index, fid: f.fid, layerName: layer.layerName, line: nil, column: nil,
                                         properties: properties, geometry: outcome))
+        }
+        if let filter, let rect = Self.sourceRect(filter, workCRS: workCRS, source: source, geographic: info.isGeographic) {
+            stats.filteredOut += try layer.forEach(filter: rect, handle)
+        } else {
+            try layer.forEach(handle)
         }
         } catch let e as VectorReadError {
             throw InputError(file: config.path, featureIndex: e.featureIndex,

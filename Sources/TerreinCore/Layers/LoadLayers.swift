@@ -53,7 +53,7 @@ extension LoadedLayers {
         // PROJ contexts), then merge in layer order. An error of the first layer in that
         // order wins, whatever the scheduling.
         // One unit per source: a layer has one, land cover one per entry of `sources:`.
-        let units = LayerKind.allCases.flatMap { pipeline.sources($0) }
+        let units = LayerKind.allCases.filter { options.onlyKinds?.contains($0) ?? true }.flatMap { pipeline.sources($0) }
         let parts = try parallelMap(count: units.count, threads: options.threads) { i -> LoadedLayers in
             let config = units[i]
             let kind = config.kind
@@ -148,7 +148,7 @@ extension LoadedLayers {
                 out.stats[kind] = out.stats[kind].map { $0.merged(with: s) } ?? s
             }
         }
-        for kind in RasterLayerKind.allCases {
+        for kind in RasterLayerKind.allCases where options.rasters {
             guard let config = pipeline.rasters[kind] else { continue }
             out.rasters[kind] = try RasterLayer(config, workCRS: pipeline.workCRS)
         }
