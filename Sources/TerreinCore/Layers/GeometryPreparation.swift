@@ -45,7 +45,9 @@ public enum GeometryPreparation {
     /// Works on the reader's flat buffers: each polygon's kept rings are copied once into a
     /// temporary buffer (on the stack when small), closed, transformed and handed to GEOS
     /// from there, with no array per polygon or ring (docs/performance.md: the arrays per
-    /// ring and polygon were 3-6 allocations per roof face).
+    /// ring and polygon were 3-6 allocations per roof face; with the reader's own
+    /// allocations cut too, `terrein inspect` of the M FeatureCollection went from
+    /// 0.98-1.27 s to 0.74-0.80 s CPU).
     public static func build(_ raw: RawGeometry, geographic: Bool, wording: Wording,
                              transform: (UnsafeMutableBufferPointer<Double>) -> Bool,
                              onTransformTime: ((Double) -> Void)? = nil) throws -> Outcome {
