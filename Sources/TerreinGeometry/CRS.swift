@@ -306,16 +306,20 @@ public final class CRSTransformer {
     /// (PROJ returns infinity for those) or is not finite afterwards.
     @discardableResult
     public func transform(_ xy: inout [Double]) -> Bool {
+        xy.withUnsafeMutableBufferPointer { transform($0) }
+    }
+
+    /// The same, on interleaved x,y in a buffer (a ring of a feature, without an array).
+    @discardableResult
+    public func transform(_ xy: UnsafeMutableBufferPointer<Double>) -> Bool {
         if isIdentity || xy.isEmpty { return xy.allSatisfy { $0.isFinite } }
         let n = xy.count / 2
         let stride = 2 * MemoryLayout<Double>.stride
-        xy.withUnsafeMutableBufferPointer { buf in
-            let base = buf.baseAddress!
-            _ = proj_trans_generic(pj, PJ_FWD,
-                                   base, stride, n,
-                                   base + 1, stride, n,
-                                   nil, 0, 0, nil, 0, 0)
-        }
+        let base = xy.baseAddress!
+        _ = proj_trans_generic(pj, PJ_FWD,
+                               base, stride, n,
+                               base + 1, stride, n,
+                               nil, 0, 0, nil, 0, 0)
         return xy.allSatisfy { $0.isFinite && abs($0) < 1e15 }
     }
 

@@ -80,13 +80,45 @@ public final class Geometry: @unchecked Sendable {
         return try wrap(result, "polygon")
     }
 
+    /// A polygon from rings laid end to end in one buffer of interleaved x,y: ring i ends
+    /// at `ringEnds[i]` (in doubles), shell first, then holes. The same checks as
+    /// `polygon(rings:)`, without an array per ring (the per-feature path of the readers).
+    public static func polygon(xy: UnsafeBufferPointer<Double>, ringEnds: UnsafeBufferPointer<Int>) throws -> Geometry {
+        let ctx = GEOSContext.current.handle
+        guard let firstEnd = ringEnds.first else {
+            return try wrap(GEOSGeom_createEmptyPolygon_r(ctx), "empty polygon")
+        }
+        let shell = try rawLinearRing(UnsafeBufferPointer(rebasing: xy[0..<firstEnd]))
+        let holeCount = ringEnds.count - 1
+        if holeCount == 0 {
+            return try wrap(GEOSGeom_createPolygon_r(ctx, shell, nil, 0), "polygon")
+        }
+        return try withUnsafeTemporaryAllocation(of: OpaquePointer?.self, capacity: holeCount) { holes in
+            var made = 0
+            do {
+                for i in 0..<holeCount {
+                    holes[i] = try rawLinearRing(UnsafeBufferPointer(rebasing: xy[ringEnds[i]..<ringEnds[i + 1]]))
+                    made += 1
+                }
+            } catch {
+                GEOSGeom_destroy_r(ctx, shell)
+                for i in 0..<made { GEOSGeom_destroy_r(ctx, holes[i]) }
+                throw error
+            }
+            // GEOS takes ownership of shell and holes, also when it fails.
+            return try wrap(GEOSGeom_createPolygon_r(ctx, shell, holes.baseAddress, UInt32(holeCount)), "polygon")
+        }
+    }
+
     /// A linear ring handle that the caller must hand to GEOS or destroy.
     static func rawLinearRing(_ xy: [Double]) throws -> OpaquePointer {
+        try xy.withUnsafeBufferPointer { try rawLinearRing($0) }
+    }
+
+    /// A linear ring handle from interleaved x,y, which the caller must hand to GEOS or destroy.
+    static func rawLinearRing(_ xy: UnsafeBufferPointer<Double>) throws -> OpaquePointer {
         let ctx = GEOSContext.current.handle
-        let n = xy.count / 2
-        let seq = xy.withUnsafeBufferPointer { buf in
-            GEOSCoordSeq_copyFromBuffer_r(ctx, buf.baseAddress, UInt32(n), 0, 0)
-        }
+        let seq = GEOSCoordSeq_copyFromBuffer_r(ctx, xy.baseAddress, UInt32(xy.count / 2), 0, 0)
         guard let seq else { throw GEOSContext.current.takeError("coordinate sequence") }
         // GEOS takes ownership of the sequence, also when it fails.
         guard let ring = GEOSGeom_createLinearRing_r(ctx, seq) else {

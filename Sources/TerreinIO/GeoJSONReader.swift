@@ -175,6 +175,8 @@ public final class GeoJSONReader {
     }
 
     private var currentFeature: Int?
+    /// Doubles reserved for the next geometry's coordinates.
+    private var xyCapacityHint = 32
 
     private func readSequence(_ body: (GeoJSONFeature) throws -> Void) throws {
         while true {
@@ -388,7 +390,11 @@ public final class GeoJSONReader {
             case "coordinates":
                 if let type, type != .geometryCollection {
                     var g = RawGeometry(type: type)
+                    // Room for the positions of the previous geometry (at least 16): one
+                    // allocation for a roof face's ring, not four (growing 2, 4, 8, 16).
+                    g.xy.reserveCapacity(xyCapacityHint)
                     try parseCoordinates(depth: type.coordinateDepth, into: &g)
+                    xyCapacityHint = min(max(g.xy.count, 32), 1 << 16)
                     geometry = g
                 } else {
                     // Rare: coordinates before type. Parse generically, convert below.

@@ -26,6 +26,9 @@ package struct FloatParseCheck {
 
     package enum Kind: Int, CaseIterable, Sendable {
         case bits17g, bits15g, fixed, coordinate17g, digitString, halfway, shortHalfway, edge
+        /// What ogr2ogr's GeoJSON driver writes: RD New metres with 15 decimals, 21
+        /// significant digits (402928.653999999980442), past the 19 the mantissa holds.
+        case coordinate21
     }
 
     package struct Mismatch: Sendable {
@@ -82,6 +85,12 @@ package struct FloatParseCheck {
             let scale = [300_000.0, 1_000_000.0, 60.0, 1.0][random.below(4)]
             let x = random.unit() * scale * (random.below(8) == 0 ? -1 : 1)
             return Self.format(random.below(4) == 0 ? "%.16g" : "%.17g", x)
+        case .coordinate21:
+            // A double near a 3-decimal coordinate, printed with 15 decimals (its exact binary
+            // value cut there), or with 12 to 18 for variety.
+            let x = (random.unit() * [300_000.0, 650_000.0, 60.0][random.below(3)] * 1000).rounded() / 1000
+            let y = random.below(2) == 0 ? x : (random.below(2) == 0 ? x.nextUp : x.nextDown)
+            return Self.format(random.below(4) == 0 ? "%.\(12 + random.below(7))f" : "%.15f", y)
         case .digitString: return randomDigits()
         case .halfway: return halfway(randomFinite(), short: false)
         case .shortHalfway:
@@ -152,6 +161,7 @@ package struct FloatParseCheck {
         case 13...16: return .bits15g
         case 17...19: return .fixed
         case 20...25: return .coordinate17g
+        case 26...28: return .coordinate21
         default: return .digitString
         }
     }

@@ -1,5 +1,7 @@
 /// A JSON value as Terrein keeps feature properties: small, ordered, exact for integers.
-public indirect enum JSONValue: Equatable, Sendable {
+/// Not `indirect`: arrays and objects already hold their elements by reference, and an
+/// indirect enum boxes every value, a heap allocation per property of every feature.
+public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     /// A number written without fraction or exponent that fits in 64 bits.
@@ -68,6 +70,12 @@ public struct JSONObject: Equatable, Sendable {
     }
 
     public var count: Int { keys.count }
+
+    /// Room for `n` members without growing (the scanner reserves a few for each object).
+    public mutating func reserveCapacity(_ n: Int) {
+        keys.reserveCapacity(n)
+        values.reserveCapacity(n)
+    }
 
     private func position(of key: String) -> Int? {
         if let index { return index[key] }

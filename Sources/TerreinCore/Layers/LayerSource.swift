@@ -171,7 +171,7 @@ struct GeoJSONLayerSource: LayerSource {
                 do {
                     outcome = try stats.timedBuild(featureIndex: f.index) { onTransformTime in
                         try GeometryPreparation.build(raw, geographic: geographic, wording: wording,
-                                                      transform: { transformer!.transform(&$0) },
+                                                      transform: { transformer!.transform($0) },
                                                       onTransformTime: onTransformTime)
                     }
                 } catch let p as GeometryPreparation.CoordinateProblem {
@@ -284,7 +284,7 @@ struct OGRLayerSource: LayerSource {
                     do {
                         outcome = try stats.timedBuild(featureIndex: f.index) { onTransformTime in
                             try GeometryPreparation.build(Self.raw(g), geographic: info.isGeographic, wording: wording,
-                                                          transform: { transformer.transform(&$0) },
+                                                          transform: { transformer.transform($0) },
                                                           onTransformTime: onTransformTime)
                         }
                     } catch let p as GeometryPreparation.CoordinateProblem {
