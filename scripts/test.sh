@@ -83,6 +83,13 @@ cmp "$out/S1/indicators.csv" "$out/S2/indicators.csv"
 cmp "$out/S1/regions.csv" "$out/S2/regions.csv"
 echo "scale S: $(($(wc -l < "$out/S1/indicators.csv") - 1)) terreinen, identical with 1 and 2 threads"
 
+step "report and profiles in headless Chromium (DevTools protocol): load, console, hover, search, filter, sort, profile, A4 PDF"
+# scripts/browser-check.py starts and stops Chromium itself; its docstring lists every check.
+python3 scripts/browser-check.py "$out/terrein" --pdf
+python3 scripts/browser-check.py "$out/S1"
+diff -r "$out/S1/profiles" "$out/S2/profiles" && cmp "$out/S1/report.html" "$out/S2/report.html"
+echo "scale S: report.html and $(ls "$out/S1/profiles" | wc -l) profiles identical with 1 and 2 threads"
+
 lod2="../shared/data/real-lod2"
 if ls "$lod2"/*.city.json >/dev/null 2>&1; then
   step "cross-check on real LoD2 roofs ($lod2)"
