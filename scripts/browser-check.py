@@ -5,9 +5,13 @@ does with them. Starts Chromium itself (its own temporary profile, a free port) 
 
     python3 scripts/browser-check.py OUTPUT_DIR [--max-load-s 2] [--screenshots DIR] [--pdf]
 
+Load times are always measured and printed; they are checked only with --max-load-s (the
+national-scale check in the README), not in scripts/test.sh: the project's tests make no
+timing assertions (a busy CI machine is not a slow report).
+
 Checks, each printed with its figure; any failure exits 1:
   load     Page.navigate to report.html until Page.loadEventFired, and the Performance API's
-           navigation entry (loadEventEnd): both under --max-load-s.
+           navigation entry (loadEventEnd): both under --max-load-s when given.
   console  no console error: Runtime.consoleAPICalled of type error/assert, Runtime.exceptionThrown,
            Log.entryAdded of level error (report and the profile opened), counted from navigation.
   map      one path in #terreinen per row of indicators.csv (rows with geometry).
@@ -191,7 +195,7 @@ def pdf_pages(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("output")
-    ap.add_argument("--max-load-s", type=float, default=2.0)
+    ap.add_argument("--max-load-s", type=float, default=None)
     ap.add_argument("--screenshots")
     ap.add_argument("--pdf", action="store_true")
     args = ap.parse_args()
@@ -212,9 +216,10 @@ def main():
     try:
         size = os.path.getsize(os.path.join(out, "report.html"))
         wall, perf = b.open("file://" + os.path.join(out, "report.html"))
-        check(wall < args.max_load_s and perf < args.max_load_s,
+        limit = args.max_load_s
+        check(limit is None or (wall < limit and perf < limit),
               f"load: report.html ({size / 1e6:.1f} MB, {len(rows)} terreinen) loadEventFired after {wall:.2f} s, "
-              f"Performance API loadEventEnd {perf:.2f} s (limit {args.max_load_s} s)")
+              f"Performance API loadEventEnd {perf:.2f} s" + (f" (limit {limit} s)" if limit else " (measured, not checked)"))
         if args.screenshots:
             os.makedirs(args.screenshots, exist_ok=True)
             b.eval("document.getElementById('map').scrollIntoView()")
@@ -264,8 +269,12 @@ def main():
         check(res["n"] == expected and res["count"].startswith(f"{expected} "),
               f"search: {q!r} leaves {res['n']} rows (indicators.csv: {expected}), counter {res['count']!r}")
         # Region filter (search cleared).
-        regions = sorted({r.get("region", "") for r in rows if r.get("region")})
-        region = regions[len(regions) // 2] if regions else ""
+        # The region with the most terreinen (ties: the first by name), so the sort below has rows to order.
+        counts = {}
+        for r in rows:
+            if r.get("region"):
+                counts[r["region"]] = counts.get(r["region"], 0) + 1
+        region = min(counts, key=lambda k: (-counts[k], k)) if counts else ""
         expected = sum(1 for r in rows if r.get("region") == region)
         res = b.eval(f"""(function(){{var s=document.getElementById('search'); s.value='';
             s.dispatchEvent(new Event('input',{{bubbles:true}}));
@@ -312,7 +321,8 @@ def main():
         if os.path.isfile(path):
             psize = os.path.getsize(path)
             wall, perf = b.open(href)
-            check(wall < args.max_load_s, f"profile: {os.path.basename(path)} ({psize / 1e3:.0f} kB) loaded in {wall:.2f} s")
+            check(args.max_load_s is None or wall < args.max_load_s,
+                  f"profile: {os.path.basename(path)} ({psize / 1e3:.0f} kB) loaded in {wall:.2f} s")
             info = b.eval("""(function(){return {map:!!document.getElementById('profile-map'),
                 h1:document.querySelector('h1').textContent,
                 rows:document.querySelectorAll('#profile-indicators tbody tr').length,

@@ -78,7 +78,7 @@ extension ProfileSet {
     svg.spark{vertical-align:middle}
     @page{size:A4;margin:12mm}
     @media print{body{max-width:none;padding:0;font-size:9pt}nav{display:none}#profile-map{max-height:120mm;flex-basis:100%}
-      .legend{flex-basis:100%;columns:2}h2{break-after:avoid}tr{break-inside:avoid}section{break-inside:auto}
+      .legend{flex-basis:100%;columns:2}.legend ul{break-inside:avoid}.legend h3{break-after:avoid}h2{break-after:avoid}tr{break-inside:avoid}section{break-inside:auto}
       a{color:inherit;text-decoration:none}}
 
     """
@@ -198,7 +198,10 @@ extension ProfileSet {
             s += "<circle cx=\"\(sx(x0))\" cy=\"\(sy(y0))\" r=\"\(max(2, fs / 4))\" fill=\"#1b5e20\"/>"
             if tMax >= 1 { s += "<circle cx=\"\(sx(x1))\" cy=\"\(sy(y1))\" r=\"\(max(2, fs / 4))\" fill=\"#1b5e20\"/>" }
             let label = Self.distanceText(l.value) + (l.name.map { " · " + $0 } ?? "")
-            s += "<text x=\"\(sx((x0 + x1) / 2))\" y=\"\(sy((y0 + y1) / 2))\" font-size=\"\(fs)\" font-family=\"sans-serif\" fill=\"#1b5e20\" stroke=\"#fff\" stroke-width=\"\(max(1, fs / 5))\" paint-order=\"stroke\" text-anchor=\"middle\">\(ReportWriter.esc(label))</text></g>\n"
+            // The label at the line's middle when the site's end is in the frame; else beside
+            // the terrein's end, running away from the line so that it stays in the frame.
+            let (lx, ly, anchor) = tMax >= 1 ? ((x0 + x1) / 2, (y0 + y1) / 2, "middle") : (x0, y0, x1 < x0 ? "start" : "end")
+            s += "<text x=\"\(sx(lx))\" y=\"\(sy(ly))\" dy=\"-0.4em\" font-size=\"\(fs)\" font-family=\"sans-serif\" fill=\"#1b5e20\" stroke=\"#fff\" stroke-width=\"\(max(1, fs / 5))\" paint-order=\"stroke\" text-anchor=\"\(anchor)\">\(ReportWriter.esc(label))</text></g>\n"
         }
         s += Self.scaleBar(width: width, height: height, scale: scale)
         s += "</svg>\n"

@@ -48,7 +48,7 @@ extension ReportWriter {
       // Hover: the terrein's name and its values of the map's indicators; click: its profile.
       var tip = document.getElementById("tip");
       var group = document.getElementById("terreinen");
-      function esc(t) { return String(t).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;" }[c]; }); }
+      function esc(t) { return String(t).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
       if (group && tip && data.labels) {
         group.addEventListener("mouseover", function (e) {
           var p = e.target.closest ? e.target.closest("path[data-i]") : null;
@@ -63,7 +63,7 @@ extension ReportWriter {
             var line = esc(data.names[k] || k) + ": " + esc(m.values[i]);
             html += (k === current ? "<strong>" + line + "</strong>" : line) + "<br>";
           });
-          if (data.links) html += "<span class=\"tip-hint\">" + esc(data.profileHint) + "</span>";
+          if (data.links) html += "<span class='tip-hint'>" + esc(data.profileHint) + "</span>";
           tip.innerHTML = html;
           tip.hidden = false;
         });
