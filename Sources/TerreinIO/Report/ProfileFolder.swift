@@ -8,8 +8,8 @@ import Glibc
 ///
 /// Durability without an fsync per file (3,800 fsyncs cost seconds on a busy disk): the
 /// files are written and closed, then one `syncfs(2)` on the folder's file system makes
-/// them all durable (it reports write-back errors since Linux 5.8), then the folder itself
-/// is synced. The folder must not exist; the caller puts it in place atomically (the run's
+/// them all durable, the folder's entries with them (it reports write-back errors since
+/// Linux 5.8). The folder must not exist; the caller puts it in place atomically (the run's
 /// staging folder, or `terrein report`'s rename).
 public enum ProfileFolder {
     public struct Written: Sendable {
@@ -50,10 +50,8 @@ public enum ProfileFolder {
             throw OutputError(path: folder, problem: "syncfs failed: \(String(cString: strerror(e)))",
                               hint: OutputDirectory.syncHint + "; the previous results are untouched")
         }
-        if let e = OutputDirectory.sync(fd, .folder) {
-            throw OutputError(path: folder, problem: "fsync failed: \(String(cString: strerror(e)))",
-                              hint: OutputDirectory.syncHint + "; the previous results are untouched")
-        }
+        // syncfs wrote the folder's entries back too: no separate folder fsync (the staging
+        // folder that holds it is synced by OutputDirectory, `replace`'s parent below).
         return Written(files: count, bytes: state.bytes)
     }
 

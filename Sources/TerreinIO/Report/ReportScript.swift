@@ -54,7 +54,7 @@ extension ReportWriter {
           var p = e.target.closest ? e.target.closest("path[data-i]") : null;
           if (!p) return;
           var i = parseInt(p.getAttribute("data-i"), 10);
-          var html = "<b>" + esc(data.labels[i]) + "</b>";
+          var html = "<span class='tip-name'>" + esc(data.labels[i]) + "</span>";
           if (data.regions && data.regions[i]) html += esc(data.regions[i]) + "<br>";
           var current = select ? select.value : null;
           Object.keys(data.maps).forEach(function (k) {

@@ -28,7 +28,7 @@ extension ReportWriter {
     footer{margin-top:2rem}
     .filters{margin:.4rem 0 .6rem;display:flex;gap:1rem;flex-wrap:wrap;align-items:center;font-size:.9rem}
     #tip{position:fixed;z-index:10;pointer-events:none;background:#fff;border:1px solid #888;border-radius:3px;padding:.3rem .5rem;font-size:.8rem;box-shadow:0 1px 4px rgba(0,0,0,.25);max-width:22rem}
-    #tip b{display:block}#tip .tip-hint{color:#666}
+    #tip .tip-name{display:block;font-weight:700}#tip .tip-hint{color:#666}
     #terreinen path{cursor:pointer}
     @media print{.scroll{max-height:none;overflow:visible}select{display:none}.filters,#tip{display:none}}
 
