@@ -81,11 +81,21 @@ echo "frictionless $(python3 -c 'import importlib.metadata as m; print(m.version
 
 step "determinism at benchmark scale S: --threads 1 and 2 give the same bytes"
 .build/debug/terrein synth --scale S --seed 7 --out "$out/S" --quiet > /dev/null
-.build/debug/terrein run "$out/S/pipeline.yml" --output "$out/S1" --threads 1 --quiet
-.build/debug/terrein run "$out/S/pipeline.yml" --output "$out/S2" --threads 2 --quiet
+# Every format (the benchmark pipeline writes CSV only): the report and profiles are compared too.
+sed 's/^  formats: \[csv\]$/  formats: [csv, geojson, gpkg, report]/' "$out/S/pipeline.yml" > "$out/S/all-formats.yml"
+grep -q 'formats: \[csv, geojson, gpkg, report\]' "$out/S/all-formats.yml"
+.build/debug/terrein run "$out/S/all-formats.yml" --output "$out/S1" --threads 1 --quiet
+.build/debug/terrein run "$out/S/all-formats.yml" --output "$out/S2" --threads 2 --quiet
 cmp "$out/S1/indicators.csv" "$out/S2/indicators.csv"
 cmp "$out/S1/regions.csv" "$out/S2/regions.csv"
 echo "scale S: $(($(wc -l < "$out/S1/indicators.csv") - 1)) terreinen, identical with 1 and 2 threads"
+
+step "report and profiles in headless Chromium (DevTools protocol): load, console, hover, search, filter, sort, profile, A4 PDF"
+# scripts/browser-check.py starts and stops Chromium itself; its docstring lists every check.
+python3 scripts/browser-check.py "$out/terrein" --pdf
+python3 scripts/browser-check.py "$out/S1"
+diff -r "$out/S1/profiles" "$out/S2/profiles" && cmp "$out/S1/report.html" "$out/S2/report.html"
+echo "scale S: report.html and $(ls "$out/S1/profiles" | wc -l) profiles identical with 1 and 2 threads"
 
 step "sharded run on a single-node Slurm cluster: 4-shard array + merge at scale S == a single run (scripts/slurm-test.sh)"
 bash scripts/slurm-test.sh .build/debug/terrein

@@ -22,3 +22,7 @@ int terrein_rename_exchange(const char *from, const char *to) {
 
 void terrein_ignore_sigxfsz(void) { signal(SIGXFSZ, SIG_IGN); }
 void terrein_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+
+/* syncfs(2) (a GNU extension, not in Swift's Glibc module): makes every file of the file
+ * system holding fd durable, reporting write-back errors since Linux 5.8. */
+int terrein_syncfs(int fd) { return syncfs(fd); }

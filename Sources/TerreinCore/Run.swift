@@ -60,13 +60,13 @@ public enum Runner {
     /// Computes every terrein: in parallel over `threads`, each thread with its own GEOS
     /// context; results in id order whatever the thread count.
     public static func compute(_ indexed: IndexedLayers, schema: IndicatorSchema, parameters: Parameters, threads: Int,
-                               progress: ProgressReporter? = nil) throws -> [TerreinResult] {
+                               progress: ProgressReporter? = nil, collectDisplay: Bool = false) throws -> [TerreinResult] {
         let layers = indexed.layers
         let terreinen = layers.terreinen.sorted { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) }
         progress?.begin("indicators", total: terreinen.count)
         let results = try parallelMap(count: terreinen.count, threads: threads) { i -> TerreinResult in
             defer { progress?.advance() }
-            return try computeOne(terreinen[i], indexed, schema, parameters)
+            return try computeOne(terreinen[i], indexed, schema, parameters, collectDisplay: collectDisplay)
         }
         progress?.end()
         return results
@@ -79,9 +79,10 @@ public enum Runner {
                     threads: threads, progress: progress)
     }
 
-    static func computeOne(_ t: Terrein, _ indexed: IndexedLayers, _ schema: IndicatorSchema, _ p: Parameters) throws -> TerreinResult {
+    static func computeOne(_ t: Terrein, _ indexed: IndexedLayers, _ schema: IndicatorSchema, _ p: Parameters,
+                           collectDisplay: Bool = false) throws -> TerreinResult {
         do {
-            let context = TerreinContext(frame: try TerreinFrame(t), indexed: indexed, parameters: p)
+            let context = TerreinContext(frame: try TerreinFrame(t), indexed: indexed, parameters: p, collectDisplay: collectDisplay)
             return try schema.compute(context)
         } catch let e as GeometryError {
             throw InputError(file: "terrein \(t.id)", featureIndex: t.index,
@@ -138,8 +139,10 @@ public enum Runner {
         clock.lap("index")
 
         let schema = IndicatorSchema(families: families, parameters: pipeline.parameters)
+        // The profiles' display layers, for the report and the GeoPackage that keeps them.
+        let wantsDisplay = pipeline.formats.contains(.report) || pipeline.formats.contains(.gpkg)
         let results = try compute(indexed, schema: schema, parameters: pipeline.parameters, threads: options.threads,
-                                  progress: progress)
+                                  progress: progress, collectDisplay: wantsDisplay)
         clock.lap("indicators")
         testPause("computed")
 
@@ -170,7 +173,7 @@ public enum Runner {
         progress.advance()
         // Keyed by the id's bytes: ids that differ only in Unicode normalisation are distinct.
         let byId = Dictionary(uniqueKeysWithValues: layers.terreinen.map { (ByteKey($0.id), $0.geometry) })
-        let artifacts = RunArtifacts(
+        var artifacts = RunArtifacts(
             pipelineName: pipeline.name, indicators: indicators, regions: regions,
             terreinGeometries: results.map { byId[ByteKey($0.id)]! },
             // Simplified sites are only drawn (report) or stored (GeoPackage for the report).
@@ -179,6 +182,7 @@ public enum Runner {
                     try (layers.natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) }
                 } : [],
             workCRS: pipeline.workCRS, language: options.language)
+        if wantsDisplay { artifacts.profileFeatures = results.map { $0.outputs.flatMap(\.display) } }
         try writeExtraFormats(artifacts, pipeline: pipeline, options: options, lastChange: lastChange, to: out,
                               files: &files, progress: progress)
         clock.lap("write")
@@ -276,8 +280,12 @@ public enum Runner {
         }
         if pipeline.formats.contains(.report) {
             let lang = ReportLanguage(rawValue: options.language) ?? .nl
-            try out.write("report.html", ReportWriter.render(ReportData(a), language: lang))
-            files.append("report.html")
+            let data = try ReportData(a)
+            // One page per terrein under profiles/ (README "Outputs"), linked from the report.
+            let profiles = try ProfileSet(data, language: lang)
+            _ = try ProfileFolder.write(profiles, to: out.stagingPath("profiles"), threads: options.threads)
+            try out.write("report.html", ReportWriter.render(data, language: lang, profileFiles: profiles.fileNames))
+            files += ["report.html", "profiles/"]
             progress.advance()
         }
     }

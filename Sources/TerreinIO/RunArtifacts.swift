@@ -15,6 +15,9 @@ public struct RunArtifacts {
     public var workCRS: CRSIdentifier
     /// The language of titles and labels ("nl" or "en").
     public var language: String
+    /// Per terrein (same order as `indicators.rows`), its profile's display features; empty
+    /// when the run kept none (no report and no GeoPackage).
+    public var profileFeatures: [[ProfileFeature]] = []
 
     public init(pipelineName: String, indicators: Table, regions: Table, terreinGeometries: [Geometry],
                 natura2000Display: [(name: String, geometry: Geometry)], workCRS: CRSIdentifier,

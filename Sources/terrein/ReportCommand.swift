@@ -6,7 +6,7 @@ import TerreinIO
 extension Terrein {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Render report.html again from a finished run's output folder.")
+            abstract: "Render report.html and profiles/ again from a finished run's output folder.")
 
         @Argument(help: "The output folder of a run (e.g. Output/sample).")
         var outputDirectory: String
@@ -28,8 +28,14 @@ extension Terrein {
                     throw InputError(file: outputDirectory + "/indicators.gpkg", problem: "cannot read the GeoPackage: \(error)",
                                      hint: "it must be the indicators.gpkg a run wrote, unchanged; run the pipeline again to write it anew")
                 }
-                try AtomicFile.write(ReportWriter.render(data, language: language), to: outputDirectory + "/report.html")
-                log.info("wrote \(outputDirectory)/report.html")
+                // The profiles first (into a new folder swapped in with one rename), then the
+                // report that links to them.
+                let profiles = try ProfileSet(data, language: language)
+                let written = try ProfileFolder.replace(profiles, in: outputDirectory,
+                                                        threads: ProcessInfo.processInfo.activeProcessorCount)
+                try AtomicFile.write(ReportWriter.render(data, language: language, profileFiles: profiles.fileNames),
+                                     to: outputDirectory + "/report.html")
+                log.info("wrote \(outputDirectory)/report.html and \(written.files) profiles in \(outputDirectory)/profiles/")
             }
         }
     }

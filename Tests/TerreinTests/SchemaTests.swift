@@ -92,7 +92,9 @@ final class SchemaTests: XCTestCase {
 
         // Report: the map can be coloured by it (last in the menu), and its chart is drawn.
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
-        let options = html.components(separatedBy: "<option value=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        // The indicator menu's options (the table's region filter has options too).
+        let menu = html.components(separatedBy: "<select id=\"indicator\">")[1].components(separatedBy: "</select>")[0]
+        let options = menu.components(separatedBy: "<option value=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
         XCTAssertEqual(options, ["solar_mwh_yr", "paved_fraction", "inundation_fraction", "n2k_distance_m", "heat_pet_mean_c", "probe_mean_faces"])
         XCTAssertTrue(html.contains("<figcaption>Probe: twice the roof faces</figcaption>"))
         XCTAssertTrue(html.contains("≥ 10 vlakken"), "legend with the unit")

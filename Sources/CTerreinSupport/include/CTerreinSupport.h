@@ -13,4 +13,7 @@ void terrein_ignore_sigxfsz(void);
 /// Ignore SIGPIPE so a closed pipe on stdout makes writes fail instead of killing us.
 void terrein_ignore_sigpipe(void);
 
+/* syncfs(2) on the file system holding fd: 0 or -1 with errno. */
+int terrein_syncfs(int fd);
+
 #endif

@@ -45,10 +45,13 @@ public struct FamilyOutput: @unchecked Sendable {
     /// The family's own result, for its typed accessor (tests, the manifest). Immutable
     /// value types only, hence the unchecked Sendable.
     public var detail: Any?
-    public init(cells: [Cell], accumulators: [Double?] = [], detail: Any? = nil) {
+    /// What the terrein's profile draws for this family (only when the context collects it).
+    public var display: [ProfileFeature] = []
+    public init(cells: [Cell], accumulators: [Double?] = [], detail: Any? = nil, display: [ProfileFeature] = []) {
         self.cells = cells
         self.accumulators = accumulators
         self.detail = detail
+        self.display = display
     }
 }
 
@@ -59,12 +62,16 @@ public final class TerreinContext {
     let frame: TerreinFrame
     let indexed: IndexedLayers
     public let parameters: Parameters
+    /// Whether families also return their profile display features (`FamilyOutput.display`):
+    /// only when the run writes the report or the GeoPackage.
+    public let collectDisplay: Bool
     private var memo: [String: Any] = [:]
 
-    init(frame: TerreinFrame, indexed: IndexedLayers, parameters: Parameters) {
+    init(frame: TerreinFrame, indexed: IndexedLayers, parameters: Parameters, collectDisplay: Bool = false) {
         self.frame = frame
         self.indexed = indexed
         self.parameters = parameters
+        self.collectDisplay = collectDisplay
     }
 
     public var terrein: Terrein { frame.terrein }

@@ -93,10 +93,21 @@ public struct HeatFamily: IndicatorFamily {
             out.detail = r
             return out
         }
+        var display: [ProfileFeature] = []
+        if t.collectDisplay, let cells {
+            let p = t.parameters.heat
+            for (kind, threshold) in [("strong", p.strongPetC), ("extreme", p.extremePetC)] {
+                // NaN (invalid) compares false: never hot.
+                if let a = try CellDisplay.area(cells, { cells.lying[$0] && cells.values[$0] >= threshold }) {
+                    display.append(ProfileFeature(layer: .heat, kind: kind, value: Double(a.cells) * raster.info.cellArea,
+                                                  count: a.cells, geometry: a.geometry))
+                }
+            }
+        }
         return FamilyOutput(cells: [.real(r.meanPetC), .real(r.strongFraction), .real(r.extremeFraction),
                                     .text(Heat.exposureScale(t.parameters.heat).label(for: r.strongFraction))],
                             accumulators: [r.petSum, Double(r.cells), Double(r.strongCells), Double(r.extremeCells)],
-                            detail: r)
+                            detail: r, display: display)
     }
 }
 

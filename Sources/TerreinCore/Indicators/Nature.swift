@@ -6,6 +6,9 @@ public struct NatureResult: Equatable, Sendable, Codable {
     public var distanceM: Double
     public var nearest: String?
     public var overlapM2: Double
+    /// The position of the nearest site in the layer (ties as for `nearest`; among sites of
+    /// the winning name, the first in feature order).
+    public var nearestSite: Int? = nil
 }
 
 public enum Nature {
@@ -28,14 +31,20 @@ public enum Nature {
         // against the final minimum, so the winner does not depend on the visiting order.
         var best = Double.infinity
         var candidates: [(distance: Double, name: String?)] = []
+        var positions: [Int] = []
         for (lowerBound, i) in order {
             if lowerBound > best + tieTolerance { break }
             // The site is the big side: its prepared (indexed) form answers fast.
             let d = try prepared.prepared(i).distance(frame.terrein.geometry)
             candidates.append((d, sites[i].name))
+            positions.append(i)
             best = min(best, d)
         }
         let (distance, nearest) = Self.nearest(candidates)
+        let winners = candidates.indices.filter {
+            candidates[$0].distance <= distance + tieTolerance && (candidates[$0].name ?? "") == (nearest ?? "")
+        }
+        let nearestSite = winners.map { positions[$0] }.min()
         // Overlap: area(T ∩ ⋃sites), the union taken in feature order. Only sites at
         // distance 0 can overlap; a site wholly containing T contributes T itself.
         var pieces: [Geometry] = []
@@ -49,7 +58,7 @@ public enum Nature {
             }
         }
         let overlap = try Geometry.unionAll(pieces)?.area() ?? 0
-        return NatureResult(distanceM: distance, nearest: nearest, overlapM2: overlap)
+        return NatureResult(distanceM: distance, nearest: nearest, overlapM2: overlap, nearestSite: nearestSite)
     }
 
     /// The minimum distance and the name that wins among the sites within `tieTolerance`
@@ -133,9 +142,16 @@ public struct NatureFamily: IndicatorFamily {
             // No natura2000 layer, or an empty one: null, not 0.
             return FamilyOutput(cells: [.null, .null] + bands.map { _ in Cell.null } + [.null])
         }
+        var display: [ProfileFeature] = []
+        // The distance line: from the terrein to its nearest site (none when they touch).
+        if t.collectDisplay, n.distanceM > 0, let i = n.nearestSite,
+           let points = try prepared.prepared(i).nearestPoints(t.terrein.geometry) {
+            display.append(ProfileFeature(layer: .nature, kind: "nearest", name: n.nearest, value: n.distanceM,
+                                          geometry: try Geometry.lineString([points.toX, points.toY, points.fromX, points.fromY])))
+        }
         return FamilyOutput(cells: [.real(n.distanceM), optionalCell(n.nearest)]
                                 + bands.map { .boolean(n.distanceM <= Double($0)) } + [.real(n.overlapM2)],
-                            detail: n)
+                            detail: n, display: display)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TerreinGeometry
 import TerreinIO
 
 /// Solar figures of one terrein (docs/indicators.md, "Solar").
@@ -71,6 +72,26 @@ public enum Solar {
         r.mwhPerYear = kwh / 1000
         return r
     }
+
+    /// The profile's roof layer: the pieces counting in T, one MultiPolygon per
+    /// `RoofDisplayClass` (in the classes' order, pieces in feature order). Adjacent faces
+    /// may share edges: display data, not an OGC-valid MultiPolygon for analysis.
+    static func display(faces: [ClippedPiece], roofs: [RoofFace], _ p: SolarParameters) throws -> [ProfileFeature] {
+        var groups: [RoofDisplayClass: (pieces: [Geometry], area: Double)] = [:]
+        for piece in faces {
+            let face = roofs[piece.position]
+            let a = assess(slope: face.slope, azimuth: face.azimuth, faceArea: face.area, p)
+            let factor = p.specificYieldKWhPerKWp > 0 ? a.kwhPerKWp / p.specificYieldKWhPerKWp : 0
+            let c = RoofDisplayClass.of(suitable: a.suitable, valid: a.valid, yieldFactor: factor)
+            groups[c, default: ([], 0)].pieces.append(piece.geometry)
+            groups[c]!.area += piece.area
+        }
+        return try RoofDisplayClass.allCases.compactMap { c in
+            guard let g = groups[c] else { return nil }
+            return ProfileFeature(layer: .roofs, kind: c.rawValue, value: g.area, count: g.pieces.count,
+                                  geometry: try Geometry.collection(g.pieces, type: .multiPolygon))
+        }
+    }
 }
 
 /// The solar family's columns and their computation.
@@ -120,11 +141,13 @@ public struct SolarFamily: IndicatorFamily {
     }
 
     public func compute(_ t: TerreinContext) throws -> FamilyOutput {
-        let r = Solar.compute(faces: try t.roofPieces(), roofs: t.layers.roofs, t.parameters.solar)
+        let pieces = try t.roofPieces()
+        let r = Solar.compute(faces: pieces, roofs: t.layers.roofs, t.parameters.solar)
         return FamilyOutput(cells: [.integer(r.roofFaces), .real(r.roofAreaM2), .real(r.roofSurfaceM2),
                                     .real(r.suitableM2), .real(r.kwp), .real(r.mwhPerYear),
                                     fractionCell(r.roofAreaM2, of: t.area)],
-                            detail: r)
+                            detail: r,
+                            display: t.collectDisplay ? try Solar.display(faces: pieces, roofs: t.layers.roofs, t.parameters.solar) : [])
     }
 }
 

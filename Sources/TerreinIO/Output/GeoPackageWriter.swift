@@ -55,6 +55,7 @@ public enum GeoPackageWriter {
         // Encode geometries first: a failure leaves no half-written file behind.
         let terreinBlobs = try a.terreinGeometries.map { try GeoPackageBinary.encode($0, srsID: srs.id) }
         let siteBlobs = try a.natura2000Display.map { try GeoPackageBinary.encode($0.geometry, srsID: srs.id) }
+        let profileLayers = try profileTables(a, srsID: srs.id)
 
         let fm = FileManager.default
         for suffix in ["", "-journal", "-wal", "-shm"] where fm.fileExists(atPath: path + suffix) {
@@ -84,6 +85,11 @@ public enum GeoPackageWriter {
                 try writeFeatureTable(db, name: "natura2000", description: "Natura 2000 (simplified for display)",
                                       srsID: srs.id, columns: siteColumns, rows: siteRows,
                                       blobs: siteBlobs, lastChange: timestamp)
+                for layer in profileLayers {
+                    try writeFeatureTable(db, name: layer.layer.tableName, description: layer.description, srsID: srs.id,
+                                          columns: profileColumns, rows: layer.rows, blobs: layer.blobs, lastChange: timestamp,
+                                          geometryType: layer.layer.geometryType)
+                }
                 try writeDataColumns(db, tables: [("terreinen", terreinColumns), ("regions", a.regions.columns)],
                                      language: a.language)
                 try LayerStyles.write(db, styles: LayerStyles.styles(a, terreinColumns: terreinColumns, siteColumns: siteColumns),
@@ -94,6 +100,75 @@ public enum GeoPackageWriter {
         } catch {
             try? queue.close()
             throw error
+        }
+    }
+
+    // MARK: Profile layers
+
+    /// The columns of every profile layer (`ProfileLayer`).
+    static let profileColumns = [Column("terrein_id", .text), Column("kind", .text), Column("value", .real(decimals: 2)),
+                                 Column("count", .integer), Column("name", .text)]
+
+    struct ProfileTable {
+        var layer: ProfileLayer
+        var description: String
+        var rows: [[Cell]]
+        var blobs: [GeoPackageBinary.Encoded]
+    }
+
+    /// The profile display layers that have features, rows in terrein order then feature
+    /// order; geometries encoded in parallel (the bulk of them: every roof face in a terrein).
+    static func profileTables(_ a: RunArtifacts, srsID: Int) throws -> [ProfileTable] {
+        guard !a.profileFeatures.isEmpty else { return [] }
+        let idIndex = a.indicators.columnIndex(role: .identifier)
+        var out: [ProfileTable] = []
+        for layer in ProfileLayer.allCases {
+            var features: [(id: String, feature: ProfileFeature)] = []
+            for (i, list) in a.profileFeatures.enumerated() {
+                var id = ""
+                if let idIndex, i < a.indicators.rows.count, case .text(let s) = a.indicators.rows[i][idIndex] { id = s }
+                for f in list where f.layer == layer { features.append((id, f)) }
+            }
+            if features.isEmpty { continue }
+            let blobs = try encodeInParallel(features.map(\.feature.geometry), srsID: srsID, asLine: layer == .nature)
+            let rows: [[Cell]] = features.map { e in
+                [.text(e.id), .text(e.feature.kind), .real(e.feature.value), e.feature.count.map(Cell.integer) ?? .null,
+                 e.feature.name.map(Cell.text) ?? .null]
+            }
+            out.append(ProfileTable(layer: layer, description: "Terrein profiles: \(layer.rawValue) (display data)",
+                                    rows: rows, blobs: blobs))
+        }
+        return out
+    }
+
+    static func encodeInParallel(_ geometries: [Geometry], srsID: Int, asLine: Bool) throws -> [GeoPackageBinary.Encoded] {
+        let chunk = 512
+        let chunks = (geometries.count + chunk - 1) / chunk
+        let slots = EncodedSlots(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { k in
+            let range = (k * chunk)..<min(geometries.count, (k + 1) * chunk)
+            do {
+                slots.set(k, .success(try range.map {
+                    asLine ? try GeoPackageBinary.encodeAsIs(geometries[$0], srsID: srsID)
+                           : try GeoPackageBinary.encode(geometries[$0], srsID: srsID)
+                }))
+            } catch {
+                slots.set(k, .failure(error))
+            }
+        }
+        var out: [GeoPackageBinary.Encoded] = []
+        out.reserveCapacity(geometries.count)
+        for r in slots.results { out += try r!.get() }  // the lowest chunk's error first
+        return out
+    }
+
+    /// One result slot per chunk, filled by `concurrentPerform`'s workers.
+    final class EncodedSlots: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var results: [Result<[GeoPackageBinary.Encoded], any Error>?]
+        init(count: Int) { results = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ r: Result<[GeoPackageBinary.Encoded], any Error>) {
+            lock.lock(); results[i] = r; lock.unlock()
         }
     }
 
@@ -200,9 +275,9 @@ public enum GeoPackageWriter {
 
     private static func writeFeatureTable(_ db: Database, name: String, description: String, srsID: Int,
                                           columns: [Column], rows: [[Cell]], blobs: [GeoPackageBinary.Encoded],
-                                          lastChange: String) throws {
+                                          lastChange: String, geometryType: String = "MULTIPOLYGON") throws {
         let t = quoteIdentifier(name)
-        try db.execute(sql: "CREATE TABLE \(t) (\"fid\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, \"geom\" MULTIPOLYGON\(columnDefinitions(columns)))")
+        try db.execute(sql: "CREATE TABLE \(t) (\"fid\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, \"geom\" \(geometryType)\(columnDefinitions(columns)))")
 
         var extent: Bounds?
         for b in blobs { if let e = b.envelope { if extent == nil { extent = e } else { extent!.formUnion(e) } } }
@@ -213,8 +288,8 @@ public enum GeoPackageWriter {
                              extent?.minX, extent?.minY, extent?.maxX, extent?.maxY, srsID])
         try db.execute(sql: """
             INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id, z, m)
-            VALUES (?, 'geom', 'MULTIPOLYGON', ?, 0, 0)
-            """, arguments: [name, srsID])
+            VALUES (?, 'geom', ?, ?, 0, 0)
+            """, arguments: [name, geometryType, srsID])
 
         let placeholders = String(repeating: ", ?", count: columns.count)
         let names = columns.map { ", " + quoteIdentifier($0.name) }.joined()
@@ -435,6 +510,20 @@ enum GeoPackageBinary {
             for v in [b.minX, b.maxX, b.minY, b.maxY] { appendLE(&out, v.bitPattern) }
         }
         out += wkb
+        return Encoded(bytes: out, envelope: bounds)
+    }
+
+    /// Any geometry as it is (a LineString for the profile's distance lines), with an xy
+    /// envelope, little endian.
+    static func encodeAsIs(_ g: Geometry, srsID: Int) throws -> Encoded {
+        let bounds = g.bounds
+        var out: [UInt8] = [0x47, 0x50, 0]
+        out.append(bounds == nil ? 0b0001_0001 : 0b0000_0011)
+        appendLE(&out, UInt32(bitPattern: Int32(truncatingIfNeeded: srsID)))
+        if let b = bounds {
+            for v in [b.minX, b.maxX, b.minY, b.maxY] { appendLE(&out, v.bitPattern) }
+        }
+        out += try g.wkb()
         return Encoded(bytes: out, envelope: bounds)
     }
 

@@ -21,6 +21,12 @@ public struct ReportData {
     public var natura2000: [(name: String, rings: [[[Double]]])]
     /// The projected CRS of the map coordinates.
     public var mapCRS: CRSIdentifier
+    /// Per terrein, in row order, what its profile draws (roof faces by solar class,
+    /// flooded and heat areas, the distance line); empty when the source keeps none.
+    public var profiles: [[ProfileShape]] = []
+    /// Per terrein id, its values in past runs (from the run history), for the profiles'
+    /// trend sections; empty: the profiles say that there is no history.
+    public var trends: [String: [ReportTrendPoint]] = [:]
 
     public init(pipelineName: String, indicators: Table, regions: Table, terreinRings: [[[[Double]]]],
                 natura2000: [(name: String, rings: [[[Double]]])], mapCRS: CRSIdentifier) {
@@ -33,11 +39,13 @@ public struct ReportData {
     }
 
     /// The report of a finished run, map in the work CRS.
-    public init(_ a: RunArtifacts) throws {
+    public init(_ a: RunArtifacts, trends: [String: [ReportTrendPoint]] = [:]) throws {
         self.init(pipelineName: a.pipelineName, indicators: a.indicators, regions: a.regions,
                   terreinRings: try a.terreinGeometries.map { try $0.polygonRings() },
                   natura2000: try a.natura2000Display.map { ($0.name, try $0.geometry.polygonRings()) },
                   mapCRS: a.workCRS)
+        profiles = try a.profileFeatures.map { try $0.map(ProfileShape.init) }
+        self.trends = trends
     }
 
     public struct LoadError: Error, CustomStringConvertible {

@@ -5,6 +5,7 @@ extension ReportWriter {
         let title, terreinen, regionsCount, mapIn, regionsTitle, mapTitle, chartsTitle, tableTitle: String
         let noRegion, noRows, indicator, noIndicators, noData, natura2000, noGeometry, scale: String
         let chartEmpty, sortHint, footer: String
+        let search, searchHint, regionFilter, allRegions: String
 
         init(_ language: ReportLanguage) {
             switch language {
@@ -18,6 +19,7 @@ extension ReportWriter {
                 chartEmpty = "Geen gegevens voor deze grafiek."
                 sortHint = "Klik op een kolomkop om te sorteren; nogmaals klikken keert de volgorde om."
                 footer = "Gemaakt met Terrein. Definities: docs/indicators.md."
+                search = "Zoeken:"; searchHint = "id of naam"; regionFilter = "Regio:"; allRegions = "alle regio’s"
             case .en:
                 title = "Business park indicators"; terreinen = "business parks"; regionsCount = "regions"; mapIn = "map in"
                 regionsTitle = "Summary per region"; mapTitle = "Map"; chartsTitle = "Top 10 business parks"
@@ -28,6 +30,7 @@ extension ReportWriter {
                 chartEmpty = "No data for this chart."
                 sortHint = "Click a column header to sort; click again to reverse."
                 footer = "Made with Terrein. Definitions: docs/indicators.md."
+                search = "Search:"; searchHint = "id or name"; regionFilter = "Region:"; allRegions = "all regions"
             }
         }
     }

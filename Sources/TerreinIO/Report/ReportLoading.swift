@@ -81,10 +81,56 @@ extension ReportData {
                     sites.append((siteName, siteRings[i]))
                 }
             }
-            return ReportData(pipelineName: name.isEmpty ? ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent : name,
+            var data = ReportData(pipelineName: name.isEmpty ? ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent : name,
                               indicators: indicators, regions: regions, terreinRings: rings,
                               natura2000: sites, mapCRS: crs)
+            data.profiles = try readProfiles(db, path: path, indicators: indicators, exists: tableExists)
+            return data
         }
+    }
+
+    /// The profile layers (`ProfileLayer.tableName`) a run stored, per terrein row, in
+    /// fid order; empty when the GeoPackage has none (an older run's).
+    static func readProfiles(_ db: Database, path: String, indicators: Table,
+                             exists: (String) throws -> Bool) throws -> [[ProfileShape]] {
+        var rowOf: [ByteKey: Int] = [:]
+        if let idIndex = indicators.columnIndex(role: .identifier) {
+            for (i, row) in indicators.rows.enumerated() where idIndex < row.count {
+                if case .text(let id) = row[idIndex] { rowOf[ByteKey(id)] = i }
+            }
+        }
+        var out = [[ProfileShape]](repeating: [], count: indicators.rows.count)
+        var any = false
+        for layer in ProfileLayer.allCases {
+            guard try exists(layer.tableName) else { continue }
+            any = true
+            let t = GeoPackageWriter.quoteIdentifier(layer.tableName)
+            let cursor = try Row.fetchCursor(db, sql: "SELECT geom, terrein_id, kind, value, count, name FROM \(t) ORDER BY fid")
+            var n = 0
+            while let r = try cursor.next() {
+                n += 1
+                let id: String = r[1] ?? ""
+                guard let i = rowOf[ByteKey(id)] else { continue }  // a terrein no longer in the table
+                let location = "\(path): '\(layer.tableName)' row \(n)"
+                guard case .blob(let blob) = (r[0] as DatabaseValue).storage else { continue }
+                var shape = ProfileShape(layer: layer, kind: r[2] ?? "", name: r[5], value: r[3] ?? 0, count: r[4])
+                if layer == .nature {
+                    guard let h = GeoPackageBinary.header([UInt8](blob)) else {
+                        throw LoadError(message: "\(location) has no valid GeoPackage geometry")
+                    }
+                    let g: Geometry
+                    do { g = try Geometry.fromWKB(Array([UInt8](blob)[h.wkbOffset...])) } catch {
+                        throw LoadError(message: "\(location) has no valid GeoPackage geometry (\(error))")
+                    }
+                    shape.line = try g.lineCoordinates()
+                    try checkMapCoordinates([[shape.line]], location: location)
+                } else {
+                    shape.polygons = try mapRings(blob: [UInt8](blob), location: location)
+                }
+                out[i].append(shape)
+            }
+        }
+        return any ? out : []
     }
 
     /// A GeoPackage table as a Table (without fid and geom) and, for features, the rings.

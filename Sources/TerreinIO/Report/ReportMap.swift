@@ -86,7 +86,8 @@ extension ReportWriter {
     }
 
     /// SVG path data: each ring as an absolute move and relative integer steps (1 m), closed.
-    static func pathData(_ polygons: [[[Double]]], ox: Double, oy: Double) -> String {
+    /// With `scale`, one unit of the path is 1/scale m (the profiles draw in decimetres).
+    static func pathData(_ polygons: [[[Double]]], ox: Double, oy: Double, scale: Double = 1) -> String {
         var d = ""
         for rings in polygons {
             for ring in rings {
@@ -98,7 +99,7 @@ extension ReportWriter {
                 // The closing position repeats the first: "z" draws it.
                 let last = n >= 2 && ring[0] == ring[2 * (n - 1)] && ring[1] == ring[2 * (n - 1) + 1] ? n - 1 : n
                 while k < last {
-                    let x = ring[2 * k] - ox, y = oy - ring[2 * k + 1]
+                    let x = (ring[2 * k] - ox) * scale, y = (oy - ring[2 * k + 1]) * scale
                     guard x.isFinite, y.isFinite else { k += 1; continue }
                     let ix = Int(x.rounded()), iy = Int(y.rounded())
                     if first {

@@ -45,6 +45,63 @@ extension ReportWriter {
         rows.forEach(function (x) { frag.appendChild(x.row); });
         body.appendChild(frag);
       }
+      // Hover: the terrein's name and its values of the map's indicators; click: its profile.
+      var tip = document.getElementById("tip");
+      var group = document.getElementById("terreinen");
+      function esc(t) { return String(t).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
+      if (group && tip && data.labels) {
+        group.addEventListener("mouseover", function (e) {
+          var p = e.target.closest ? e.target.closest("path[data-i]") : null;
+          if (!p) return;
+          var i = parseInt(p.getAttribute("data-i"), 10);
+          var html = "<span class='tip-name'>" + esc(data.labels[i]) + "</span>";
+          if (data.regions && data.regions[i]) html += esc(data.regions[i]) + "<br>";
+          var current = select ? select.value : null;
+          Object.keys(data.maps).forEach(function (k) {
+            var m = data.maps[k];
+            if (!m.values) return;
+            var line = esc(data.names[k] || k) + ": " + esc(m.values[i]);
+            html += (k === current ? "<strong>" + line + "</strong>" : line) + "<br>";
+          });
+          if (data.links) html += "<span class='tip-hint'>" + esc(data.profileHint) + "</span>";
+          tip.innerHTML = html;
+          tip.hidden = false;
+        });
+        group.addEventListener("mousemove", function (e) {
+          tip.style.left = Math.min(e.clientX + 14, window.innerWidth - tip.offsetWidth - 4) + "px";
+          tip.style.top = Math.min(e.clientY + 14, window.innerHeight - tip.offsetHeight - 4) + "px";
+        });
+        group.addEventListener("mouseout", function () { tip.hidden = true; });
+        group.addEventListener("click", function (e) {
+          var p = e.target.closest ? e.target.closest("path[data-i]") : null;
+          if (p && data.links) window.location.href = data.links[parseInt(p.getAttribute("data-i"), 10)];
+        });
+      }
+      // Search (id or name) and region filter over the full table.
+      var search = document.getElementById("search");
+      var regionFilter = document.getElementById("region-filter");
+      var full = document.getElementById("indicators-table");
+      var counter = document.getElementById("row-count");
+      if (full && search && regionFilter && data.columns) {
+        var rowsAll = Array.prototype.slice.call(full.tBodies[0].rows);
+        var keys = rowsAll.map(function (r) {
+          var id = data.columns.id >= 0 && r.cells[data.columns.id] ? r.cells[data.columns.id].textContent : "";
+          var nm = data.columns.name >= 0 && r.cells[data.columns.name] ? r.cells[data.columns.name].textContent : "";
+          var rg = data.columns.region >= 0 && r.cells[data.columns.region] ? r.cells[data.columns.region].textContent : "";
+          return { text: (id + " " + nm).toLowerCase(), region: rg };
+        });
+        var filter = function () {
+          var q = search.value.trim().toLowerCase(), rg = regionFilter.value, shown = 0;
+          for (var i = 0; i < rowsAll.length; i++) {
+            var ok = (q === "" || keys[i].text.indexOf(q) >= 0) && (rg === "" || keys[i].region === rg);
+            rowsAll[i].hidden = !ok;
+            if (ok) shown++;
+          }
+          if (counter) counter.textContent = shown + " / " + rowsAll.length;
+        };
+        search.addEventListener("input", filter);
+        regionFilter.addEventListener("change", filter);
+      }
       var tables = document.querySelectorAll("table.sortable");
       Array.prototype.forEach.call(tables, function (table) {
         var heads = table.tHead.rows[0].cells;

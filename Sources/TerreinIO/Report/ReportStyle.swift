@@ -26,7 +26,11 @@ extension ReportWriter {
     table.bars th{font-weight:normal;text-align:left;max-width:12rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;padding:.1rem .4rem .1rem 0}
     td.barcell{width:50%}.bar{display:block;height:.8rem;background:#3274b2}
     footer{margin-top:2rem}
-    @media print{.scroll{max-height:none;overflow:visible}select{display:none}}
+    .filters{margin:.4rem 0 .6rem;display:flex;gap:1rem;flex-wrap:wrap;align-items:center;font-size:.9rem}
+    #tip{position:fixed;z-index:10;pointer-events:none;background:#fff;border:1px solid #888;border-radius:3px;padding:.3rem .5rem;font-size:.8rem;box-shadow:0 1px 4px rgba(0,0,0,.25);max-width:22rem}
+    #tip .tip-name{display:block;font-weight:700}#tip .tip-hint{color:#666}
+    #terreinen path{cursor:pointer}
+    @media print{.scroll{max-height:none;overflow:visible}select{display:none}.filters,#tip{display:none}}
 
     """
 

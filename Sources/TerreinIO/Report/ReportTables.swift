@@ -37,7 +37,8 @@ extension ReportWriter {
     }
 
     /// A sortable HTML table with the printed values (as in the CSV, without formula guard).
-    static func htmlTable(_ t: Table, id: String, emptyRegion: String?, emptyText: String) -> String {
+    /// `links`: per row, the href of the row's identifier cell (the terrein's profile).
+    static func htmlTable(_ t: Table, id: String, emptyRegion: String?, emptyText: String, links: [String]? = nil) -> String {
         if t.columns.isEmpty { return "<p>\(emptyText)</p>\n" }
         var h = "<div class=\"scroll\"><table class=\"data sortable\" id=\"\(id)\">\n<thead><tr>"
         for c in t.columns {
@@ -45,12 +46,15 @@ extension ReportWriter {
         }
         h += "</tr></thead>\n<tbody>\n"
         let regionIndex = emptyRegion == nil ? nil : t.columnIndex(role: .grouping)
-        for row in t.rows {
+        let linkIndex = links == nil ? nil : t.columnIndex(role: .identifier)
+        for (i, row) in t.rows.enumerated() {
             h += "<tr>"
             for (j, c) in t.columns.enumerated() {
                 let cell = j < row.count ? row[j] : .null
                 let text = Table.format(cell, as: c.kind)
-                if j == regionIndex, text.isEmpty, let emptyRegion {
+                if j == linkIndex, let links, i < links.count {
+                    h += "<td><a href=\"\(esc(links[i]))\">\(esc(text))</a></td>"
+                } else if j == regionIndex, text.isEmpty, let emptyRegion {
                     h += "<td><i>\(esc(emptyRegion))</i></td>"
                 } else {
                     h += isNumeric(c.kind) ? "<td class=\"num\">\(esc(text))</td>" : "<td>\(esc(text))</td>"

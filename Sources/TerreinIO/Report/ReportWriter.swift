@@ -18,7 +18,9 @@ import TerreinGeometry
 /// (first indicator shown). Every data text is HTML-escaped; the JSON uses
 /// `JSONText.quote`, safe inside `<script>`. The output depends only on the input.
 public enum ReportWriter {
-    public static func render(_ data: ReportData, language: ReportLanguage) -> String {
+    /// `profileFiles`: per row, the file name of its profile under `profiles/` (the table's
+    /// ids and the map link to them); nil: no profiles, no links.
+    public static func render(_ data: ReportData, language: ReportLanguage, profileFiles: [String]? = nil) -> String {
         let L = Labels(language)
         var h = ""
         h.reserveCapacity(1 << 20)
@@ -78,7 +80,9 @@ public enum ReportWriter {
 
         // Full table
         h += "<section id=\"all\">\n<h2>\(L.tableTitle)</h2>\n<p class=\"hint\">\(L.sortHint)</p>\n"
-        h += htmlTable(data.indicators, id: "indicators-table", emptyRegion: nil, emptyText: L.noRows)
+        h += filterBar(data, L)
+        let links = profileFiles.map { $0.map { "profiles/" + $0 } }
+        h += htmlTable(data.indicators, id: "indicators-table", emptyRegion: nil, emptyText: L.noRows, links: links)
         h += "</section>\n<footer>\(L.footer)</footer>\n"
 
         // Data for the script
@@ -86,12 +90,64 @@ public enum ReportWriter {
         for (i, m) in maps.enumerated() {
             if i > 0 { json += "," }
             json += JSONText.quote(m.key) + ":{\"colors\":[" + m.colors.map(JSONText.quote).joined(separator: ",")
-            json += "],\"classes\":[" + m.classes.map { String($0) }.joined(separator: ",") + "]}"
+            json += "],\"classes\":[" + m.classes.map { String($0) }.joined(separator: ",") + "]"
+            // The values as the tooltip prints them.
+            if let j = data.indicators.columnIndex(m.key) {
+                let kind = data.indicators.columns[j].kind
+                let unit = data.indicators.columns[j].schema?.unit.map { " " + $0 } ?? ""
+                json += ",\"values\":[" + data.indicators.rows.map { row -> String in
+                    let t = j < row.count ? Table.format(row[j], as: kind) : ""
+                    return JSONText.quote(t.isEmpty ? L.noData : t + unit)
+                }.joined(separator: ",") + "]"
+            }
+            json += "}"
         }
-        json += "}}"
+        json += "}"
+        json += tooltipJSON(data, indicators: indicators, links: links, language)
+        json += "}"
+        h += "<div id=\"tip\" role=\"tooltip\" hidden></div>\n"
         h += "<script type=\"application/json\" id=\"report-data\">\(json)</script>\n"
         h += "<script>\n\(script)</script>\n</body>\n</html>\n"
         return h
+    }
+
+    /// Search box, region filter and the count of rows shown, above the full table.
+    static func filterBar(_ data: ReportData, _ L: Labels) -> String {
+        var h = "<div class=\"filters\"><label>\(L.search) <input type=\"search\" id=\"search\" placeholder=\"\(L.searchHint)\"></label> "
+        h += "<label>\(L.regionFilter) <select id=\"region-filter\"><option value=\"\" selected>\(L.allRegions)</option>"
+        var regions: [String] = []
+        if let r = data.indicators.columnIndex(role: .grouping) {
+            var seen: Set<String> = []
+            for row in data.indicators.rows where r < row.count {
+                let t = Table.format(row[r], as: .text)
+                if !t.isEmpty, seen.insert(t).inserted { regions.append(t) }
+            }
+        }
+        for r in regions.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            h += "<option value=\"\(esc(r))\">\(esc(r))</option>"
+        }
+        h += "</select></label> <span id=\"row-count\" class=\"hint\">\(data.indicators.rows.count) / \(data.indicators.rows.count)</span></div>\n"
+        return h
+    }
+
+    /// The tooltip's texts (labels per terrein, the menu labels) and the profile links, as
+    /// members of the script's JSON.
+    static func tooltipJSON(_ data: ReportData, indicators: [MapIndicator], links: [String]?, _ language: ReportLanguage) -> String {
+        let t = data.indicators
+        let idIndex = t.columnIndex(role: .identifier), nameIndex = t.columnIndex(role: .label), regionIndex = t.columnIndex(role: .grouping)
+        var json = ",\"labels\":[" + t.rows.map { row -> String in
+            var label = idIndex.map { $0 < row.count ? Table.format(row[$0], as: .text) : "" } ?? ""
+            if let nameIndex, nameIndex < row.count, case .text(let n) = row[nameIndex], !n.isEmpty { label += " · " + n }
+            return JSONText.quote(label)
+        }.joined(separator: ",") + "]"
+        json += ",\"regions\":[" + t.rows.map { row in
+            JSONText.quote(regionIndex.map { $0 < row.count ? Table.format(row[$0], as: .text) : "" } ?? "")
+        }.joined(separator: ",") + "]"
+        json += ",\"names\":{" + indicators.map { JSONText.quote($0.column) + ":" + JSONText.quote($0.label) }.joined(separator: ",") + "}"
+        json += ",\"columns\":{\"id\":\(idIndex ?? -1),\"name\":\(nameIndex ?? -1),\"region\":\(regionIndex ?? -1)}"
+        if let links { json += ",\"links\":[" + links.map(JSONText.quote).joined(separator: ",") + "]" }
+        json += ",\"profileHint\":" + JSONText.quote(language == .nl ? "klik voor het profiel" : "click for the profile")
+        return json
     }
 
 }
