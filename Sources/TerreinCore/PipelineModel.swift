@@ -250,6 +250,9 @@ public struct Pipeline: Sendable {
     public var parameters: Parameters
     public var outputDirectory: String
     public var formats: [OutputFormat]
+    /// Whether the run keeps each terrein's profile display features: the report draws them and
+    /// the GeoPackage stores them (so that `terrein report` can draw them again).
+    public var wantsDisplay: Bool { formats.contains(.report) || formats.contains(.gpkg) }
     /// The run history (`outputs.history`, or `--history`): an absolute path to the
     /// GeoPackage every successful run appends itself to (docs/history.md); nil for none.
     public var historyPath: String?

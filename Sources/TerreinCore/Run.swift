@@ -139,10 +139,8 @@ public enum Runner {
         clock.lap("index")
 
         let schema = IndicatorSchema(families: families, parameters: pipeline.parameters)
-        // The profiles' display layers, for the report and the GeoPackage that keeps them.
-        let wantsDisplay = pipeline.formats.contains(.report) || pipeline.formats.contains(.gpkg)
         let results = try compute(indexed, schema: schema, parameters: pipeline.parameters, threads: options.threads,
-                                  progress: progress, collectDisplay: wantsDisplay)
+                                  progress: progress, collectDisplay: pipeline.wantsDisplay)
         clock.lap("indicators")
         testPause("computed")
 
@@ -158,33 +156,10 @@ public enum Runner {
         // Writers: everything goes into the staging folder, then one swap.
         progress.begin("writing", total: pipeline.formats.count + 1)
         defer { progress.end() }
-        var files: [String] = []
-        let indicatorsCSV = CSVFormat.render(indicators), regionsCSV = CSVFormat.render(regions)
-        try out.write("indicators.csv", indicatorsCSV)
-        try out.write("regions.csv", regionsCSV)
-        files += ["indicators.csv", "regions.csv"]
-        // The data package describes the two CSVs, so it belongs to the csv format (always written).
-        try out.write("datapackage.json", DataPackageWriter.render(
-            pipelineName: pipeline.name,
-            indicators: .init(resourceName: "indicators", path: "indicators.csv", table: indicators, bytes: Data(indicatorsCSV.utf8)),
-            regions: .init(resourceName: "regions", path: "regions.csv", table: regions, bytes: Data(regionsCSV.utf8)),
-            sources: dataPackageSources(pipeline, layers), created: lastChange, language: options.language))
-        files.append("datapackage.json")
-        progress.advance()
-        // Keyed by the id's bytes: ids that differ only in Unicode normalisation are distinct.
-        let byId = Dictionary(uniqueKeysWithValues: layers.terreinen.map { (ByteKey($0.id), $0.geometry) })
-        var artifacts = RunArtifacts(
-            pipelineName: pipeline.name, indicators: indicators, regions: regions,
-            terreinGeometries: results.map { byId[ByteKey($0.id)]! },
-            // Simplified sites are only drawn (report) or stored (GeoPackage for the report).
-            natura2000Display: pipeline.formats.contains(.report) || pipeline.formats.contains(.gpkg)
-                ? try onLayers([.natura2000], of: pipeline, "simplifying the sites for display") {
-                    try (layers.natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) }
-                } : [],
-            workCRS: pipeline.workCRS, language: options.language)
-        if wantsDisplay { artifacts.profileFeatures = results.map { $0.outputs.flatMap(\.display) } }
-        try writeExtraFormats(artifacts, pipeline: pipeline, options: options, lastChange: lastChange, to: out,
-                              files: &files, progress: progress)
+        let written = try writeOutputs(indicators: indicators, regions: regions, results: results, terreinen: layers.terreinen,
+                                       natura2000: layers.natura2000, sources: dataPackageSources(pipeline, layers),
+                                       pipeline: pipeline, options: options, lastChange: lastChange, to: out, progress: progress)
+        var files = written.files
         clock.lap("write")
         testPause("staging-written")
 
@@ -195,12 +170,61 @@ public enum Runner {
         files.append("manifest.json")
         progress.advance()
         try out.commit(pauseHook: testPause)
-        let historyRunID = try appendHistory(pipeline, layers: layers, started: startedWall, indicators: indicators,
-                                             regions: regions, indicatorsCSV: indicatorsCSV, regionsCSV: regionsCSV,
-                                             geometries: artifacts.terreinGeometries)
+        let historyRunID = try appendHistory(pipeline, sources: dataPackageSources(pipeline, layers), started: startedWall, indicators: indicators,
+                                             regions: regions, indicatorsCSV: written.indicatorsCSV, regionsCSV: written.regionsCSV,
+                                             geometries: written.geometries)
         return RunSummary(outputDirectory: pipeline.outputDirectory, files: files, terreinen: results.count,
                           regions: regions.rows.count, warnings: warnings, seconds: Date().timeIntervalSince(started),
                           historyRunID: historyRunID)
+    }
+
+    /// What `writeOutputs` wrote, and what the run history takes from it.
+    struct WrittenOutputs {
+        var files: [String]
+        var indicatorsCSV: String
+        var regionsCSV: String
+        /// The terrein polygons in table order.
+        var geometries: [Geometry]
+    }
+
+    /// Every output file but the manifest, into the staging folder: the CSVs and their data
+    /// package, then GeoJSON, GeoPackage, report and profiles as the pipeline asks. One function
+    /// for a run and a merge of shards, so that both write the same bytes from the same results
+    /// (`results` sorted by id, with their display features when the report or GeoPackage is on).
+    static func writeOutputs(indicators: Table, regions: Table, results: [TerreinResult], terreinen: [Terrein],
+                             natura2000: [Site]?, sources: [DataPackageWriter.Source], pipeline: Pipeline,
+                             options: RunOptions, lastChange: Date, to out: OutputDirectory,
+                             progress: ProgressReporter) throws -> WrittenOutputs {
+        var files: [String] = []
+        let indicatorsCSV = CSVFormat.render(indicators), regionsCSV = CSVFormat.render(regions)
+        try out.write("indicators.csv", indicatorsCSV)
+        try out.write("regions.csv", regionsCSV)
+        files += ["indicators.csv", "regions.csv"]
+        // The data package describes the two CSVs, so it belongs to the csv format (always written).
+        try out.write("datapackage.json", DataPackageWriter.render(
+            pipelineName: pipeline.name,
+            indicators: .init(resourceName: "indicators", path: "indicators.csv", table: indicators, bytes: Data(indicatorsCSV.utf8)),
+            regions: .init(resourceName: "regions", path: "regions.csv", table: regions, bytes: Data(regionsCSV.utf8)),
+            sources: sources, created: lastChange, language: options.language))
+        files.append("datapackage.json")
+        progress.advance()
+        // Keyed by the id's bytes: ids that differ only in Unicode normalisation are distinct.
+        let byId = Dictionary(uniqueKeysWithValues: terreinen.map { (ByteKey($0.id), $0.geometry) })
+        let wantsDisplay = pipeline.wantsDisplay
+        var artifacts = RunArtifacts(
+            pipelineName: pipeline.name, indicators: indicators, regions: regions,
+            terreinGeometries: results.map { byId[ByteKey($0.id)]! },
+            // Simplified sites are only drawn (report) or stored (GeoPackage for the report).
+            natura2000Display: wantsDisplay
+                ? try onLayers([.natura2000], of: pipeline, "simplifying the sites for display") {
+                    try (natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) }
+                } : [],
+            workCRS: pipeline.workCRS, language: options.language)
+        if wantsDisplay { artifacts.profileFeatures = results.map { $0.outputs.flatMap(\.display) } }
+        try writeExtraFormats(artifacts, pipeline: pipeline, options: options, lastChange: lastChange, to: out,
+                              files: &files, progress: progress)
+        return WrittenOutputs(files: files, indicatorsCSV: indicatorsCSV, regionsCSV: regionsCSV,
+                              geometries: artifacts.terreinGeometries)
     }
 
     /// The input layers as the data package's `sources`: path as the pipeline file gives it, SHA-256
@@ -280,7 +304,7 @@ public enum Runner {
         }
         if pipeline.formats.contains(.report) {
             let lang = ReportLanguage(rawValue: options.language) ?? .nl
-            let data = try ReportData(a)
+            let data = try ReportData(a, trends: try reportTrends(pipeline, indicators: a.indicators, lastChange: lastChange))
             // One page per terrein under profiles/ (README "Outputs"), linked from the report.
             let profiles = try ProfileSet(data, language: lang)
             _ = try ProfileFolder.write(profiles, to: out.stagingPath("profiles"), threads: options.threads)
@@ -288,6 +312,17 @@ public enum Runner {
             files += ["report.html", "profiles/"]
             progress.advance()
         }
+    }
+
+    /// The profiles' trends: the pipeline's run history (if it has one and it exists yet), then
+    /// this run, which is appended to the history only after the outputs are swapped in.
+    static func reportTrends(_ pipeline: Pipeline, indicators: Table, lastChange: Date) throws -> [String: [ReportTrendPoint]] {
+        guard let path = pipeline.historyPath else { return [:] }
+        let finished = GeoPackageWriter.formatISO8601(lastChange)
+        // Without the file yet (the history's first run), this run is the only point. This run is
+        // never in the history yet, so no SHA-256 to match.
+        let history = FileManager.default.fileExists(atPath: path) ? try RunHistory.open(path: path) : nil
+        return try ReportTrends.points(history: history, current: indicators, finished: finished, currentSHA256: "")
     }
 
     /// SOURCE_DATE_EPOCH when set (reproducible builds convention), else now. Empty counts

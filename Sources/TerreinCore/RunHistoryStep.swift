@@ -25,7 +25,7 @@ extension Runner {
     }
 
     /// Appends the finished run (called after `out.commit`); returns the new run id.
-    static func appendHistory(_ pipeline: Pipeline, layers: LoadedLayers, started: String,
+    static func appendHistory(_ pipeline: Pipeline, sources: [DataPackageWriter.Source], started: String,
                               indicators: Table, regions: Table, indicatorsCSV: String, regionsCSV: String,
                               geometries: [Geometry]) throws -> Int? {
         guard let path = pipeline.historyPath else { return nil }
@@ -33,7 +33,7 @@ extension Runner {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .throw
         struct InputEntry: Encodable { var layer, path, sha256: String }
-        let inputs = dataPackageSources(pipeline, layers).map { InputEntry(layer: $0.title, path: $0.path, sha256: $0.sha256) }
+        let inputs = sources.map { InputEntry(layer: $0.title, path: $0.path, sha256: $0.sha256) }
         // With SOURCE_DATE_EPOCH set, both times are that time (as the GeoPackage's and the data
         // package's are), so that the same runs give the same history bytes.
         let reproducible = !(ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"] ?? "").isEmpty

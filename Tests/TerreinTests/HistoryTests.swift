@@ -179,6 +179,33 @@ final class HistoryTests: XCTestCase {
     /// A parameter change that renames a column (a Natura 2000 band) is a new run of the same
     /// pipeline: the new column is added, NULL for the earlier run, and each run reads back
     /// with its own columns.
+    /// The "done when": after a second run with a changed layer, every profile draws
+    /// both runs (the history's first, and this run, appended only after its outputs); the first
+    /// run's profiles say there is one run so far. `terrein report --history` on the second
+    /// folder, whose run the history now holds, draws the same pages.
+    func testTheProfilesOfTheSecondRunShowBothRuns() throws {
+        let s = try Sample()
+        try run(["run", s.yml, "--output", s.out(1), "--quiet"])
+        try s.changeRoofs()
+        try run(["run", s.yml, "--output", s.out(2), "--quiet"])
+        let pages = try FileManager.default.contentsOfDirectory(atPath: s.out(2) + "/profiles").filter { $0.hasSuffix(".html") }.sorted()
+        XCTAssertEqual(pages.count, 11)
+        var changed = 0
+        for page in pages {
+            let first = try read(s.out(1) + "/profiles/" + page), second = try read(s.out(2) + "/profiles/" + page)
+            XCTAssertTrue(first.contains("id=\"no-history\""), page)
+            XCTAssertFalse(first.contains("id=\"profile-trend\""), page)
+            XCTAssertTrue(second.contains("id=\"profile-trend\""), page)
+            XCTAssertTrue(second.contains("#1 (2023-11-14T22:13:20Z), #2 (2023-11-14T22:13:20Z)"), page)
+            // The changed layer's column has a trend row wherever the terrein has roof faces.
+            if second.contains("<tr data-column=\"roof_faces\">") { changed += 1 }
+        }
+        XCTAssertGreaterThan(changed, 0, "no profile shows the roof faces' trend")
+        let before = try pages.map { try read(s.out(2) + "/profiles/" + $0) }
+        try run(["report", s.out(2), "--history", s.history])
+        XCTAssertEqual(try pages.map { try read(s.out(2) + "/profiles/" + $0) }, before)
+    }
+
     func testAParameterChangeAddsColumnsForLaterRuns() throws {
         let s = try Sample()
         try run(["run", s.yml, "--output", s.out(1), "--quiet"])

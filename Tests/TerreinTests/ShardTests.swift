@@ -136,12 +136,16 @@ final class ShardTests: XCTestCase {
         return (single, merged)
     }
 
+    /// Every file of the two folders, subfolders (profiles/) included, has the same bytes, but
+    /// the manifest.
     func assertSameBytesButManifest(_ a: String, _ b: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let fa = try FileManager.default.contentsOfDirectory(atPath: a).sorted()
-        let fb = try FileManager.default.contentsOfDirectory(atPath: b).sorted()
+        let fm = FileManager.default
+        let fa = try fm.subpathsOfDirectory(atPath: a).sorted(), fb = try fm.subpathsOfDirectory(atPath: b).sorted()
         XCTAssertEqual(fa, fb, file: file, line: line)
         XCTAssertTrue(fa.contains("indicators.csv") && fa.contains("manifest.json"), file: file, line: line)
         for f in fa where f != "manifest.json" {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: a + "/" + f, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             let da = try Data(contentsOf: URL(fileURLWithPath: a + "/" + f)), db = try Data(contentsOf: URL(fileURLWithPath: b + "/" + f))
             XCTAssertTrue(da == db, "\(f) differs between \(a) and \(b)", file: file, line: line)
         }

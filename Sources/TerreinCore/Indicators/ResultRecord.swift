@@ -1,4 +1,5 @@
 import Foundation
+import TerreinGeometry
 import TerreinIO
 
 /// A `TerreinResult` as a value that can be stored and read back exactly: every cell and
@@ -22,6 +23,38 @@ public struct ResultRecord: Codable, Sendable, Equatable {
         public var accumulators: [UInt64?]
         /// The family's detail as JSON, nil where the family gave none.
         public var detail: String?
+        /// The family's profile display features (empty unless the run collected them).
+        public var display: [DisplayRecord] = []
+    }
+
+    /// A `ProfileFeature` with its geometry as WKB (hex), which keeps every coordinate's bits.
+    public struct DisplayRecord: Codable, Sendable, Equatable {
+        public var layer: String
+        public var kind: String
+        public var name: String?
+        public var value: UInt64
+        public var count: Int?
+        public var wkb: String
+
+        init(_ f: ProfileFeature) throws {
+            layer = f.layer.rawValue
+            kind = f.kind
+            name = f.name
+            value = f.value.bitPattern
+            count = f.count
+            wkb = try f.geometry.wkb().hexString
+        }
+
+        func feature(terrein: String) throws -> ProfileFeature {
+            guard let l = ProfileLayer(rawValue: layer) else {
+                throw ResultRecordError("record of \(terrein): unknown display layer \(layer)")
+            }
+            guard let bytes = [UInt8](hex: wkb) else {
+                throw ResultRecordError("record of \(terrein): a display geometry of layer \(layer) is not hex WKB")
+            }
+            return ProfileFeature(layer: l, kind: kind, name: name, value: Double(bitPattern: value), count: count,
+                                  geometry: try Geometry.fromWKB(bytes))
+        }
     }
 
     /// A table cell with its exact value.
@@ -59,7 +92,8 @@ public struct ResultRecord: Codable, Sendable, Equatable {
         families = try zip(schema.families, result.outputs).map { family, out in
             FamilyRecord(name: family.name, cells: out.cells.map(CellRecord.init),
                          accumulators: out.accumulators.map { $0?.bitPattern },
-                         detail: try family.encodeDetail(out.detail))
+                         detail: try family.encodeDetail(out.detail),
+                         display: try out.display.map(DisplayRecord.init))
         }
     }
 
@@ -82,7 +116,8 @@ public struct ResultRecord: Codable, Sendable, Equatable {
             }
             outputs.append(FamilyOutput(cells: record.cells.map(\.cell),
                                         accumulators: record.accumulators.map { $0.map(Double.init(bitPattern:)) },
-                                        detail: try record.detail.map { try family.decodeDetail($0, terrein: id) }))
+                                        detail: try record.detail.map { try family.decodeDetail($0, terrein: id) },
+                                        display: try record.display.map { try $0.feature(terrein: id) }))
         }
         return TerreinResult(id: id, region: region, outputs: outputs,
                              cpuSeconds: [Double](repeating: 0, count: families.count))
@@ -117,5 +152,38 @@ extension IndicatorFamily {
         } catch {
             throw ResultRecordError("record of \(terrein): the detail of family \(name) does not decode: \(error)")
         }
+    }
+}
+
+extension Array where Element == UInt8 {
+    var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(count * 2)
+        for b in self { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Bytes from lower- or upper-case hex; nil for anything else or an odd length.
+    init?(hex: String) {
+        let u = Array(hex.utf8)
+        guard u.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: return c - 48
+            case 97...102: return c - 87
+            case 65...70: return c - 55
+            default: return nil
+            }
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(u.count / 2)
+        var i = 0
+        while i < u.count {
+            guard let h = nibble(u[i]), let l = nibble(u[i + 1]) else { return nil }
+            out.append(h << 4 | l)
+            i += 2
+        }
+        self = out
     }
 }

@@ -59,6 +59,8 @@ extension Runner {
         }
         let lastChange = try sourceDate()
         let out = try OutputDirectory(target: pipeline.outputDirectory)
+        // A merge is the run of the pipeline: it is what the run history records.
+        try checkHistory(pipeline)
 
         // The terreinen (geometry, overlaps) and the sites (display) are small and read whole;
         // the rasters are opened for the manifest.
@@ -111,31 +113,13 @@ extension Runner {
         if overlaps > 0 { warnings.append("\(overlaps) pair(s) of terreinen overlap; each is computed on its own") }
         clock.lap("tables_overlaps")
 
-        // The writers as `Runner.run` calls them (the merge test compares the bytes).
-        let progress = ProgressReporter(enabled: false)
-        var files: [String] = []
-        let indicatorsCSV = CSVFormat.render(indicators), regionsCSV = CSVFormat.render(regions)
-        try out.write("indicators.csv", indicatorsCSV)
-        try out.write("regions.csv", regionsCSV)
-        files += ["indicators.csv", "regions.csv"]
-        try out.write("datapackage.json", DataPackageWriter.render(
-            pipelineName: pipeline.name,
-            indicators: .init(resourceName: "indicators", path: "indicators.csv", table: indicators, bytes: Data(indicatorsCSV.utf8)),
-            regions: .init(resourceName: "regions", path: "regions.csv", table: regions, bytes: Data(regionsCSV.utf8)),
-            sources: first.inputs.map { DataPackageWriter.Source(title: $0.layer, path: $0.path, sha256: $0.sha256) },
-            created: lastChange, language: options.language))
-        files.append("datapackage.json")
-        let byId = Dictionary(uniqueKeysWithValues: layers.terreinen.map { (ByteKey($0.id), $0.geometry) })
-        let artifacts = RunArtifacts(
-            pipelineName: pipeline.name, indicators: indicators, regions: regions,
-            terreinGeometries: results.map { byId[ByteKey($0.id)]! },
-            natura2000Display: pipeline.formats.contains(.report) || pipeline.formats.contains(.gpkg)
-                ? try onLayers([.natura2000], of: pipeline, "simplifying the sites for display") {
-                    try (layers.natura2000 ?? []).map { ($0.name ?? "", try $0.geometry.simplified(tolerance: 25)) }
-                } : [],
-            workCRS: pipeline.workCRS, language: options.language)
-        try writeExtraFormats(artifacts, pipeline: pipeline, options: options, lastChange: lastChange, to: out,
-                              files: &files, progress: progress)
+        // The writers of `Runner.run`, on the same results.
+        let sources = first.inputs.map { DataPackageWriter.Source(title: $0.layer, path: $0.path, sha256: $0.sha256) }
+        let written = try writeOutputs(
+            indicators: indicators, regions: regions, results: results, terreinen: layers.terreinen,
+            natura2000: layers.natura2000, sources: sources,
+            pipeline: pipeline, options: options, lastChange: lastChange, to: out, progress: ProgressReporter(enabled: false))
+        var files = written.files
         clock.lap("write")
 
         let order = shards.indices.sorted { shards[$0].shard < shards[$1].shard }
@@ -155,8 +139,12 @@ extension Runner {
         try out.write("manifest.json", manifest)
         files.append("manifest.json")
         try out.commit()
+        let historyRunID = try appendHistory(pipeline, sources: sources, started: startedWall, indicators: indicators,
+                                             regions: regions, indicatorsCSV: written.indicatorsCSV,
+                                             regionsCSV: written.regionsCSV, geometries: written.geometries)
         return RunSummary(outputDirectory: pipeline.outputDirectory, files: files, terreinen: results.count,
-                          regions: regions.rows.count, warnings: warnings, seconds: Date().timeIntervalSince(started))
+                          regions: regions.rows.count, warnings: warnings, seconds: Date().timeIntervalSince(started),
+                          historyRunID: historyRunID)
     }
 
     /// Every shard of one plan, once, from the same Terrein, pipeline and inputs; else an

@@ -167,7 +167,9 @@ extension Runner {
         }
         clock.lap("index")
         let schema = IndicatorSchema(parameters: pipeline.parameters)
-        let results = try compute(indexed, schema: schema, parameters: pipeline.parameters, threads: options.threads)
+        // With the display features the merge's report and GeoPackage draw.
+        let results = try compute(indexed, schema: schema, parameters: pipeline.parameters, threads: options.threads,
+                                  collectDisplay: pipeline.wantsDisplay)
         clock.lap("indicators")
         let records = try results.map { try ResultRecord($0, schema: schema) }
         var stats: [StoredLayerStats] = []
