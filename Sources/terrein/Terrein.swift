@@ -24,7 +24,7 @@ struct Terrein: ParsableCommand {
         arguments, 1 an internal error (please report it).
         """,
         version: terreinVersionLine,
-        subcommands: [Run.self, Validate.self, Inspect.self, RoofsFromCityJSON.self, Synth.self, Report.self, Diff.self,
+        subcommands: [Run.self, Validate.self, Inspect.self, RoofsFromCityJSON.self, Synth.self, SynthReal.self, Report.self, Diff.self,
                       Transform.self, Grid.self]
     )
 }
