@@ -292,7 +292,9 @@ def crosscheck(a: Path, b: Path, skip: tuple[str, ...] = ()) -> dict:
     res = subprocess.run([sys.executable, str(ROOT / "reference" / "crosscheck.py"), str(a), str(b), "--show", "10"]
                          + extra, capture_output=True, text=True)
     lines = res.stdout.strip().splitlines()
-    return {"ok": res.returncode == 0, "exit_code": res.returncode, "summary": lines[-1] if lines else res.stderr.strip(),
+    # The values line ("N values compared, M mismatches"), else the last one.
+    summary = next((ln for ln in lines if "values compared" in ln), lines[-1] if lines else res.stderr.strip())
+    return {"ok": res.returncode == 0, "exit_code": res.returncode, "summary": summary,
             "mismatches": [ln for ln in lines if ln.startswith("MISMATCH")][:10]}
 
 
