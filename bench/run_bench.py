@@ -18,10 +18,15 @@ still running at --time-limit is killed (its whole process group) and reported a
 The tables are cross-checked with reference/crosscheck.py (Terrein vs GeoPandas, Terrein vs
 DuckDB). Results: bench/results/<date>-<scale>.json per scale and bench/results/latest.md.
 
-Targets (issue "Faster than GeoPandas and DuckDB on a national-scale run"):
-  * Terrein wall time <= 1/5 of the faster peer's;
-  * Terrein peak RSS <= 1/2 of GeoPandas';
-  * Terrein's time per roof face at L within 1.3x of M's.
+Scales real-s and real (`terrein synth-real`): real LoD2 roof faces tiled, with a BGT-shaped
+land cover; `--extra all` adds Terrein runs with every output format, with the paved fast
+path's sums (TERREIN_PAVED_PATH=fast, cross-checked) and with one thread (bytes compared). See bench/README.md.
+
+Targets (issue 12, both at L and at real):
+  * Terrein wall time <= 1/5 of the faster peer's; CPU time <= 1/3 of the peer with less CPU;
+  * Terrein peak RSS <= 1/2 of the smaller peer's;
+  * Terrein's time per roof face at L (real) within 1.2x of M's (real-s's);
+  * every output format on: wall <= 1.15x CSV only.
 """
 
 from __future__ import annotations
@@ -47,9 +52,19 @@ BENCH = ROOT / "bench"
 TOOLS = ("terrein", "geopandas", "duckdb")
 LAYER_FILES = ("terreinen.geojson", "roofs.geojsonl", "natura2000.geojson", "landcover.geojsonl",
                "inundation.geojsonl")
+# The real-roof scales (`terrein synth-real`): real LoD2 faces tiled, a BGT-shaped land cover.
+REAL_SCALES = ("real-s", "real")
+REAL_LAYER_FILES = ("terreinen.geojson", "roofs.geojsonl", "landcover.geojsonl")
+REAL_LOD2 = ROOT.parent / "shared" / "data" / "real-lod2"
+SCALE_ORDER = ("S", "M", "L", "real-s", "real")
+# The largest scale and the one 1/10 its size, for the time-per-face target.
+SCALING_PAIRS = {"L": "M", "real": "real-s"}
+ALL_FORMATS = "formats: [csv, geojson, gpkg, report]"
 TARGET_SPEEDUP = 5.0
+TARGET_CPU_RATIO = 3.0
 TARGET_RSS_RATIO = 2.0
-TARGET_L_OVER_M = 1.3
+TARGET_L_OVER_M = 1.2
+TARGET_ALL_FORMATS = 1.15
 PYTHON_PACKAGES = ("geopandas", "shapely", "pyproj", "pyogrio", "pandas", "numpy", "PyYAML", "duckdb",
                    "duckdb-ext-spatial")
 
@@ -59,14 +74,14 @@ PYTHON_PACKAGES = ("geopandas", "shapely", "pyproj", "pyogrio", "pandas", "numpy
 # ----------------------------------------------------------------------------------------
 
 
-def measure(cmd: list[str], log_dir: Path, time_limit: float, cwd: Path = ROOT) -> dict:
+def measure(cmd: list[str], log_dir: Path, time_limit: float, cwd: Path = ROOT, env: dict | None = None) -> dict:
     """Run cmd in its own session; wall, CPU and peak RSS of that process (and what it waited for)."""
     log_dir.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()[0]
     with open(log_dir / "stdout.log", "wb") as out, open(log_dir / "stderr.log", "wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+                                start_new_session=True, env=None if env is None else {**os.environ, **env})
         timed_out = threading.Event()
 
         def kill() -> None:
@@ -157,11 +172,13 @@ def ensure_data(terrein: Path, scale: str, seed: int, data_root: Path, regenerat
     d = data_root / scale
     marker = d / "synth.json"
     binary = file_sha256(terrein)
+    real = scale in REAL_SCALES
+    layer_files = REAL_LAYER_FILES if real else LAYER_FILES
     if not regenerate and marker.is_file():
         try:
             info = json.loads(marker.read_text())
             files_ok = all((d / f).is_file() and (d / f).stat().st_size == info["bytes"].get(f)
-                           for f in LAYER_FILES)
+                           for f in layer_files)
         except (OSError, json.JSONDecodeError, KeyError, AttributeError):
             info, files_ok = {}, False
         if (files_ok and info.get("seed") == seed and info.get("scale") == scale
@@ -171,17 +188,20 @@ def ensure_data(terrein: Path, scale: str, seed: int, data_root: Path, regenerat
     if d.exists():
         shutil.rmtree(d)
     d.mkdir(parents=True)
-    print(f"[{scale}] generating data: terrein synth --scale {scale} --seed {seed} --out {d}", flush=True)
+    if real:
+        cmd = [str(terrein), "synth-real", "--lod2", str(REAL_LOD2), "--scale", scale, "--seed", str(seed), "--out", str(d)]
+    else:
+        cmd = [str(terrein), "synth", "--scale", scale, "--seed", str(seed), "--out", str(d)]
+    print(f"[{scale}] generating data: {' '.join(cmd[1:])}", flush=True)
     t0 = time.perf_counter()
-    res = subprocess.run([str(terrein), "synth", "--scale", scale, "--seed", str(seed), "--out", str(d)],
-                         capture_output=True, text=True)
+    res = subprocess.run(cmd, capture_output=True, text=True)
     if res.returncode != 0:
         raise SystemExit(f"terrein synth failed ({res.returncode}):\n{res.stderr}{res.stdout}")
     info = {
         "scale": scale, "seed": seed, "generated": dt.datetime.now().isoformat(timespec="seconds"),
         "terrein_sha256": binary,
         "synth_s": round(time.perf_counter() - t0, 2), "synth_summary": res.stdout.strip(),
-        "bytes": {f: (d / f).stat().st_size for f in LAYER_FILES if (d / f).is_file()},
+        "bytes": {f: (d / f).stat().st_size for f in layer_files if (d / f).is_file()},
         "roof_faces": count_lines(d / "roofs.geojsonl"),
     }
     info["input_mb"] = round(sum(info["bytes"].values()) / 1e6, 1)
@@ -191,7 +211,7 @@ def ensure_data(terrein: Path, scale: str, seed: int, data_root: Path, regenerat
 
 
 def warm_cache(d: Path) -> None:
-    for f in LAYER_FILES:
+    for f in LAYER_FILES + REAL_LAYER_FILES:
         p = d / f
         if p.is_file():
             with p.open("rb") as fh:
@@ -272,13 +292,36 @@ def crosscheck(a: Path, b: Path, skip: tuple[str, ...] = ()) -> dict:
     res = subprocess.run([sys.executable, str(ROOT / "reference" / "crosscheck.py"), str(a), str(b), "--show", "10"]
                          + extra, capture_output=True, text=True)
     lines = res.stdout.strip().splitlines()
-    return {"ok": res.returncode == 0, "exit_code": res.returncode, "summary": lines[-1] if lines else res.stderr.strip(),
+    # The values line ("N values compared, M mismatches"), else the last one.
+    summary = next((ln for ln in lines if "values compared" in ln), lines[-1] if lines else res.stderr.strip())
+    return {"ok": res.returncode == 0, "exit_code": res.returncode, "summary": summary,
             "mismatches": [ln for ln in lines if ln.startswith("MISMATCH")][:10]}
 
 
+def all_formats_pipeline(pipeline: Path) -> Path:
+    """The same pipeline with every output format on (GeoJSON, GeoPackage, report), beside it."""
+    text = pipeline.read_text(encoding="utf-8")
+    if "formats: [csv]" not in text:
+        raise SystemExit(f"{pipeline}: no 'formats: [csv]' line to turn every format on in")
+    out = pipeline.with_name("pipeline-all-formats.yml")
+    out.write_text(text.replace("formats: [csv]", ALL_FORMATS), encoding="utf-8")
+    return out
+
+
+# Extra Terrein runs beside the three tools: every output format on (the +15 % target), the
+# paved family's fast path (TERREIN_PAVED_PATH=fast; its tables must equal the default general
+# path's within the cross-check tolerance), and one thread (byte-identical tables).
+EXTRA_RUNS = ("terrein-all-formats", "terrein-fast", "terrein-1-thread")
+
+
 def tool_command(tool: str, terrein: Path, pipeline: Path, out: Path, threads: int) -> list[str]:
-    if tool == "terrein":
+    if tool in ("terrein", "terrein-fast"):
         return [str(terrein), "run", str(pipeline), "--output", str(out), "--threads", str(threads), "--quiet"]
+    if tool == "terrein-1-thread":
+        return [str(terrein), "run", str(pipeline), "--output", str(out), "--threads", "1", "--quiet"]
+    if tool == "terrein-all-formats":
+        return [str(terrein), "run", str(all_formats_pipeline(pipeline)), "--output", str(out), "--threads", str(threads),
+                "--quiet"]
     if tool == "geopandas":
         return [sys.executable, str(ROOT / "reference" / "geopandas_impl.py"), str(pipeline), "--out", str(out)]
     return [sys.executable, str(BENCH / "duckdb_impl.py"), str(pipeline), "--out", str(out),
@@ -294,14 +337,16 @@ def run_scale(scale: str, args, terrein: Path) -> dict:
           f"{' (reused)' if data.get('reused') else ''}", flush=True)
     warm_cache(d)
     results: dict[str, dict] = {}
-    for tool in args.tools:
+    tools = list(args.tools) + ([x for x in EXTRA_RUNS if x in args.extra] if "terrein" in args.tools else [])
+    for tool in tools:
         attempts = []
         for i in range(args.repeat):
             out = runs_dir / tool / "out"
             if out.exists():
                 shutil.rmtree(out)
             print(f"[{scale}] {tool} (run {i + 1}/{args.repeat}) ...", end=" ", flush=True)
-            m = measure(tool_command(tool, terrein, pipeline, out, args.threads), runs_dir / tool, args.time_limit)
+            m = measure(tool_command(tool, terrein, pipeline, out, args.threads), runs_dir / tool, args.time_limit,
+                        env={"TERREIN_PAVED_PATH": "fast"} if tool == "terrein-fast" else None)
             m["output"] = str(out)
             attempts.append(m)
             status = ("TIMEOUT" if m["timed_out"] else f"exit {m['exit_code']}") if (
@@ -333,8 +378,18 @@ def run_scale(scale: str, args, terrein: Path) -> dict:
                 # DuckDB reads no rasters: the three-way check covers the vector columns.
                 checks[f"terrein_vs_{peer}"] = crosscheck(t_out, Path(results[peer]["output"]),
                                                           skip=("heat_",) if peer == "duckdb" else ())
-    if "geopandas" in results and "duckdb" in results and results["geopandas"]["ok"] and results["duckdb"]["ok"] \
-            and not (results.get("terrein") or {}).get("ok"):
+        if results["terrein"]["ok"]:
+            for extra in ("terrein-fast", "terrein-all-formats"):
+                if extra in results and results[extra]["ok"]:
+                    checks[f"terrein_vs_{extra}"] = crosscheck(t_out, Path(results[extra]["output"]))
+            one = results.get("terrein-1-thread")
+            if one and one["ok"]:
+                same = all((t_out / f).read_bytes() == (Path(one["output"]) / f).read_bytes()
+                           for f in ("indicators.csv", "regions.csv"))
+                checks["terrein_threads_vs_1_thread_bytes"] = {
+                    "ok": same, "exit_code": 0 if same else 1, "mismatches": [],
+                    "summary": "indicators.csv and regions.csv byte-identical" if same else "tables differ in bytes"}
+    if "geopandas" in results and "duckdb" in results and results["geopandas"]["ok"] and results["duckdb"]["ok"]:
         checks["geopandas_vs_duckdb"] = crosscheck(Path(results["geopandas"]["output"]),
                                                    Path(results["duckdb"]["output"]), skip=("heat_",))
     return {
@@ -396,43 +451,62 @@ def analyse(res: dict, previous_m: dict | None) -> dict:
         out["targets"]["wall"] = (f"{'MET' if met else 'NOT MET'}: faster peer ({name}) / Terrein = {bound}{ratio:.2f}x "
                                   f"(target ≥ {TARGET_SPEEDUP:.0f}x)")
         out["targets"]["wall_met"] = met
-    else:
-        out["targets"]["wall"] = "n/a (no peer finished)"
-    g = tools.get("geopandas")
-    if g and (g["ok"] or g["timed_out"]):
-        # Killed at the time limit, GeoPandas' peak so far is a lower bound of its peak.
-        ratio = g["peak_rss_mb"] / t["peak_rss_mb"]
-        met = ratio >= TARGET_RSS_RATIO
-        if g["ok"] or met:
-            out["targets"]["rss"] = (f"{'MET' if met else 'NOT MET'}: GeoPandas / Terrein peak RSS = "
-                                     f"{'≥ ' if g['timed_out'] else ''}{ratio:.2f}x (target ≥ {TARGET_RSS_RATIO:.0f}x)")
+        finished = [(n, r) for n, r in peers if r["ok"]]
+        if finished and t["cpu_s"]:
+            name, fast = min(finished, key=lambda p: p[1]["cpu_s"])
+            ratio = fast["cpu_s"] / t["cpu_s"]
+            met = ratio >= TARGET_CPU_RATIO
+            out["targets"]["cpu"] = (f"{'MET' if met else 'NOT MET'}: CPU of the peer with less ({name}) / Terrein = "
+                                     f"{ratio:.2f}x (target ≥ {TARGET_CPU_RATIO:.0f}x)")
+            out["targets"]["cpu_met"] = met
+        else:
+            out["targets"]["cpu"] = "n/a (no peer finished)"
+        if finished and t["peak_rss_mb"]:
+            # The smaller of the peers' peaks (a peer killed at the time limit has no final peak).
+            name, small = min(finished, key=lambda p: p[1]["peak_rss_mb"])
+            ratio = small["peak_rss_mb"] / t["peak_rss_mb"]
+            met = ratio >= TARGET_RSS_RATIO
+            partial = " (only this peer finished)" if len(finished) < 2 else ""
+            out["targets"]["rss"] = (f"{'MET' if met else 'NOT MET'}: smaller peer peak RSS ({name}) / Terrein = "
+                                     f"{ratio:.2f}x (target ≥ {TARGET_RSS_RATIO:.0f}x){partial}")
             out["targets"]["rss_met"] = met
         else:
-            out["targets"]["rss"] = f"n/a (GeoPandas hit the time limit at {ratio:.2f}x Terrein's peak RSS)"
+            out["targets"]["rss"] = "n/a (no peer finished)"
     else:
-        out["targets"]["rss"] = "n/a (GeoPandas did not finish)"
+        out["targets"]["wall"] = out["targets"]["cpu"] = out["targets"]["rss"] = "n/a (no peer finished)"
+    allf = tools.get("terrein-all-formats")
+    if allf and allf["ok"]:
+        growth = allf["wall_s"] / t["wall_s"]
+        met = growth <= TARGET_ALL_FORMATS
+        out["targets"]["formats"] = (f"{'MET' if met else 'NOT MET'}: wall with every format / CSV only = {growth:.3f} "
+                                     f"(target ≤ {TARGET_ALL_FORMATS})")
+        out["targets"]["formats_met"] = met
+    else:
+        out["targets"]["formats"] = "n/a (no all-formats run)"
     per_face = t["wall_s"] / faces
     out["terrein_us_per_roof_face"] = round(per_face * 1e6, 3)
-    if res["scale"] == "L" and previous_m:
+    small = SCALING_PAIRS.get(res["scale"])
+    if small and previous_m:
         m_face = previous_m["terrein_s_per_face"]
         ratio = per_face / m_face
         met = ratio <= TARGET_L_OVER_M
-        out["targets"]["scaling"] = (f"{'MET' if met else 'NOT MET'}: time per roof face L / M = {ratio:.2f} "
-                                     f"(target ≤ {TARGET_L_OVER_M}; M from {previous_m['source']})")
+        out["targets"]["scaling"] = (f"{'MET' if met else 'NOT MET'}: time per roof face {res['scale']} / {small} = "
+                                     f"{ratio:.2f} (target ≤ {TARGET_L_OVER_M}; {small} from {previous_m['source']})")
         out["targets"]["scaling_met"] = met
     else:
-        out["targets"]["scaling"] = "n/a (needs L and M)"
+        out["targets"]["scaling"] = "n/a (needs L and M, or real and real-s)"
     return out
 
 
-def previous_m_result(results_dir: Path, current: dict) -> dict | None:
-    """Terrein's time per roof face at M: from this run, else the newest bench/results/*-M.json."""
-    if "M" in current:
-        r = current["M"]
+def previous_m_result(results_dir: Path, current: dict, small: str = "M") -> dict | None:
+    """Terrein's time per roof face at the scale 1/10 the size (M for L, real-s for real): from
+    this run, else the newest bench/results/*-<small>.json."""
+    if small in current:
+        r = current[small]
         t = r["tools"].get("terrein")
         if t and t["ok"]:
             return {"terrein_s_per_face": t["wall_s"] / r["data"]["roof_faces"], "source": "this run"}
-    for p in sorted(results_dir.glob("*-M.json"), reverse=True):
+    for p in sorted(results_dir.glob(f"*-{small}.json"), reverse=True):
         try:
             r = json.loads(p.read_text())
             t = r["tools"].get("terrein")
@@ -484,7 +558,7 @@ def markdown(results: dict, machine: dict) -> str:
         share = family_share(tm)
         if share:
             lines.append("- Terrein's indicator CPU per family: " + share)
-        for key in ("wall", "rss", "scaling"):
+        for key in ("wall", "cpu", "rss", "scaling", "formats"):
             lines.append(f"- target {key}: {a['targets'].get(key)}")
     return "\n".join(lines) + "\n"
 
@@ -517,7 +591,7 @@ def print_table(res: dict) -> None:
     share = family_share(res.get("terrein_manifest") or {})
     if share:
         print(f"indicator CPU per family: {share}")
-    for key in ("wall", "rss", "scaling"):
+    for key in ("wall", "cpu", "rss", "scaling", "formats"):
         print(f"target {key}: {a['targets'].get(key)}")
 
 
@@ -535,7 +609,11 @@ def find_terrein(explicit: str | None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scales", default="S,M", help="comma-separated: S, M, L (default S,M)")
+    ap.add_argument("--scales", default="S,M", help="comma-separated: S, M, L, real-s, real (default S,M)")
+    ap.add_argument("--extra", default="",
+                    help="extra Terrein runs, comma-separated: terrein-all-formats (every output format on), "
+                         "terrein-fast (the paved fast path, cross-checked), terrein-1-thread (bytes "
+                         "compared); 'all' for every one (default none)")
     ap.add_argument("--time-limit", type=float, default=3600.0, help="per tool and run, seconds (default 3600)")
     ap.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)),
                     help="for Terrein and DuckDB (default: all usable cores)")
@@ -557,9 +635,13 @@ def main(argv: list[str] | None = None) -> int:
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     if any(t not in TOOLS for t in args.tools):
         ap.error(f"--tools: choose from {', '.join(TOOLS)}")
-    scales = [s.strip().upper() for s in args.scales.split(",") if s.strip()]
-    if any(s not in ("S", "M", "L") for s in scales):
-        ap.error("--scales: choose from S, M, L")
+    scales = [s.strip().upper() if s.strip().upper() in ("S", "M", "L") else s.strip().lower()
+              for s in args.scales.split(",") if s.strip()]
+    if any(s not in SCALE_ORDER for s in scales):
+        ap.error("--scales: choose from S, M, L, real-s, real")
+    args.extra = list(EXTRA_RUNS) if args.extra.strip() == "all" else [x.strip() for x in args.extra.split(",") if x.strip()]
+    if any(x not in EXTRA_RUNS for x in args.extra):
+        ap.error(f"--extra: choose from {', '.join(EXTRA_RUNS)} or all")
     args.out = args.out.resolve()
     args.data = args.data.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -577,8 +659,8 @@ def main(argv: list[str] | None = None) -> int:
 
     extra: dict[str, dict] = {}
     extra_sections = [s for s in args.sections if s != "main"]
-    for scale in sorted(scales, key="SML".index):
-        if extra_sections:
+    for scale in sorted(scales, key=SCALE_ORDER.index):
+        if extra_sections and scale not in REAL_SCALES:
             ensure_data(terrein, scale, args.seed, args.data, args.regenerate)
             warm_cache(args.data / scale)
             extra[scale] = io_bench.run_sections(extra_sections, terrein, scale, args.data / scale, args.out / "runs",
@@ -587,7 +669,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         res = run_scale(scale, args, terrein)
         res["machine"] = machine
-        res["analysis"] = analyse(res, previous_m_result(args.out, results) if scale == "L" else None)
+        small = SCALING_PAIRS.get(scale)
+        res["analysis"] = analyse(res, previous_m_result(args.out, results, small) if small else None)
         results[scale] = res
         (args.out / f"{day}-{scale}.json").write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
         print_table(res)
@@ -601,7 +684,7 @@ def main(argv: list[str] | None = None) -> int:
         print(io_bench.markdown(extra))
     # latest.md: this run's scales, and for the other scales the newest earlier result.
     table = {}
-    for scale in ("S", "M", "L"):
+    for scale in SCALE_ORDER:
         if scale in results:
             table[scale] = results[scale]
             continue

@@ -354,6 +354,37 @@ public final class Geometry: @unchecked Sendable {
         return r == 1
     }
 
+    /// The boundary (rings of a polygon as lines).
+    public func boundary() throws -> Geometry {
+        try Geometry.wrap(GEOSBoundary_r(GEOSContext.current.handle, handle), "boundary")
+    }
+
+    /// Union of all members with a fixed precision grid of `gridSize` (OverlayNG snap
+    /// rounding: every output vertex on the grid, lines noded where they cross).
+    public func unaryUnion(gridSize: Double) throws -> Geometry {
+        try Geometry.wrap(GEOSUnaryUnionPrec_r(GEOSContext.current.handle, handle, gridSize), "unary union (fixed precision)")
+    }
+
+    /// The polygons formed by noded lines (GEOS Polygonize), as a GeometryCollection.
+    public static func polygonize(_ lines: Geometry) throws -> Geometry {
+        let members: [OpaquePointer?] = [lines.handle]
+        return try Geometry.wrap(GEOSPolygonize_r(GEOSContext.current.handle, members, 1), "polygonize")
+    }
+
+    /// A point guaranteed to lie in the interior of a polygonal geometry.
+    public func pointOnSurface() throws -> Geometry {
+        try Geometry.wrap(GEOSPointOnSurface_r(GEOSContext.current.handle, handle), "point on surface")
+    }
+
+    /// The DE-9IM intersection matrix of this geometry (a) with `other` (b), nine characters
+    /// in the order II, IB, IE, BI, BB, BE, EI, EB, EE (`T`/`F`/`0`/`1`/`2`), by GEOS relate.
+    public func relate(_ other: Geometry) throws -> DE9IM {
+        let ctx = GEOSContext.current.handle
+        guard let s = GEOSRelate_r(ctx, handle, other.handle) else { throw GEOSContext.current.takeError("relate") }
+        defer { GEOSFree_r(ctx, s) }
+        return DE9IM(String(cString: s))
+    }
+
     /// GEOS MakeValid with the default *linework* method (`GEOSMakeValid_r`).
     public func makeValid() throws -> Geometry {
         try Geometry.wrap(GEOSMakeValid_r(GEOSContext.current.handle, handle), "make valid")
@@ -493,4 +524,18 @@ public struct Bounds: Equatable, Sendable {
     public func expanded(by d: Double) -> Bounds {
         Bounds(minX: minX - d, minY: minY - d, maxX: maxX + d, maxY: maxY + d)
     }
+}
+
+/// A DE-9IM matrix (`Geometry.relate`), with the questions the paved fast path asks of it.
+public struct DE9IM: Equatable, Sendable, CustomStringConvertible {
+    public let matrix: [UInt8]
+    public init(_ text: String) { matrix = Array(text.utf8) }
+    public var description: String { String(decoding: matrix, as: UTF8.self) }
+    private func at(_ i: Int) -> UInt8 { i < matrix.count ? matrix[i] : UInt8(ascii: "?") }
+    /// The interiors share area (II = 2).
+    public var interiorsOverlap: Bool { at(0) == UInt8(ascii: "2") }
+    /// a lies in b: a's interior and boundary do not meet b's exterior (IE = BE = F).
+    public var firstIsCovered: Bool { at(2) == UInt8(ascii: "F") && at(5) == UInt8(ascii: "F") }
+    /// b lies in a (EI = EB = F).
+    public var secondIsCovered: Bool { at(6) == UInt8(ascii: "F") && at(7) == UInt8(ascii: "F") }
 }

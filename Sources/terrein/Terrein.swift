@@ -29,7 +29,7 @@ struct Terrein: ParsableCommand {
         arguments, 1 an internal error (please report it).
         """,
         version: terreinVersionLine,
-        subcommands: [Run.self, Plan.self, Merge.self, Validate.self, Inspect.self, RoofsFromCityJSON.self, Synth.self, Report.self, Diff.self,
+        subcommands: [Run.self, Plan.self, Merge.self, Validate.self, Inspect.self, RoofsFromCityJSON.self, Synth.self, SynthReal.self, Report.self, Diff.self,
                       History.self,
                       Transform.self, Grid.self]
     )

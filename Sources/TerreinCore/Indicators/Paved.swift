@@ -1,3 +1,4 @@
+import Foundation
 import TerreinGeometry
 import TerreinIO
 
@@ -10,19 +11,73 @@ public struct PavedResult: Equatable, Sendable, Codable {
 }
 
 public enum Paved {
+    /// Which computation a terrein takes: `.fast` takes the sums wherever its land cover pieces
+    /// do not overlap (else the general path); `.general` always takes the overlay unions.
+    public enum Path: String, Sendable { case fast, general }
+
+    /// The path of a run: `.general` unless `TERREIN_PAVED_PATH=fast` is set. Measured on the
+    /// real-roof benchmark data with GEOS 3.11 (docs/performance.md), the exact pairwise tests
+    /// of the fast path (GEOS relate on every pair of pieces that touch) cost more CPU than
+    /// the general path's cascaded unions, so the general path stays the default; the fast
+    /// path is there, exact and tested, for data and GEOS versions where it pays.
+    static let defaultPath: Path = ProcessInfo.processInfo.environment["TERREIN_PAVED_PATH"] == "fast" ? .fast : .general
+
     /// P = (⋃roofs ∪ ⋃landcover[sealed]) ∩ T; G = (⋃green ∩ T) − P; W = (⋃water ∩ T) − P − G.
+    ///
+    /// Two paths with the same answer (within float noise: a sum of areas and the area of a
+    /// union differ in the last bits), chosen per terrein by exact tests, never by sampling:
+    ///
+    /// * **fast** (`fastAreas`), when the terrein's sealed, green and water land cover pieces
+    ///   do not overlap each other (the BGT is a planar partition): the roof pieces are merged
+    ///   into members that do not overlap (`roofMembers`: per building one small union, then
+    ///   clusters of members that overlap across buildings), and every area is a sum:
+    ///   sealed = Σ roofs + Σ sealed − Σ area(roof ∩ sealed), green = Σ green − Σ area(roof ∩
+    ///   green), water = Σ water − Σ area(roof ∩ water) (green and water meet no sealed land
+    ///   cover and each other only on lines). Each pairwise area is settled by a prepared
+    ///   `intersects` (false: 0) or `containsProperly` (the whole roof member), else by the
+    ///   DE-9IM matrix (interiors apart: 0; one inside the other: its area), and only the
+    ///   rest by an intersection of two small polygons. Without land cover, sealed = Σ roofs.
+    /// * **general**, where land cover pieces overlap: the unions below, unchanged.
     ///
     /// Measured on benchmark scale M (CPU s, 360 terreinen): one cascaded union of roofs and
     /// land cover 7.2; roofs by coverage union, land cover by a zero-buffer union, then one
     /// binary union 3.2 (identical output bytes).
-    static func compute(_ frame: TerreinFrame, roofPieces: [ClippedPiece],
+    static func compute(_ frame: TerreinFrame, roofPieces: [ClippedPiece], buildingId: (Int) -> String? = { _ in nil },
                         landcover: [LandCoverPolygon]?, index: SpatialIndex?,
-                        landcoverIsCoverage: Bool = false) throws -> PavedResult {
-        let roofs = try roofUnion(roofPieces)
+                        landcoverIsCoverage: Bool = false, path: Path = defaultPath) throws -> PavedResult {
+        try computeWithPath(frame, roofPieces: roofPieces, buildingId: buildingId, landcover: landcover, index: index,
+                            landcoverIsCoverage: landcoverIsCoverage, path: path).result
+    }
+
+    /// `compute`, and which path the terrein took.
+    static func computeWithPath(_ frame: TerreinFrame, roofPieces: [ClippedPiece], buildingId: (Int) -> String?,
+                                landcover: [LandCoverPolygon]?, index: SpatialIndex?,
+                                landcoverIsCoverage: Bool, path: Path) throws -> (result: PavedResult, taken: Path) {
+        let fast = path == .fast
         guard let landcover, let index else {
-            return PavedResult(sealedM2: try roofs?.area() ?? 0, greenM2: nil, waterM2: nil)
+            if fast {
+                let members = try roofMembers(roofPieces, buildingId: buildingId)
+                return (PavedResult(sealedM2: members.reduce(0) { $0 + $1.area }, greenM2: nil, waterM2: nil), .fast)
+            }
+            return (PavedResult(sealedM2: try roofUnion(roofPieces)?.area() ?? 0, greenM2: nil, waterM2: nil), .general)
         }
         let pieces = try frame.clip(index)
+        if fast {
+            let counted = pieces.filter { landcover[$0.position].cls != .other }
+            let set = try PieceSet(counted.map(\.geometry), areas: counted.map(\.area))
+            if try !set.anyOverlap() {
+                return (try fastAreas(try roofMembers(roofPieces, buildingId: buildingId), landcover: set,
+                                      classes: counted.map { landcover[$0.position].cls }), .fast)
+            }
+        }
+        return (try generalAreas(roofPieces: roofPieces, pieces: pieces, landcover: landcover,
+                                 landcoverIsCoverage: landcoverIsCoverage), .general)
+    }
+
+    /// The general path: unions of roofs and of each land cover class, then differences.
+    static func generalAreas(roofPieces: [ClippedPiece], pieces: [ClippedPiece], landcover: [LandCoverPolygon],
+                             landcoverIsCoverage: Bool) throws -> PavedResult {
+        let roofs = try roofUnion(roofPieces)
         func members(_ cls: LandCoverClass) -> [Geometry] {
             pieces.filter { landcover[$0.position].cls == cls }.map(\.geometry)
         }
@@ -44,6 +99,82 @@ public enum Paved {
                            waterM2: try water?.area() ?? 0)
     }
 
+    /// A polygonal part of the sealed region with its area.
+    struct Member {
+        var geometry: Geometry
+        var area: Double
+    }
+
+    /// The roof pieces of a terrein as members whose interiors do not overlap, with the same
+    /// union: the pieces of one building id merged by one small union (a building's faces
+    /// often overlap in 2D), a piece without a building id on its own; then members that
+    /// overlap each other (across buildings, or without an id) found exactly among the
+    /// candidate pairs of an STRtree and merged, cluster by cluster. Order: by first piece.
+    static func roofMembers(_ pieces: [ClippedPiece], buildingId: (Int) -> String?) throws -> [Member] {
+        var groups: [[Int]] = []
+        var groupOf: [String: Int] = [:]
+        for (k, piece) in pieces.enumerated() {
+            if let id = buildingId(piece.position) {
+                if let g = groupOf[id] { groups[g].append(k) } else {
+                    groupOf[id] = groups.count
+                    groups.append([k])
+                }
+            } else {
+                groups.append([k])
+            }
+        }
+        let members: [Member] = try groups.map { g in
+            if g.count == 1 { return Member(geometry: pieces[g[0]].geometry, area: pieces[g[0]].area) }
+            let u = try Geometry.unionAll(g.map { pieces[$0].geometry })!
+            return Member(geometry: u, area: try u.area())
+        }
+        let set = try PieceSet(members.map(\.geometry), areas: members.map(\.area))
+        let pairs = try set.overlappingPairs()
+        if pairs.isEmpty { return members }
+        // Union-find over the overlapping pairs; each cluster is unioned in member order.
+        var parent = Array(0..<members.count)
+        func root(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }
+            return i
+        }
+        for (i, j) in pairs {
+            let (a, b) = (root(i), root(j))
+            if a != b { parent[max(a, b)] = min(a, b) }
+        }
+        var clusters: [Int: [Int]] = [:]
+        var order: [Int] = []
+        for i in members.indices {
+            let r = root(i)
+            if clusters[r] == nil { order.append(r) }
+            clusters[r, default: []].append(i)
+        }
+        return try order.map { r in
+            let c = clusters[r]!
+            if c.count == 1 { return members[c[0]] }
+            let u = try Geometry.unionAll(c.map { members[$0].geometry })!
+            return Member(geometry: u, area: try u.area())
+        }
+    }
+
+    /// The fast path's sums (see `compute`). `landcover` holds the sealed, green and water
+    /// pieces, which do not overlap; `members` do not overlap each other either.
+    static func fastAreas(_ members: [Member], landcover set: PieceSet, classes: [LandCoverClass]) throws -> PavedResult {
+        var total: [LandCoverClass: Double] = [.sealed: 0, .green: 0, .water: 0]
+        for (k, cls) in classes.enumerated() { total[cls]! += set.areas[k] }
+        var underRoof: [LandCoverClass: Double] = [.sealed: 0, .green: 0, .water: 0]
+        var roofs = 0.0
+        for m in members {
+            roofs += m.area
+            for k in set.candidates(m.geometry) {
+                underRoof[classes[k]]! += try set.overlapArea(k, with: m)
+            }
+        }
+        return PavedResult(sealedM2: max(0, roofs + total[.sealed]! - underRoof[.sealed]!),
+                           greenM2: max(0, total[.green]! - underRoof[.green]!),
+                           waterM2: max(0, total[.water]! - underRoof[.water]!))
+    }
+
     /// ⋃ of land cover pieces. Land cover from a planar partition (BGT) is a coverage and
     /// takes the linear coverage union; overlapping polygons take the zero-buffer union.
     static func coverageOrBufferUnion(_ geometries: [Geometry]) throws -> Geometry? {
@@ -61,6 +192,70 @@ public enum Paved {
         let total = pieces.reduce(0) { $0 + $1.area }
         if let coverage = try Geometry.coverageUnion(geometries, totalArea: total) { return coverage }
         return try Geometry.unionAll(geometries)
+    }
+}
+
+/// Polygons of one terrein (land cover pieces, roof members) with an STRtree over them and
+/// their prepared geometries, made on first use: the exact pairwise tests of the fast path.
+final class PieceSet {
+    let geometries: [Geometry]
+    let areas: [Double]
+    private let index: SpatialIndex?
+    private var prepared: [PreparedGeometry?]
+
+    init(_ geometries: [Geometry], areas: [Double]) throws {
+        self.geometries = geometries
+        self.areas = areas
+        index = geometries.isEmpty ? nil : try SpatialIndex(geometries)
+        prepared = Array(repeating: nil, count: geometries.count)
+    }
+
+    func prepare(_ k: Int) throws -> PreparedGeometry {
+        if let p = prepared[k] { return p }
+        let p = try PreparedGeometry(geometries[k])
+        prepared[k] = p
+        return p
+    }
+
+    /// Positions whose envelope meets `g`'s, ascending.
+    func candidates(_ g: Geometry) -> [Int] { index?.query(g) ?? [] }
+
+    /// Whether interiors i and j share area: a prepared `intersects` settles the pairs
+    /// that do not meet, `containsProperly` some that do, the DE-9IM pattern the rest.
+    func interiorsOverlap(_ i: Int, _ j: Int) throws -> Bool {
+        let p = try prepare(i)
+        guard try p.intersects(geometries[j]) else { return false }
+        if try p.containsProperly(geometries[j]) { return true }
+        return try geometries[i].interiorsOverlap(geometries[j])
+    }
+
+    /// Every pair (i < j) whose interiors overlap, in order; `firstOnly` stops at the first.
+    func overlappingPairs(firstOnly: Bool = false) throws -> [(Int, Int)] {
+        var pairs: [(Int, Int)] = []
+        for i in geometries.indices {
+            for j in candidates(geometries[i]) where j > i {
+                if try interiorsOverlap(i, j) {
+                    pairs.append((i, j))
+                    if firstOnly { return pairs }
+                }
+            }
+        }
+        return pairs
+    }
+
+    func anyOverlap() throws -> Bool { try !overlappingPairs(firstOnly: true).isEmpty }
+
+    /// area(piece k ∩ member m), exactly as an intersection would give it, without the
+    /// overlay where a predicate settles it.
+    func overlapArea(_ k: Int, with m: Paved.Member) throws -> Double {
+        let p = try prepare(k)
+        guard try p.intersects(m.geometry) else { return 0 }
+        if try p.containsProperly(m.geometry) { return m.area }
+        let matrix = try m.geometry.relate(geometries[k])
+        if !matrix.interiorsOverlap { return 0 }
+        if matrix.firstIsCovered { return m.area }
+        if matrix.secondIsCovered { return areas[k] }
+        return try m.geometry.intersection(geometries[k]).polygonalPart()?.area() ?? 0
     }
 }
 
@@ -104,8 +299,10 @@ public struct PavedFamily: IndicatorFamily {
     /// (the water family's runoff uses them too).
     static func result(_ t: TerreinContext) throws -> PavedResult {
         try t.shared("paved") {
-            try Paved.compute(t.frame, roofPieces: try t.roofPieces(), landcover: t.layers.landcover,
-                              index: t.indexed.landcover, landcoverIsCoverage: t.indexed.landcoverIsCoverage)
+            let roofs = t.layers.roofs
+            return try Paved.compute(t.frame, roofPieces: try t.roofPieces(), buildingId: { roofs[$0].buildingId },
+                                     landcover: t.layers.landcover,
+                                     index: t.indexed.landcover, landcoverIsCoverage: t.indexed.landcoverIsCoverage)
         }
     }
 
