@@ -146,9 +146,11 @@ struct Manifest: Encodable {
     var timings: [String: Double]
     var stageOrder: [String]
     var indicatorCPU: [String: Double]
+    /// Reuse from the previous results (docs/incremental.md).
+    var incremental: IncrementalSummary?
 
     enum CodingKeys: String, CodingKey {
-        case pipeline, parameters, options, inputs, schema, warnings, outputs, started, finished
+        case pipeline, parameters, options, inputs, schema, warnings, outputs, started, finished, incremental
         case rasterInputs = "raster_inputs", gdalVersion = "gdal_version", rdGrid = "rdnaptrans2018_grid"
         case terreinVersion = "terrein_version", geosVersion = "geos_version", projVersion = "proj_version"
         case roofFacesInvalidAttributes = "roof_faces_invalid_attributes"
@@ -160,7 +162,8 @@ struct Manifest: Encodable {
 
     static func build(pipeline: Pipeline, options: RunOptions, layers: LoadedLayers, schema: IndicatorSchema,
                       results: [TerreinResult], stages: [(String, Double)], started: String, finished: Date,
-                      files: [String], warnings: [String], overlaps: Int) throws -> String {
+                      files: [String], warnings: [String], overlaps: Int,
+                      incremental: IncrementalSummary? = nil) throws -> String {
         var inputs: [Input] = []
         // One entry per source: land cover from several sources has one for each, in order.
         for kind in LayerKind.allCases {
@@ -215,7 +218,8 @@ struct Manifest: Encodable {
             finished: ISO8601DateFormatter().string(from: finished),
             timings: Dictionary(stages.map { ($0.0, ms($0.1)) }, uniquingKeysWith: +),
             stageOrder: stages.map(\.0),
-            indicatorCPU: Dictionary(schema.cpuProfile(results).map { ($0.0, ms($0.1)) }, uniquingKeysWith: +))
+            indicatorCPU: Dictionary(schema.cpuProfile(results).map { ($0.0, ms($0.1)) }, uniquingKeysWith: +),
+            incremental: incremental)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .throw
