@@ -148,9 +148,11 @@ struct Manifest: Encodable {
     var indicatorCPU: [String: Double]
     /// A merged sharded run: the plan and each shard's timings (nil, and absent, otherwise).
     var sharded: ShardedRunInfo?
+    /// Reuse from the previous results (docs/incremental.md).
+    var incremental: IncrementalSummary?
 
     enum CodingKeys: String, CodingKey {
-        case pipeline, parameters, options, inputs, schema, warnings, outputs, started, finished, sharded
+        case pipeline, parameters, options, inputs, schema, warnings, outputs, started, finished, sharded, incremental
         case rasterInputs = "raster_inputs", gdalVersion = "gdal_version", rdGrid = "rdnaptrans2018_grid"
         case terreinVersion = "terrein_version", geosVersion = "geos_version", projVersion = "proj_version"
         case roofFacesInvalidAttributes = "roof_faces_invalid_attributes"
@@ -162,7 +164,8 @@ struct Manifest: Encodable {
 
     static func build(pipeline: Pipeline, options: RunOptions, layers: LoadedLayers, schema: IndicatorSchema,
                       results: [TerreinResult], stages: [(String, Double)], started: String, finished: Date,
-                      files: [String], warnings: [String], overlaps: Int, sharded: ShardedRunInfo? = nil) throws -> String {
+                      files: [String], warnings: [String], overlaps: Int, sharded: ShardedRunInfo? = nil,
+                      incremental: IncrementalSummary? = nil) throws -> String {
         var inputs: [Input] = []
         // One entry per source: land cover from several sources has one for each, in order.
         for kind in LayerKind.allCases {
@@ -218,7 +221,7 @@ struct Manifest: Encodable {
             timings: Dictionary(stages.map { ($0.0, ms($0.1)) }, uniquingKeysWith: +),
             stageOrder: stages.map(\.0),
             indicatorCPU: Dictionary(schema.cpuProfile(results).map { ($0.0, ms($0.1)) }, uniquingKeysWith: +),
-            sharded: sharded)
+            sharded: sharded, incremental: incremental)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .throw

@@ -8,12 +8,15 @@ public struct RunOptions: Sendable {
     public var strict: Bool
     public var language: String
     public var progress: Bool
+    /// Ignore the incremental cache and the same-inputs check: compute every terrein.
+    public var full: Bool
     public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, strict: Bool = false,
-                language: String = "nl", progress: Bool = false) {
+                language: String = "nl", progress: Bool = false, full: Bool = false) {
         self.threads = max(1, threads)
         self.strict = strict
         self.language = language
         self.progress = progress
+        self.full = full
     }
 }
 
@@ -27,6 +30,10 @@ public struct RunSummary: Sendable {
     public var seconds: Double
     /// The run's id in the run history, when the pipeline keeps one.
     public var historyRunID: Int? = nil
+    /// The folder already held the results of these inputs (docs/incremental.md): nothing was written.
+    public var unchanged = false
+    /// How many terreinen were reused from the previous results, and why the others were not.
+    public var incremental: IncrementalSummary?
 }
 
 /// Stage timings for the manifest.
@@ -62,7 +69,7 @@ public enum Runner {
     public static func compute(_ indexed: IndexedLayers, schema: IndicatorSchema, parameters: Parameters, threads: Int,
                                progress: ProgressReporter? = nil, collectDisplay: Bool = false) throws -> [TerreinResult] {
         let layers = indexed.layers
-        let terreinen = layers.terreinen.sorted { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) }
+        let terreinen = idOrder(layers.terreinen)
         progress?.begin("indicators", total: terreinen.count)
         let results = try parallelMap(count: terreinen.count, threads: threads) { i -> TerreinResult in
             defer { progress?.advance() }
@@ -79,7 +86,12 @@ public enum Runner {
                     threads: threads, progress: progress)
     }
 
-    static func computeOne(_ t: Terrein, _ indexed: IndexedLayers, _ schema: IndicatorSchema, _ p: Parameters,
+    /// The terreinen sorted by id (as UTF-8 bytes): the order of results and tables.
+    static func idOrder(_ terreinen: [Terrein]) -> [Terrein] {
+        terreinen.sorted { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) }
+    }
+
+        static func computeOne(_ t: Terrein, _ indexed: IndexedLayers, _ schema: IndicatorSchema, _ p: Parameters,
                            collectDisplay: Bool = false) throws -> TerreinResult {
         do {
             let context = TerreinContext(frame: try TerreinFrame(t), indexed: indexed, parameters: p, collectDisplay: collectDisplay)
@@ -119,8 +131,14 @@ public enum Runner {
         // The output lock before anything is read: a second run into the same folder is
         // refused at once, not after all its work. `out` holds the lock until the commit.
         let out = try OutputDirectory(target: pipeline.outputDirectory)
-        // The run history is checked before any work and appended after the swap.
+        // The run history is checked before any work (even a same-inputs exit) and appended after the swap.
         try checkHistory(pipeline)
+        // The same inputs as the run that wrote the folder: say so, write nothing (docs/incremental.md).
+        let sameInputs = SameInputs.settings(pipeline, options: options, families: families)
+        if !options.full, try SameInputs.unchanged(pipeline, settings: sameInputs, folder: out.target) {
+            return RunSummary(outputDirectory: pipeline.outputDirectory, files: [], terreinen: 0, regions: 0, warnings: [],
+                              seconds: Date().timeIntervalSince(started), unchanged: true)
+        }
 
         var loadOptions = LoadOptions(strict: options.strict, threads: options.threads)
         loadOptions.onBytesRead = { progress.advance(by: $0) }
@@ -139,8 +157,12 @@ public enum Runner {
         clock.lap("index")
 
         let schema = IndicatorSchema(families: families, parameters: pipeline.parameters)
-        let results = try compute(indexed, schema: schema, parameters: pipeline.parameters, threads: options.threads,
-                                  progress: progress, collectDisplay: pipeline.wantsDisplay)
+        // Incremental runs: keys per terrein, the previous cache, what can be reused.
+        let reuse = try IncrementalRun.prepare(pipeline, options: options, indexed: indexed, schema: schema,
+                                               folder: out.target, log: log)
+        clock.lap("incremental_keys")
+        let results = try reuse.compute(indexed, schema: schema, parameters: pipeline.parameters, threads: options.threads,
+                                        progress: progress, collectDisplay: pipeline.wantsDisplay)
         clock.lap("indicators")
         testPause("computed")
 
@@ -165,7 +187,12 @@ public enum Runner {
 
         let manifest = try Manifest.build(pipeline: pipeline, options: options, layers: layers, schema: schema, results: results,
                                       stages: clock.stages, started: startedWall, finished: Date(),
-                                      files: files, warnings: warnings, overlaps: overlaps)
+                                      files: files + [ResultCache.fileName], warnings: warnings, overlaps: overlaps,
+                                      incremental: reuse.summary)
+        // The cache for the next run (it lists the files a same-inputs exit requires, the manifest among them).
+        try out.write(ResultCache.fileName, try reuse.cacheFile(results, schema: schema, pipeline: pipeline, layers: layers,
+                                                                settings: sameInputs, outputs: files + ["manifest.json"]))
+        files.append(ResultCache.fileName)
         try out.write("manifest.json", manifest)
         files.append("manifest.json")
         progress.advance()
@@ -173,9 +200,11 @@ public enum Runner {
         let historyRunID = try appendHistory(pipeline, sources: dataPackageSources(pipeline, layers), started: startedWall, indicators: indicators,
                                              regions: regions, indicatorsCSV: written.indicatorsCSV, regionsCSV: written.regionsCSV,
                                              geometries: written.geometries)
+        // A cache that could not be trusted is a warning of this run, not of its results (the manifest).
         return RunSummary(outputDirectory: pipeline.outputDirectory, files: files, terreinen: results.count,
-                          regions: regions.rows.count, warnings: warnings, seconds: Date().timeIntervalSince(started),
-                          historyRunID: historyRunID)
+                          regions: regions.rows.count, warnings: warnings + reuse.warnings,
+                          seconds: Date().timeIntervalSince(started), historyRunID: historyRunID,
+                          incremental: reuse.summary)
     }
 
     /// What `writeOutputs` wrote, and what the run history takes from it.

@@ -32,6 +32,9 @@ extension Terrein {
         @Option(help: "The plan file of `terrein plan` (default: <outputs.directory>-shards/plan.json); with --shard.")
         var plan: String?
 
+        @Flag(help: "Compute every terrein: ignore the previous results' cache and the same-inputs check.")
+        var full = false
+
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
@@ -76,13 +79,17 @@ extension Terrein {
                 let summary: RunSummary
                 do {
                     summary = try Runner.run(p, options: RunOptions(threads: threads, strict: strict, language: lang,
-                                                                    progress: showProgress)) { message in
+                                                                    progress: showProgress, full: full)) { message in
                         log.info("\(message)")
                     }
                 } catch where isSQLiteWriteFailure(error) {
                     // The only SQLite file a run writes is the GeoPackage (in the staging folder).
                     throw OutputError(path: p.outputDirectory + "/indicators.gpkg", problem: "write failed: \(error)",
                                       hint: "free disk space (or raise the file size limit) and run again; the previous results are untouched")
+                }
+                if summary.unchanged {
+                    log.info("same inputs, pipeline and options as the results in \(summary.outputDirectory): nothing to do (--full runs anyway)")
+                    return
                 }
                 for w in summary.warnings { log.warning("\(w)") }
                 if let id = summary.historyRunID, let path = p.historyPath { log.info("appended run \(id) to the run history \(path)") }

@@ -1,0 +1,83 @@
+import Foundation
+import TerreinGeometry
+import TerreinIO
+
+/// One run's incremental state (docs/incremental.md): the keys of its terreinen, what the
+/// previous cache lets it reuse, and the cache it leaves for the next run.
+struct IncrementalRun {
+    var terreinen: [Terrein]
+    var keys: [TerreinKey]
+    var runParts: [(String, Digest32)]
+    var plan: Incremental.Plan
+    var warnings: [String] = []
+    var summary: IncrementalSummary { plan.summary }
+
+    /// Hashes every feature, computes the keys, and reads the previous cache from `folder`
+    /// (not with `--full`). A cache that cannot be trusted is ignored with a warning.
+    static func prepare(_ pipeline: Pipeline, options: RunOptions, indexed: IndexedLayers, schema: IndicatorSchema,
+                        folder: String, log: (String) -> Void) throws -> IncrementalRun {
+        let threads = options.threads
+        let grid = (try? RDGrid.locate()).flatMap { try? Hashing.sha256Hex(fileAt: $0) }
+        let runParts = try Incremental.runParts(pipeline, options: options, indexed: indexed, schema: schema, gridSHA256: grid)
+        let hashes = try Runner.onLayers(LayerKind.allCases, of: pipeline, "hashing the features") {
+            try FeatureHashes.compute(indexed.layers, threads: threads)
+        }
+        let terreinen = Runner.idOrder(indexed.layers.terreinen)
+        let keys = try Runner.onLayers(LayerKind.allCases, of: pipeline, "computing the terreinen's keys") {
+            try TerreinKeys.compute(terreinen, indexed: indexed, hashes: hashes,
+                                    runPart: Incremental.combine(runParts), threads: threads)
+        }
+        var warnings: [String] = []
+        var previous: ResultCache?
+        var note = "none in the output folder: every terrein computed"
+        if options.full {
+            note = "--full: not read"
+        } else {
+            do {
+                previous = try ResultCache.read(folder: folder, pipeline: pipeline.name)
+                if previous != nil { note = "read" }
+            } catch let e as ResultCache.Unusable {
+                note = "ignored: \(e.description)"
+                warnings.append("the incremental cache was ignored, every terrein is computed: \(e.description)")
+            }
+        }
+        var plan: Incremental.Plan
+        do {
+            plan = try Incremental.plan(terreinen: terreinen, keys: keys, runParts: runParts, previous: previous,
+                                        cacheNote: note, schema: schema, threads: threads)
+        } catch let e as ResultCache.Unusable {
+            warnings.append("the incremental cache was ignored, every terrein is computed: \(e.description)")
+            plan = try Incremental.plan(terreinen: terreinen, keys: keys, runParts: runParts, previous: nil,
+                                        cacheNote: "ignored: \(e.description)", schema: schema, threads: threads)
+        }
+        if plan.summary.mode == "incremental" {
+            let why = plan.summary.reasons.keys.sorted().map { "\($0) \(plan.summary.reasons[$0]!)" }.joined(separator: ", ")
+            log("incremental: \(plan.summary.reused) terreinen reused, \(plan.summary.recomputed) recomputed"
+                + (why.isEmpty ? "" : " (\(why))"))
+        }
+        return IncrementalRun(terreinen: terreinen, keys: keys, runParts: runParts, plan: plan, warnings: warnings)
+    }
+
+    /// Every terrein's result in id order: reused ones from the cache (with the always-recomputed
+    /// families computed again), the others computed.
+    func compute(_ indexed: IndexedLayers, schema: IndicatorSchema, parameters: Parameters, threads: Int,
+                 progress: ProgressReporter?) throws -> [TerreinResult] {
+        let box = UncheckedBox((terreinen, plan.reuse))
+        progress?.begin("indicators", total: terreinen.count)
+        defer { progress?.end() }
+        return try parallelMap(count: terreinen.count, threads: threads) { i -> TerreinResult in
+            defer { progress?.advance() }
+            let (terreinen, reuse) = box.value
+            if let stored = reuse[i] { return try Incremental.refresh(stored, terreinen[i], indexed, schema, parameters) }
+            return try Runner.computeOne(terreinen[i], indexed, schema, parameters)
+        }
+    }
+
+    /// The cache file for this run's results.
+    func cacheFile(_ results: [TerreinResult], schema: IndicatorSchema, pipeline: Pipeline, layers: LoadedLayers,
+                   settings: String, outputs: [String]) throws -> Data {
+        let fingerprint = SameInputs.fingerprint(settings: settings, inputs: try SameInputs.inputHashes(pipeline, layers))
+        return try ResultCache.render(results: results, keys: keys, schema: schema, pipeline: pipeline.name,
+                                      runParts: runParts, settings: settings, fingerprint: fingerprint, outputs: outputs)
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import TerreinIO
+
+/// The incremental cache, `.terrein-cache` in the output folder (docs/incremental.md): written
+/// into the staging folder with the other outputs and swapped in with them, so the cache always
+/// belongs to the results beside it.
+///
+/// Text, one line each: the header (JSON), then one entry per terrein in id order:
+/// `<id as UTF-8 hex> TAB <key part digests, comma-separated, in KeyPart order> TAB <ResultRecord JSON>`.
+/// The header carries the format and Terrein versions, the pipeline's name, the number of
+/// entries and the SHA-256 of everything after the header, so a truncated or edited file is
+/// recognised and ignored, never trusted.
+struct ResultCache {
+    static let fileName = ".terrein-cache"
+    static let formatVersion = 1
+
+    struct Header: Codable, Equatable {
+        var format: Int
+        var terreinVersion: String
+        var pipeline: String
+        var keyParts: [String]
+        var entries: Int
+        var bodySHA256: String
+        /// The run-wide key parts by name (`Incremental.runParts`), to name what changed.
+        var runParts: [String: String]
+        /// The same-inputs settings digest and fingerprint of the run that wrote it (`SameInputs`).
+        var settings: String
+        var fingerprint: String
+        /// The files that run wrote, all of which must still be there for a same-inputs exit.
+        var outputs: [String]
+        enum CodingKeys: String, CodingKey {
+            case format, pipeline, entries, settings, fingerprint, outputs
+            case terreinVersion = "terrein_version", keyParts = "key_parts", bodySHA256 = "body_sha256", runParts = "run_parts"
+        }
+    }
+
+    struct Entry {
+        var parts: [Digest32]
+        var key: Digest32 { TerreinKey(parts: parts).key }
+        /// The record's JSON, decoded only when the entry is reused.
+        var recordJSON: Substring
+    }
+
+    var header: Header
+    var entries: [ByteKey: Entry]
+
+    /// Why a cache was not used; said as a warning (a missing cache is no warning).
+    struct Unusable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Reads the cache in `folder`; nil when there is none, `Unusable` when it cannot be trusted.
+    static func read(folder: String, pipeline: String) throws -> ResultCache? {
+        let path = folder + "/" + fileName
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Unusable(description: "\(path) cannot be read")
+        }
+        guard let newline = data.firstIndex(of: UInt8(ascii: "\n")) else {
+            throw Unusable(description: "\(path) has no header line (truncated)")
+        }
+        let header: Header
+        do { header = try JSONDecoder().decode(Header.self, from: data[data.startIndex..<newline]) } catch {
+            throw Unusable(description: "\(path): the header does not decode (\(error))")
+        }
+        guard header.format == formatVersion else {
+            throw Unusable(description: "\(path) has cache format \(header.format), this Terrein writes \(formatVersion)")
+        }
+        guard header.terreinVersion == TerreinCore.terreinVersion else {
+            throw Unusable(description: "\(path) was written by Terrein \(header.terreinVersion), this is \(TerreinCore.terreinVersion)")
+        }
+        guard header.pipeline == pipeline else {
+            throw Unusable(description: "\(path) was written for the pipeline \"\(header.pipeline)\", this run is \"\(pipeline)\"")
+        }
+        guard header.keyParts == KeyPart.allCases.map(\.rawValue) else {
+            throw Unusable(description: "\(path) has other key parts (\(header.keyParts.joined(separator: ",")))")
+        }
+        let body = data[(newline + 1)...]
+        guard Hashing.sha256Hex(Data(body)) == header.bodySHA256 else {
+            throw Unusable(description: "\(path): the entries do not match the header's checksum (truncated or changed)")
+        }
+        let text = String(decoding: body, as: UTF8.self)
+        var entries: [ByteKey: Entry] = [:]
+        var n = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            n += 1
+            let fields = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3, let id = hexBytes(fields[0]) else {
+                throw Unusable(description: "\(path): entry \(n) is malformed")
+            }
+            let parts = fields[1].split(separator: ",").compactMap { Digest32(hex: $0) }
+            guard parts.count == KeyPart.allCases.count else {
+                throw Unusable(description: "\(path): entry \(n) has malformed key parts")
+            }
+            entries[ByteKey(String(decoding: id, as: UTF8.self))] = Entry(parts: parts, recordJSON: fields[2])
+        }
+        guard n == header.entries else {
+            throw Unusable(description: "\(path) has \(n) entries, its header says \(header.entries)")
+        }
+        return ResultCache(header: header, entries: entries)
+    }
+
+    /// Only the header, for the same-inputs check (no checksum over the entries: that check
+    /// also requires the listed outputs, and a run that goes on reads the cache in full).
+    static func readHeader(folder: String) -> Header? {
+        guard let handle = FileHandle(forReadingAtPath: folder + "/" + fileName) else { return nil }
+        defer { try? handle.close() }
+        var data = Data()
+        while data.count < 1 << 20, let chunk = try? handle.read(upToCount: 64 << 10), !chunk.isEmpty {
+            data.append(chunk)
+            if let nl = data.firstIndex(of: UInt8(ascii: "\n")) { return try? JSONDecoder().decode(Header.self, from: data[..<nl]) }
+        }
+        return nil
+    }
+
+    /// The cache's bytes for the results of a run (`results` and `keys` in the same, id, order).
+    static func render(results: [TerreinResult], keys: [TerreinKey], schema: IndicatorSchema, pipeline: String,
+                       runParts: [(String, Digest32)], settings: String, fingerprint: String, outputs: [String]) throws -> Data {
+        precondition(results.count == keys.count)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var body = Data()
+        for (r, k) in zip(results, keys) {
+            body.append(contentsOf: Array(r.id.utf8).map { String(format: "%02x", $0) }.joined().utf8)
+            body.append(UInt8(ascii: "\t"))
+            body.append(contentsOf: k.parts.map(\.hex).joined(separator: ",").utf8)
+            body.append(UInt8(ascii: "\t"))
+            // JSON escapes control characters, so a record never holds a tab or a newline.
+            body.append(try encoder.encode(try ResultRecord(r, schema: schema)))
+            body.append(UInt8(ascii: "\n"))
+        }
+        let header = Header(format: formatVersion, terreinVersion: TerreinCore.terreinVersion, pipeline: pipeline,
+                            keyParts: KeyPart.allCases.map(\.rawValue), entries: results.count,
+                            bodySHA256: Hashing.sha256Hex(body),
+                            runParts: Dictionary(runParts.map { ($0.0, $0.1.hex) }, uniquingKeysWith: { a, _ in a }),
+                            settings: settings, fingerprint: fingerprint, outputs: outputs)
+        var out = try encoder.encode(header)
+        out.append(UInt8(ascii: "\n"))
+        out.append(body)
+        return out
+    }
+
+    static func hexBytes(_ s: Substring) -> [UInt8]? {
+        let u = Array(s.utf8)
+        guard u.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count / 2)
+        var i = 0
+        while i < u.count {
+            guard let b = UInt8(String(decoding: u[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
+            out.append(b)
+            i += 2
+        }
+        return out
+    }
+}

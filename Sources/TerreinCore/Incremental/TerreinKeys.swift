@@ -1,0 +1,160 @@
+import Foundation
+import TerreinGDAL
+import TerreinGeometry
+import TerreinIO
+
+/// What an incremental run compares per terrein (docs/incremental.md): one digest per part of
+/// the inputs that can change the terrein's numbers. The key of a terrein is the digest of all
+/// parts; the parts themselves are kept in the cache so that a recomputation can say why.
+public enum KeyPart: String, CaseIterable, Sendable {
+    /// Everything the run decides once for all terreinen: versions, grid, parameters, options,
+    /// the schema, which layers are present, and run-wide choices made from a whole layer.
+    case run
+    /// The terrein's own feature: geometry (work CRS, as prepared) and mapped attributes.
+    case terreinen
+    /// The roof faces whose envelope touches the terrein's, in feature order.
+    case roofs
+    /// The land cover polygons whose envelope touches the terrein's, in source and feature order.
+    case landcover
+    /// The inundation polygons around the terrein, or the depth raster's window.
+    case inundation
+    /// The heat raster's window.
+    case heat
+}
+
+/// Digests of every prepared feature, in layer order: what the families see of it (the built
+/// GEOS geometry as 2D little-endian WKB, and the mapped attributes).
+struct FeatureHashes {
+    var terreinen: [Digest32]
+    var roofs: [Digest32]
+    var landcover: [Digest32]?
+    var inundation: [Digest32]?
+
+    static func compute(_ layers: LoadedLayers, threads: Int) throws -> FeatureHashes {
+        func each<T>(_ items: [T], _ body: @escaping @Sendable (T, inout DigestBuilder) throws -> Void) throws -> [Digest32] {
+            // Chunks of 4,096 features: few tasks, each long enough to be worth a thread.
+            let chunk = 4096
+            let box = UncheckedBox(items)
+            let parts = try parallelMap(count: (items.count + chunk - 1) / chunk, threads: threads) { c -> [Digest32] in
+                let lo = c * chunk, hi = min(box.value.count, lo + chunk)
+                var out: [Digest32] = []
+                out.reserveCapacity(hi - lo)
+                for i in lo..<hi {
+                    var d = DigestBuilder()
+                    try body(box.value[i], &d)
+                    out.append(d.finish())
+                }
+                return out
+            }
+            return parts.flatMap { $0 }
+        }
+        let terreinen = try each(layers.terreinen) { t, d in
+            d.add(bytes: try t.geometry.wkb())
+            d.add(t.id); d.add(t.name); d.add(t.region)
+        }
+        let roofs = try each(layers.roofs) { r, d in
+            d.add(bytes: try r.geometry.wkb())
+            d.add(r.slope); d.add(r.azimuth); d.add(r.buildingId)
+            // The feature index reaches the outputs only through the solar family's list of faces
+            // with invalid attributes (the manifest's `roof_faces_invalid_attributes`): it is part
+            // of the digest only where the attributes could be invalid, so that deleting a face
+            // does not change the digest of every face after it.
+            if !Self.attributesSurelyValid(r) { d.add(r.index) }
+        }
+        let landcover = try layers.landcover.map {
+            try each($0) { p, d in d.add(bytes: try p.geometry.wkb()); d.add(p.cls.rawValue) }
+        }
+        let inundation = try layers.inundation.map {
+            try each($0) { p, d in d.add(bytes: try p.geometry.wkb()); d.add(p.depth) }
+        }
+        return FeatureHashes(terreinen: terreinen, roofs: roofs, landcover: landcover, inundation: inundation)
+    }
+
+    /// A face that `Solar.assess` finds valid whatever the parameters (slope in [0, 90), azimuth
+    /// in [0, 360]): its index never appears in a result.
+    static func attributesSurelyValid(_ r: RoofFace) -> Bool {
+        guard let s = r.slope, s.isFinite, s >= 0, s < 90 else { return false }
+        guard let a = r.azimuth, a.isFinite, a >= 0, a <= 360 else { return false }
+        return true
+    }
+}
+
+/// A value handed to worker threads that only read it.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ v: T) { value = v }
+}
+
+/// The key parts of one terrein.
+struct TerreinKey: Sendable {
+    var parts: [Digest32]  // in `KeyPart.allCases` order
+
+    var key: Digest32 {
+        var d = DigestBuilder()
+        for p in parts { d.add(p) }
+        return d.finish()
+    }
+}
+
+enum TerreinKeys {
+    /// The keys of all terreinen (in the order given), in parallel.
+    static func compute(_ terreinen: [Terrein], indexed: IndexedLayers, hashes: FeatureHashes,
+                        runPart: Digest32, threads: Int) throws -> [TerreinKey] {
+        let positions = Dictionary(uniqueKeysWithValues: indexed.layers.terreinen.enumerated().map { (ByteKey($1.id), $0) })
+        let box = UncheckedBox((terreinen, indexed, hashes, positions))
+        return try parallelMap(count: terreinen.count, threads: threads) { i -> TerreinKey in
+            let (terreinen, indexed, hashes, positions) = box.value
+            let t = terreinen[i]
+            let layers = indexed.layers
+            func features(_ index: SpatialIndex?, _ digests: [Digest32]?) -> Digest32 {
+                var d = DigestBuilder()
+                guard let index, let digests else { d.add("absent"); return d.finish() }
+                let hits = index.query(t.geometry)
+                d.add(hits.count)
+                for h in hits { d.add(digests[h]) }
+                return d.finish()
+            }
+            var parts = [Digest32](repeating: Digest32(), count: KeyPart.allCases.count)
+            for (k, part) in KeyPart.allCases.enumerated() {
+                switch part {
+                case .run: parts[k] = runPart
+                case .terreinen: parts[k] = hashes.terreinen[positions[ByteKey(t.id)]!]
+                case .roofs: parts[k] = features(indexed.roofs, hashes.roofs)
+                case .landcover: parts[k] = features(indexed.landcover, hashes.landcover)
+                case .inundation:
+                    if let r = layers.rasters[.inundation] {
+                        parts[k] = try rasterWindow(r, t.geometry)
+                    } else {
+                        parts[k] = features(indexed.inundation, hashes.inundation)
+                    }
+                case .heat:
+                    if let r = layers.rasters[.heat] { parts[k] = try rasterWindow(r, t.geometry) } else {
+                        var d = DigestBuilder(); d.add("absent"); parts[k] = d.finish()
+                    }
+                }
+            }
+            return TerreinKey(parts: parts)
+        }
+    }
+
+    /// The raster's window around the geometry's envelope as read (values with scale and offset
+    /// applied, invalid cells NaN), its position, and the raster's grid, band and encoding.
+    static func rasterWindow(_ r: RasterLayer, _ g: Geometry) throws -> Digest32 {
+        var d = DigestBuilder()
+        let i = r.info
+        d.add("raster")
+        d.add(doubles: i.geoTransform)
+        d.add(i.width); d.add(i.height); d.add(i.band); d.add(i.dataType)
+        d.add(i.nodata); d.add(i.scale); d.add(i.offset); d.add(i.hasMask)
+        guard let b = g.bounds, let w = r.grid.window(covering: b) else { d.add("outside"); return d.finish() }
+        let window: Raster.Window
+        do {
+            window = try r.withRaster { try $0.read(column: w.column, row: w.row, width: w.width, height: w.height) }
+        } catch let e as RasterError {
+            throw InputError(file: e.path, problem: e.problem, hint: e.hint)
+        }
+        d.add(w.column); d.add(w.row); d.add(w.width); d.add(w.height)
+        d.add(doubles: window.values)
+        return d.finish()
+    }
+}

@@ -1,0 +1,374 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import XCTest
+import TerreinGDAL
+
+/// Incremental runs (docs/incremental.md): after each kind of edit, a run that reuses the
+/// previous results in the folder gives the bytes of a full run, every file but the manifest
+/// identical and the manifest different only in timestamps, timings and the reuse counts; a
+/// cache that cannot be trusted is ignored with a warning; a killed run leaves the old results
+/// and the old cache; the same inputs give a quick exit that writes nothing.
+final class IncrementalTests: XCTestCase {
+    typealias C = BadInputCatalogueTests
+
+    /// Three terreinen with every layer: roofs (one with a slope that is not a number), land
+    /// cover, inundation (polygons, or a depth raster), Natura 2000 sites and a heat raster.
+    final class Scenario {
+        let dir = ScratchDir()
+        var yml: String { dir.path + "/p.yml" }
+        var outA: String { dir.path + "/outA" }
+        var outB: String { dir.path + "/outB" }
+        var terreinen = [
+            C.feature(#""id":"T1","name":"Een","region":"R1""#, C.rectPolygon(100000, 450000, 100100, 450100)),
+            C.feature(#""id":"T2","name":"Twee","region":"R1""#, C.rectPolygon(100200, 450000, 100300, 450100)),
+            C.feature(#""id":"T3","name":"Drie","region":"R2""#, C.rectPolygon(100400, 450000, 100500, 450100)),
+        ]
+        var roofs = [
+            C.feature(#""slope_deg":30,"azimuth_deg":180,"building_id":"B1""#, C.rectPolygon(100010, 450010, 100050, 450050)),
+            C.feature(#""slope_deg":0,"azimuth_deg":0,"building_id":"B1""#, C.rectPolygon(100060, 450060, 100090, 450090)),
+            C.feature(#""slope_deg":5,"azimuth_deg":90,"building_id":"B2""#, C.rectPolygon(100210, 450010, 100250, 450050)),
+            C.feature(#""slope_deg":"steil","building_id":"B3""#, C.rectPolygon(100410, 450010, 100450, 450050)),
+            C.feature(#""slope_deg":35,"azimuth_deg":200,"building_id":"B4""#, C.rectPolygon(100460, 450060, 100495, 450095)),
+        ]
+        var landcover: [String] = {
+            var out: [String] = []
+            for x in [100000.0, 100200, 100400] {
+                out.append(C.feature(#""klasse":"verhard""#, C.rectPolygon(x, 450000, x + 100, 450030)))
+                out.append(C.feature(#""klasse":"groen""#, C.rectPolygon(x, 450030, x + 100, 450070)))
+                out.append(C.feature(#""klasse":"water""#, C.rectPolygon(x, 450070, x + 100, 450100)))
+            }
+            return out
+        }()
+        var inundation = [
+            C.feature(#""depth_m":0.2"#, C.rectPolygon(100000, 450000, 100050, 450050)),
+            C.feature(#""depth_m":0.5"#, C.rectPolygon(100220, 450020, 100280, 450080)),
+            C.feature(#""depth_m":0.05"#, C.rectPolygon(100400, 450000, 100500, 450100)),
+        ]
+        var sites = [
+            C.feature(#""name":"Veluwe""#, C.rectPolygon(100600, 450000, 100700, 450100)),
+            C.feature(#""name":"Duinen""#, C.rectPolygon(99700, 450000, 99800, 450100)),
+        ]
+        /// Depths (m) of the 5 m depth raster over x 100000–100500, y 450000–450100 (100 × 20), when used.
+        var depthRaster: [Float]?
+        var parameters = ""
+        var name = "incr"
+
+        init(depthRaster: Bool = false) throws {
+            if depthRaster {
+                self.depthRaster = (0..<2000).map { i in Float((i % 100) % 7) * 0.1 }
+            }
+            // 10 m heat cells over the three terreinen (50 × 10).
+            let heat = (0..<500).map { i in Float(28 + (i % 50) % 13) }
+            try GeoTIFFWriter.write(path: dir.path + "/heat.tif", width: 50, height: 10,
+                                    geoTransform: [100000, 10, 0, 450100, 0, -10], crs: .rdNew, values: heat, nodata: -9999)
+            try write()
+        }
+
+        func write() throws {
+            _ = dir.write("terreinen.geojson", C.collection(terreinen))
+            _ = dir.write("roofs.geojson", C.collection(roofs))
+            _ = dir.write("landcover.geojson", C.collection(landcover))
+            _ = dir.write("natura2000.geojson", C.collection(sites))
+            var inundationLayer = "  inundation: {path: inundation.geojson}\n"
+            if let depthRaster {
+                try GeoTIFFWriter.write(path: dir.path + "/depth.tif", width: 100, height: 20,
+                                        geoTransform: [100000, 5, 0, 450100, 0, -5], crs: .rdNew, values: depthRaster,
+                                        nodata: -9999)
+                inundationLayer = "  inundation: {path: depth.tif}\n"
+            } else {
+                _ = dir.write("inundation.geojson", C.collection(inundation))
+            }
+            _ = dir.write("p.yml", """
+                name: \(name)
+                layers:
+                  terreinen: {path: terreinen.geojson}
+                  roofs: {path: roofs.geojson}
+                  natura2000: {path: natura2000.geojson}
+                  landcover:
+                    path: landcover.geojson
+                    fields: {class: klasse}
+                    classes: {sealed: [verhard], green: [groen], water: [water]}
+                \(inundationLayer)  heat: {path: heat.tif}
+                outputs:
+                  directory: outA
+                  formats: [csv, geojson, gpkg, report]
+                \(parameters)
+                """)
+        }
+
+        @discardableResult
+        func run(_ extra: [String] = [], threads: Int = 2, file: StaticString = #filePath, line: UInt = #line) throws -> CLIRun {
+            let r = try terreinCLI(["run", yml, "--threads", "\(threads)"] + extra, environment: IncrementalTests.env)
+            XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
+            return r
+        }
+
+        /// Runs incrementally into A (which holds the previous results) and fully into B.
+        @discardableResult
+        func incrementalAndFull(file: StaticString = #filePath, line: UInt = #line) throws -> CLIRun {
+            let r = try run(file: file, line: line)
+            try run(["--full", "--output", outB], file: file, line: line)
+            return r
+        }
+    }
+
+    static let env = ["SOURCE_DATE_EPOCH": "1700000000"]
+
+    static func manifest(_ dir: String) -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: dir + "/manifest.json"),
+              let m = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+        return m
+    }
+
+    static func incremental(_ dir: String) -> [String: Any] { manifest(dir)["incremental"] as? [String: Any] ?? [:] }
+
+    /// The manifest without what may differ between two runs of the same inputs into two
+    /// folders: timestamps, timings, the reuse section, the thread count and the folder's path.
+    static func comparable(_ m: [String: Any]) -> NSDictionary {
+        var m = m
+        for k in ["started", "finished", "timings_s", "indicator_cpu_s", "incremental"] { m[k] = nil }
+        if var p = m["pipeline"] as? [String: Any] { p["output_directory"] = nil; m["pipeline"] = p }
+        if var o = m["options"] as? [String: Any] { o["threads"] = nil; m["options"] = o }
+        if let inputs = m["inputs"] as? [[String: Any]] {
+            m["inputs"] = inputs.map { i -> [String: Any] in var i = i; i["cpu_s"] = nil; return i }
+        }
+        return m as NSDictionary
+    }
+
+    /// Every file of A byte-identical to B's (the cache too), the manifests equal but for timings and reuse.
+    func assertSameAsFull(_ s: Scenario, file: StaticString = #filePath, line: UInt = #line) {
+        let a = snapshot(s.outA), b = snapshot(s.outB)
+        XCTAssertEqual(Set(a.keys), Set(b.keys), file: file, line: line)
+        XCTAssertTrue(a.keys.contains(".terrein-cache"), file: file, line: line)
+        for (name, data) in a where name != "manifest.json" {
+            XCTAssertEqual(data, b[name], "\(name) differs from the full run's", file: file, line: line)
+        }
+        XCTAssertEqual(Self.comparable(Self.manifest(s.outA)), Self.comparable(Self.manifest(s.outB)),
+                       "the manifests differ in more than timings and reuse", file: file, line: line)
+    }
+
+    func reused(_ dir: String) -> (recomputed: Int, reused: Int, reasons: [String: Int]) {
+        let i = Self.incremental(dir)
+        return (i["recomputed"] as? Int ?? -1, i["reused"] as? Int ?? -1, i["reasons"] as? [String: Int] ?? [:])
+    }
+
+    // MARK: The edits of the issue: each incremental result equals a full run's
+
+    func testMoveARoofFace() throws {
+        let s = try Scenario()
+        try s.run()
+        XCTAssertEqual(reused(s.outA).recomputed, 3)
+        s.roofs[0] = C.feature(#""slope_deg":30,"azimuth_deg":180,"building_id":"B1""#, C.rectPolygon(100015, 450012, 100055, 450052))
+        try s.write()
+        try s.incrementalAndFull()
+        assertSameAsFull(s)
+        let r = reused(s.outA)
+        XCTAssertEqual(r.recomputed, 1)
+        XCTAssertEqual(r.reused, 2)
+        XCTAssertEqual(r.reasons, ["roofs": 1])
+        XCTAssertEqual(Self.incremental(s.outA)["mode"] as? String, "incremental")
+    }
+
+    func testDeleteALandCoverPolygon() throws {
+        let s = try Scenario()
+        try s.run()
+        s.landcover.remove(at: 4)  // T2's green
+        try s.write()
+        try s.incrementalAndFull()
+        assertSameAsFull(s)
+        XCTAssertEqual(reused(s.outA).reasons, ["landcover": 1])
+        XCTAssertEqual(reused(s.outA).reused, 2)
+    }
+
+    func testChangeADepthPolygon() throws {
+        let s = try Scenario()
+        try s.run()
+        s.inundation[2] = C.feature(#""depth_m":0.4"#, C.rectPolygon(100400, 450000, 100500, 450100))
+        try s.write()
+        try s.incrementalAndFull()
+        assertSameAsFull(s)
+        XCTAssertEqual(reused(s.outA).reasons, ["inundation": 1])
+    }
+
+    func testChangeADepthRasterCell() throws {
+        let s = try Scenario(depthRaster: true)
+        try s.run()
+        // Row 5, column 30: x 100150–100155, between T1 and T2: no terrein changes.
+        s.depthRaster![5 * 100 + 30] = 0.9
+        // Row 10, column 45: x 100225–100230 in T2.
+        s.depthRaster![10 * 100 + 45] = 2.5
+        try s.write()
+        try s.incrementalAndFull()
+        assertSameAsFull(s)
+        XCTAssertEqual(reused(s.outA).reasons, ["inundation": 1])
+        XCTAssertEqual(reused(s.outA).reused, 2)
+    }
+
+    func testRenameASiteAndATerrein() throws {
+        let s = try Scenario()
+        try s.run()
+        s.sites[0] = C.feature(#""name":"Hoge Veluwe""#, C.rectPolygon(100600, 450000, 100700, 450100))
+        s.terreinen[1] = C.feature(#""id":"T2","name":"Twee bis","region":"R1""#, C.rectPolygon(100200, 450000, 100300, 450100))
+        try s.write()
+        try s.incrementalAndFull()
+        assertSameAsFull(s)
+        // The site's name reaches T3 through nature, recomputed for every terrein.
+        XCTAssertEqual(reused(s.outA).reasons, ["terreinen": 1])
+        XCTAssertTrue(String(decoding: FileManager.default.contents(atPath: s.outA + "/indicators.csv")!, as: UTF8.self)
+                        .contains("Hoge Veluwe"))
+    }
+
+    func testChangeAParameter() throws {
+        let s = try Scenario()
+        try s.run()
+        s.parameters = "parameters:\n  solar:\n    kwp_per_m2: 0.25\n"
+        try s.write()
+        try s.incrementalAndFull()
+        assertSameAsFull(s)
+        XCTAssertEqual(reused(s.outA).reasons, ["parameters": 3])
+        XCTAssertEqual(reused(s.outA).reused, 0)
+    }
+
+    func testAddATerrein() throws {
+        let s = try Scenario()
+        try s.run()
+        s.terreinen.append(C.feature(#""id":"T0","name":"Nul","region":"R2""#, C.rectPolygon(100000, 450200, 100100, 450300)))
+        try s.write()
+        try s.incrementalAndFull()
+        assertSameAsFull(s)
+        XCTAssertEqual(reused(s.outA).reasons, ["new": 1])
+        XCTAssertEqual(reused(s.outA).reused, 3)
+    }
+
+    func testDeleteARoofFaceKeepsTheOthersAndTheInvalidFaceIndex() throws {
+        let s = try Scenario()
+        try s.run()
+        // Deleting face 2 (T2) shifts the index of the invalid face 3 (T3): T3's stored list of
+        // invalid faces would be wrong, so T3 is recomputed too.
+        s.roofs.remove(at: 2)
+        try s.write()
+        try s.incrementalAndFull()
+        assertSameAsFull(s)
+        XCTAssertEqual(reused(s.outA).reasons, ["roofs": 2])
+        XCTAssertEqual(reused(s.outA).reused, 1)
+    }
+
+    func testThreadsOneAndTwoGiveTheSameBytes() throws {
+        let s = try Scenario()
+        try s.run()
+        s.roofs[4] = C.feature(#""slope_deg":40,"azimuth_deg":200,"building_id":"B4""#, C.rectPolygon(100460, 450060, 100495, 450095))
+        try s.write()
+        try s.run(threads: 1)
+        try s.run(["--full", "--output", s.outB], threads: 2)
+        assertSameAsFull(s)
+        XCTAssertEqual(reused(s.outA).reused, 2)
+    }
+
+    // MARK: Caches that are not trusted
+
+    func checkIgnoredCache(_ damage: (String) throws -> Void, words: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let s = try Scenario()
+        try s.run()
+        s.roofs[0] = C.feature(#""slope_deg":30,"azimuth_deg":180,"building_id":"B1""#, C.rectPolygon(100015, 450012, 100055, 450052))
+        try s.write()
+        try damage(s.outA + "/.terrein-cache")
+        let r = try s.incrementalAndFull(file: file, line: line)
+        XCTAssertTrue(r.stderr.contains("incremental cache was ignored") && r.stderr.contains(words), r.stderr, file: file, line: line)
+        assertSameAsFull(s, file: file, line: line)
+        XCTAssertEqual(reused(s.outA).reused, 0, file: file, line: line)
+        XCTAssertEqual(Self.incremental(s.outA)["mode"] as? String, "full", file: file, line: line)
+    }
+
+    func testCorruptCacheIsIgnored() throws {
+        try checkIgnoredCache({ path in
+            var bytes = [UInt8](FileManager.default.contents(atPath: path)!)
+            bytes[bytes.count - 40] ^= 0x01
+            _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        }, words: "checksum")
+    }
+
+    func testTruncatedCacheIsIgnored() throws {
+        try checkIgnoredCache({ path in
+            let bytes = FileManager.default.contents(atPath: path)!
+            _ = FileManager.default.createFile(atPath: path, contents: bytes.prefix(bytes.count / 2))
+        }, words: "truncated")
+    }
+
+    func testGarbageHeaderIsIgnored() throws {
+        try checkIgnoredCache({ path in
+            _ = FileManager.default.createFile(atPath: path, contents: Data("not a cache\n".utf8))
+        }, words: "header")
+    }
+
+    func testCacheOfAnotherPipelineIsIgnored() throws {
+        let other = try Scenario()
+        other.name = "andere"
+        try other.write()
+        try other.run()
+        try checkIgnoredCache({ path in
+            try FileManager.default.removeItem(atPath: path)
+            try FileManager.default.copyItem(atPath: other.outA + "/.terrein-cache", toPath: path)
+        }, words: "\"andere\"")
+    }
+
+    func testCacheOfAnotherVersionIsIgnored() throws {
+        try checkIgnoredCache({ path in
+            let text = String(decoding: FileManager.default.contents(atPath: path)!, as: UTF8.self)
+            let edited = text.replacingOccurrences(of: #""terrein_version":""#, with: #""terrein_version":"0.0.1-"#)
+            _ = FileManager.default.createFile(atPath: path, contents: Data(edited.utf8))
+        }, words: "written by Terrein 0.0.1-")
+    }
+
+    func testFullIgnoresTheCache() throws {
+        let s = try Scenario()
+        try s.run()
+        try s.run(["--full"])
+        XCTAssertEqual(reused(s.outA).reused, 0)
+        XCTAssertEqual(Self.incremental(s.outA)["cache"] as? String, "--full: not read")
+    }
+
+    // MARK: Killed runs and the same-inputs exit
+
+    func testKilledIncrementalRunLeavesTheOldResultsAndCache() throws {
+        let s = try Scenario()
+        try s.run()
+        let before = snapshot(s.outA)
+        s.roofs[0] = C.feature(#""slope_deg":30,"azimuth_deg":180,"building_id":"B1""#, C.rectPolygon(100015, 450012, 100055, 450052))
+        try s.write()
+        for stage in ["computed", "before-swap"] {
+            let paused = try KillTests.PausedRun(["run", s.yml, "--threads", "2"], stage: stage)
+            paused.kill()
+            XCTAssertEqual(snapshot(s.outA), before, "killed at \(stage): the old results and cache changed")
+        }
+        // The next run reuses the old cache: only T1 is recomputed.
+        try s.incrementalAndFull()
+        assertSameAsFull(s)
+        XCTAssertEqual(reused(s.outA).reasons, ["roofs": 1])
+    }
+
+    func testSameInputsExitQuicklyWithoutWriting() throws {
+        let s = try Scenario()
+        try s.run()
+        let before = snapshot(s.outA)
+        let manifestDate = try FileManager.default.attributesOfItem(atPath: s.outA + "/manifest.json")[.modificationDate] as? Date
+        let r = try s.run()
+        XCTAssertTrue(r.stderr.contains("nothing to do"), r.stderr)
+        XCTAssertEqual(snapshot(s.outA), before)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: s.outA + "/manifest.json")[.modificationDate] as? Date,
+                       manifestDate, "the folder was rewritten")
+        // Another language, a deleted output or --full: a real run.
+        try s.run(["--lang", "en"])
+        XCTAssertTrue(try s.run(["--lang", "en"]).stderr.contains("nothing to do"))
+        try FileManager.default.removeItem(atPath: s.outA + "/report.html")
+        XCTAssertFalse(try s.run(["--lang", "en"]).stderr.contains("nothing to do"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: s.outA + "/report.html"))
+        XCTAssertFalse(try s.run(["--lang", "en", "--full"]).stderr.contains("nothing to do"))
+        // A changed input byte (same features: only whitespace) is not the same input.
+        _ = s.dir.write("roofs.geojson", C.collection(s.roofs) + "\n")
+        let changed = try s.run(["--lang", "en"])
+        XCTAssertFalse(changed.stderr.contains("nothing to do"))
+        XCTAssertEqual(reused(s.outA).reused, 3, "only the file's bytes changed, no feature")
+    }
+}
