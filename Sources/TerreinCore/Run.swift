@@ -135,7 +135,8 @@ public enum Runner {
         try checkHistory(pipeline)
         // The same inputs as the run that wrote the folder: say so, write nothing (docs/incremental.md).
         let sameInputs = SameInputs.settings(pipeline, options: options, families: families)
-        if !options.full, try SameInputs.unchanged(pipeline, settings: sameInputs, folder: out.target) {
+        if !options.full, historyHoldsFolder(pipeline, folder: out.target),
+           try SameInputs.unchanged(pipeline, settings: sameInputs, folder: out.target) {
             return RunSummary(outputDirectory: pipeline.outputDirectory, files: [], terreinen: 0, regions: 0, warnings: [],
                               seconds: Date().timeIntervalSince(started), unchanged: true)
         }

@@ -24,6 +24,18 @@ extension Runner {
         }
     }
 
+    /// Whether the run history, if the pipeline keeps one, already holds the run whose results
+    /// are in `folder` (its newest run has the folder's `indicators.csv`). A run killed after its
+    /// outputs were swapped in but before its append left a folder the history lacks: the
+    /// same-inputs exit must not skip that append (docs/incremental.md).
+    static func historyHoldsFolder(_ pipeline: Pipeline, folder: String) -> Bool {
+        guard let path = pipeline.historyPath else { return true }
+        guard FileManager.default.fileExists(atPath: path),
+              let last = (try? RunHistory.open(path: path))?.runs.last,
+              let csv = try? Hashing.sha256Hex(fileAt: folder + "/indicators.csv") else { return false }
+        return last.indicatorsSHA256 == csv
+    }
+
     /// Appends the finished run (called after `out.commit`); returns the new run id.
     static func appendHistory(_ pipeline: Pipeline, sources: [DataPackageWriter.Source], started: String,
                               indicators: Table, regions: Table, indicatorsCSV: String, regionsCSV: String,

@@ -84,6 +84,19 @@ func snapshot(_ dir: String) -> [String: Data] {
     return out
 }
 
+/// Every file under `dir`, subfolders (profiles/) included, by its path relative to `dir`.
+func snapshotTree(_ dir: String) -> [String: Data] {
+    var out: [String: Data] = [:]
+    let fm = FileManager.default
+    for path in (try? fm.subpathsOfDirectory(atPath: dir)) ?? [] {
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: dir + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            out[path] = fm.contents(atPath: dir + "/" + path)
+        }
+    }
+    return out
+}
+
 /// Entries of `parent` that a killed or failed run left behind for `name`.
 func leftovers(in parent: String, of name: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [])

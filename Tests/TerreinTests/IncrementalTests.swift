@@ -137,11 +137,13 @@ final class IncrementalTests: XCTestCase {
         return m as NSDictionary
     }
 
-    /// Every file of A byte-identical to B's (the cache too), the manifests equal but for timings and reuse.
+    /// Every file of A byte-identical to B's (the cache and profiles/ too), the manifests equal but for timings and reuse.
     func assertSameAsFull(_ s: Scenario, file: StaticString = #filePath, line: UInt = #line) {
-        let a = snapshot(s.outA), b = snapshot(s.outB)
+        let a = snapshotTree(s.outA), b = snapshotTree(s.outB)
         XCTAssertEqual(Set(a.keys), Set(b.keys), file: file, line: line)
         XCTAssertTrue(a.keys.contains(".terrein-cache"), file: file, line: line)
+        // The report's profile pages, drawn from stored display features for reused terreinen.
+        XCTAssertTrue(a.keys.contains { $0.hasPrefix("profiles/") }, file: file, line: line)
         for (name, data) in a where name != "manifest.json" {
             XCTAssertEqual(data, b[name], "\(name) differs from the full run's", file: file, line: line)
         }

@@ -141,12 +141,13 @@ enum Incremental {
 
     /// A reused result with the always-recomputed families computed again.
     static func refresh(_ stored: TerreinResult, _ t: Terrein, _ indexed: IndexedLayers, _ schema: IndicatorSchema,
-                        _ p: Parameters) throws -> TerreinResult {
+                        _ p: Parameters, collectDisplay: Bool) throws -> TerreinResult {
         var r = stored
         let ks = schema.families.indices.filter { alwaysRecomputed.contains(schema.families[$0].name) }
         if ks.isEmpty { return r }
         do {
-            let context = TerreinContext(frame: try TerreinFrame(t), indexed: indexed, parameters: p)
+            let context = TerreinContext(frame: try TerreinFrame(t), indexed: indexed, parameters: p,
+                                         collectDisplay: collectDisplay)
             for k in ks {
                 let start = threadCPUTime()
                 r.outputs[k] = try schema.families[k].compute(context)

@@ -61,15 +61,17 @@ struct IncrementalRun {
     /// Every terrein's result in id order: reused ones from the cache (with the always-recomputed
     /// families computed again), the others computed.
     func compute(_ indexed: IndexedLayers, schema: IndicatorSchema, parameters: Parameters, threads: Int,
-                 progress: ProgressReporter?) throws -> [TerreinResult] {
+                 progress: ProgressReporter?, collectDisplay: Bool) throws -> [TerreinResult] {
         let box = UncheckedBox((terreinen, plan.reuse))
         progress?.begin("indicators", total: terreinen.count)
         defer { progress?.end() }
         return try parallelMap(count: terreinen.count, threads: threads) { i -> TerreinResult in
             defer { progress?.advance() }
             let (terreinen, reuse) = box.value
-            if let stored = reuse[i] { return try Incremental.refresh(stored, terreinen[i], indexed, schema, parameters) }
-            return try Runner.computeOne(terreinen[i], indexed, schema, parameters)
+            if let stored = reuse[i] {
+                return try Incremental.refresh(stored, terreinen[i], indexed, schema, parameters, collectDisplay: collectDisplay)
+            }
+            return try Runner.computeOne(terreinen[i], indexed, schema, parameters, collectDisplay: collectDisplay)
         }
     }
 
