@@ -276,7 +276,7 @@ def main():
                 out.push([].slice.call(r.cells).map(function(c){return c.textContent;}));});
                 return {rows:out, count:document.getElementById('row-count').textContent,
                         info:document.getElementById('page-info').textContent,
-                        pager:!document.getElementById('pager').hidden};})()"""
+                        pager:getComputedStyle(document.getElementById('pager')).display!=='none'};})()"""
         header = list(rows[0].keys())
         id_col = header.index("id")
         name_col = header.index("name") if "name" in header else -1
