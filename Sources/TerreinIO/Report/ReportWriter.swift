@@ -11,11 +11,12 @@ import TerreinGeometry
 ///   inundation fraction, distance to Natura 2000), with a legend per indicator (classes,
 ///   colours and "no data" grey), the Natura 2000 sites in green hatch and a scale bar;
 /// - bar charts of the top 10 terreinen by solar yield, sealed area and inundated area;
-/// - the full indicators table, sortable by clicking a header.
+/// - the full indicators table, paged (`pageSize` rows; every row in the JSON, the script renders
+///   the current page), sortable by clicking a header, searchable and filtered by region.
 ///
 /// The colours of every indicator are computed here and embedded as JSON; the page's
-/// script only swaps fills and legends and sorts tables, and the page works without it
-/// (first indicator shown). Every data text is HTML-escaped; the JSON uses
+/// script swaps fills and legends, sorts the small tables and pages the full one, and the
+/// page works without it (first indicator shown, the table's first page). Every data text is HTML-escaped; the JSON uses
 /// `JSONText.quote`, safe inside `<script>`. The output depends only on the input.
 public enum ReportWriter {
     /// `profileFiles`: per row, the file name of its profile under `profiles/` (the table's
