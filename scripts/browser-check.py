@@ -18,11 +18,16 @@ Checks, each printed with its figure; any failure exits 1:
   hover    a synthetic mouseover on a terrein's path (DOM MouseEvent, bubbling) shows #tip with the
            terrein's id and name and the selected indicator's value as indicators.csv has it; a real
            mouse move through Input.dispatchMouseEvent onto another path shows that one's.
-  search   typing a terrein name's prefix in #search (input event) leaves exactly the rows whose
-           id or name contains it (counted from indicators.csv), and #row-count says so.
-  region   choosing a region in #region-filter (change event) leaves exactly that region's rows.
-  sort     clicking the solar_mwh_yr header sorts the visible rows ascending (empty last), again
-           descending; the order is compared with indicators.csv.
+  table    the table is paged: the page's JSON (#report-data .rows) has one row per row of
+           indicators.csv, the DOM the first page (pageSize rows), #row-count "N / N".
+  search   typing a terrein name's prefix in #search (input event): #row-count says exactly the
+           number of rows whose id or name contains it (counted from indicators.csv), the page
+           shows min(that, pageSize) rows and each contains it.
+  region   choosing a region in #region-filter (change event): the same for that region's rows.
+  sort     clicking the solar_mwh_yr header sorts the filtered rows ascending (empty last), again
+           descending; the visible page is compared with the first page of indicators.csv's rows
+           in that order.
+  pager    (when the region has more rows than a page) "next" shows the second page of that order.
   profile  the first row's id links to profiles/<file>.html; opening it: #profile-map, the
            indicator table with one row per numeric indicator, the h1 names the terrein, no
            console error; loaded under --max-load-s.
@@ -257,17 +262,37 @@ def main():
             check(False, "hover: no terrein path under the mouse at the centre of its box")
         b.call("Input.dispatchMouseEvent", type="mouseMoved", x=1, y=1)
 
+        # The table is paged: the page's JSON holds every row, the DOM only the current page.
+        # Each check reads the row counter ("shown / total"), the visible page and the pager.
+        page_size = b.eval("JSON.parse(document.getElementById('report-data').textContent).pageSize || 0")
+        n_json = b.eval("JSON.parse(document.getElementById('report-data').textContent).rows.length")
+        first = b.eval("""(function(){var r=document.querySelectorAll('#indicators-table tbody tr');
+            return {n:r.length, count:document.getElementById('row-count').textContent};})()""")
+        check(n_json == len(rows) and page_size > 0 and first["n"] == min(len(rows), page_size)
+              and first["count"] == f"{len(rows)} / {len(rows)}",
+              f"table: {n_json} rows in the page's JSON (indicators.csv: {len(rows)}), {first['n']} rendered "
+              f"(page size {page_size}), counter {first['count']!r}")
+        visible_js = """(function(){var out=[]; document.querySelectorAll('#indicators-table tbody tr').forEach(function(r){
+                out.push([].slice.call(r.cells).map(function(c){return c.textContent;}));});
+                return {rows:out, count:document.getElementById('row-count').textContent,
+                        info:document.getElementById('page-info').textContent,
+                        pager:getComputedStyle(document.getElementById('pager')).display!=='none'};})()"""
+        header = list(rows[0].keys())
+        id_col = header.index("id")
+        name_col = header.index("name") if "name" in header else -1
+        region_col = header.index("region") if "region" in header else -1
+
         # Search: a prefix of a name in the middle.
         name = clean(rows[i].get("name", "")) or rows[i]["id"]
         q = name[: max(3, len(name) // 2)].lower()
         expected = sum(1 for r in rows if q in (r["id"] + " " + clean(r.get("name", ""))).lower())
-        res = b.eval(f"""(function(){{var s=document.getElementById('search'); s.value={json.dumps(q)};
-            s.dispatchEvent(new Event('input',{{bubbles:true}}));
-            var rows=document.querySelectorAll('#indicators-table tbody tr');
-            var n=0; rows.forEach(function(r){{if(!r.hidden) n++;}});
-            return {{n:n, count:document.getElementById('row-count').textContent}};}})()""")
-        check(res["n"] == expected and res["count"].startswith(f"{expected} "),
-              f"search: {q!r} leaves {res['n']} rows (indicators.csv: {expected}), counter {res['count']!r}")
+        b.eval(f"""(function(){{var s=document.getElementById('search'); s.value={json.dumps(q)};
+            s.dispatchEvent(new Event('input',{{bubbles:true}}));}})()""")
+        res = b.eval(visible_js)
+        all_match = all(q in (c[id_col] + " " + (c[name_col] if name_col >= 0 else "")).lower() for c in res["rows"])
+        check(res["count"] == f"{expected} / {len(rows)}" and len(res["rows"]) == min(expected, page_size) and all_match,
+              f"search: {q!r}: counter {res['count']!r} (indicators.csv: {expected}), {len(res['rows'])} rows on the page, "
+              f"all containing it: {all_match}")
         # Region filter (search cleared).
         # The region with the most terreinen (ties: the first by name), so the sort below has rows to order.
         counts = {}
@@ -276,41 +301,62 @@ def main():
                 counts[r["region"]] = counts.get(r["region"], 0) + 1
         region = min(counts, key=lambda k: (-counts[k], k)) if counts else ""
         expected = sum(1 for r in rows if r.get("region") == region)
-        res = b.eval(f"""(function(){{var s=document.getElementById('search'); s.value='';
+        b.eval(f"""(function(){{var s=document.getElementById('search'); s.value='';
             s.dispatchEvent(new Event('input',{{bubbles:true}}));
             var f=document.getElementById('region-filter'); f.value={json.dumps(region)};
-            f.dispatchEvent(new Event('change',{{bubbles:true}}));
-            var n=0, other=0; document.querySelectorAll('#indicators-table tbody tr').forEach(function(r){{if(!r.hidden) n++;}});
-            return n;}})()""")
-        check(res == expected and expected > 0, f"region: {region!r} leaves {res} rows (indicators.csv: {expected})")
-        # Sort by solar yield: ascending, then descending, over the visible (filtered) rows.
-        col = list(rows[0].keys()).index("solar_mwh_yr")
+            f.dispatchEvent(new Event('change',{{bubbles:true}}));}})()""")
+        res = b.eval(visible_js)
+        in_region = all(c[region_col] == region for c in res["rows"]) if region_col >= 0 else False
+        check(res["count"] == f"{expected} / {len(rows)}" and expected > 0
+              and len(res["rows"]) == min(expected, page_size) and in_region,
+              f"region: {region!r}: counter {res['count']!r} (indicators.csv: {expected}), "
+              f"{len(res['rows'])} rows on the page, all in the region: {in_region}")
+        # Sort by solar yield: ascending, then descending, over the filtered rows; the visible
+        # page is the first page of indicators.csv's rows of that region in that order.
+        col = header.index("solar_mwh_yr")
         def sorted_once():
-            return b.eval(f"""(function(){{var th=document.querySelectorAll('#indicators-table thead th')[{col}];
-                th.click(); var out=[]; document.querySelectorAll('#indicators-table tbody tr').forEach(function(r){{
-                if(!r.hidden) out.push([r.cells[0].textContent, r.cells[{col}].textContent]);}});
-                return {{dir:th.getAttribute('aria-sort'), rows:out}};}})()""")
+            b.eval(f"document.querySelectorAll('#indicators-table thead th')[{col}].click()")
+            r = b.eval(visible_js)
+            r["dir"] = b.eval(f"document.querySelectorAll('#indicators-table thead th')[{col}].getAttribute('aria-sort')")
+            return r
         sub = [r for r in rows if r.get("region") == region]
         def key_of(r):
             return (r["solar_mwh_yr"] == "", float(r["solar_mwh_yr"] or 0))
         asc = sorted_once()
-        want_asc = [r["solar_mwh_yr"] for r in sorted(sub, key=key_of)]
-        check(asc["dir"] == "ascending" and [v for _, v in asc["rows"]] == want_asc,
-              f"sort: solar_mwh_yr ascending over {len(asc['rows'])} rows")
+        want_asc = [r["solar_mwh_yr"] for r in sorted(sub, key=key_of)][:page_size]
+        check(asc["dir"] == "ascending" and [c[col] for c in asc["rows"]] == want_asc,
+              f"sort: solar_mwh_yr ascending, first page of {len(asc['rows'])} of {len(sub)} rows")
         desc = sorted_once()
         want_desc = [r["solar_mwh_yr"] for r in sorted(sub, key=lambda r: (r["solar_mwh_yr"] == "", -float(r["solar_mwh_yr"] or 0)))]
-        check(desc["dir"] == "descending" and [v for _, v in desc["rows"]] == want_desc,
-              f"sort: solar_mwh_yr descending over {len(desc['rows'])} rows")
+        check(desc["dir"] == "descending" and [c[col] for c in desc["rows"]] == want_desc[:page_size],
+              f"sort: solar_mwh_yr descending, first page of {len(desc['rows'])} of {len(sub)} rows")
+        # Pager: region filter cleared (the sort stays), "next" shows the second page of all rows
+        # in that order; "previous" the first again.
+        b.eval("""(function(){var f=document.getElementById('region-filter'); f.value='';
+            f.dispatchEvent(new Event('change',{bubbles:true}));})()""")
+        all_desc = [r["solar_mwh_yr"] for r in sorted(rows, key=lambda r: (r["solar_mwh_yr"] == "", -float(r["solar_mwh_yr"] or 0)))]
+        pages = (len(rows) + page_size - 1) // page_size
+        if pages > 1:
+            b.eval("document.getElementById('page-next').click()")
+            nxt = b.eval(visible_js)
+            b.eval("document.getElementById('page-prev').click()")
+            back = b.eval(visible_js)
+            check(nxt["pager"] and [c[col] for c in nxt["rows"]] == all_desc[page_size:2 * page_size]
+                  and nxt["info"].endswith(f"2 / {pages}") and [c[col] for c in back["rows"]] == all_desc[:page_size],
+                  f"pager: {nxt['info']!r} shows rows {page_size + 1}-{page_size + len(nxt['rows'])} of {len(rows)} "
+                  f"in the sorted order, previous: {back['info']!r}")
+        else:
+            res = b.eval(visible_js)
+            check(not res["pager"] and len(res["rows"]) == len(rows),
+                  f"pager: hidden, all {len(res['rows'])} rows on one page of {page_size}")
         if args.screenshots:
             b.eval("document.getElementById('all').scrollIntoView()")
             b.screenshot(os.path.join(args.screenshots, "report-table.png"))
         errors = b.console_errors()
         check(not errors, f"console: {len(errors)} errors on report.html" + (f": {errors[:3]}" if errors else ""))
 
-        # Profile link of the first terrein (in id order).
-        href = b.eval("""(function(){var f=document.getElementById('region-filter'); f.value='';
-            f.dispatchEvent(new Event('change',{bubbles:true}));
-            var a=[].slice.call(document.querySelectorAll('#indicators-table tbody tr td a'));
+        # Profile link of the first row on the page (rendered by the script after the sort).
+        href = b.eval("""(function(){var a=[].slice.call(document.querySelectorAll('#indicators-table tbody tr td a'));
             a.sort(function(x,y){return 0;}); return a.length ? a[0].href : null;})()""")
         first_ids = b.eval("[].slice.call(document.querySelectorAll('#indicators-table tbody tr td a')).map(function(a){return a.textContent;})")
         check(href is not None and href.startswith("file://") and "/profiles/" in href,

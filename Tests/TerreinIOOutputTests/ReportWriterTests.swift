@@ -85,6 +85,47 @@ final class ReportWriterTests: XCTestCase {
         XCTAssertEqual(try html(), h) // deterministic
     }
 
+    /// The full table is paged: only the first `pageSize` rows are HTML, every row is in the
+    /// page's JSON (as the table prints it), and the pager shows when there is a second page.
+    func testPagedTable() throws {
+        var data = try ReportData(try Fixtures.artifacts())
+        let n = data.indicators.rows.count
+        XCTAssertGreaterThan(n, 0)
+        // One page: every row as HTML, the pager hidden.
+        let small = ReportWriter.render(data, language: .en)
+        XCTAssertTrue(small.contains("<div class=\"pager\" id=\"pager\" hidden>"))
+        XCTAssertEqual(tableRows(small), n)
+        // 250 rows (the fixture's rows repeated): 100 as HTML, 250 in the JSON, 3 pages.
+        let original = data.indicators.rows
+        data.indicators.rows = (0..<250).map { original[$0 % n] }
+        let big = ReportWriter.render(data, language: .en)
+        XCTAssertEqual(ReportWriter.pageSize, 100)
+        XCTAssertEqual(tableRows(big), 100)
+        XCTAssertTrue(big.contains("<div class=\"pager\" id=\"pager\"><button"))
+        XCTAssertTrue(big.contains("<span id=\"page-info\" class=\"hint\">page 1 / 3</span>"))
+        XCTAssertTrue(big.contains("<span id=\"row-count\" class=\"hint\">250 / 250</span>"))
+        let json = try XCTUnwrap(big.components(separatedBy: "<script type=\"application/json\" id=\"report-data\">").last?
+            .components(separatedBy: "</script>").first)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let rows = try XCTUnwrap(object["rows"] as? [[String]])
+        XCTAssertEqual(rows.count, 250)
+        XCTAssertEqual(object["pageSize"] as? Int, 100)
+        XCTAssertTrue(rows.allSatisfy { $0.count == data.indicators.columns.count })
+        // The JSON holds the printed values the HTML cells hold.
+        let area = try XCTUnwrap(data.indicators.columnIndex("area_m2"))
+        XCTAssertFalse(rows[0][area].isEmpty)
+        XCTAssertTrue(big.contains("<td class=\"num\">\(rows[0][area])</td>"))
+        XCTAssertEqual(rows[n], rows[0]) // repeated rows, same texts
+        XCTAssertEqual(ReportWriter.render(data, language: .en), big) // deterministic
+    }
+
+    /// The number of body rows of the full indicators table in the HTML.
+    private func tableRows(_ h: String) -> Int {
+        guard let table = h.components(separatedBy: "id=\"indicators-table\"").last?.components(separatedBy: "</tbody>").first
+        else { return -1 }
+        return table.components(separatedBy: "<tbody>").last!.components(separatedBy: "<tr>").count - 1
+    }
+
     func testPathData() {
         let d = ReportWriter.pathData([[[0, 0, 10.4, 0, 10, 10, 0, 10, 0, 0]]], ox: -5, oy: 20)
         XCTAssertEqual(d, "M5 20l10 0l0-10l-10 0z")

@@ -6,6 +6,7 @@ extension ReportWriter {
         let noRegion, noRows, indicator, noIndicators, noData, natura2000, noGeometry, scale: String
         let chartEmpty, sortHint, footer: String
         let search, searchHint, regionFilter, allRegions: String
+        let previousPage, nextPage, page: String
 
         init(_ language: ReportLanguage) {
             switch language {
@@ -20,6 +21,7 @@ extension ReportWriter {
                 sortHint = "Klik op een kolomkop om te sorteren; nogmaals klikken keert de volgorde om."
                 footer = "Gemaakt met Terrein. Definities: docs/indicators.md."
                 search = "Zoeken:"; searchHint = "id of naam"; regionFilter = "Regio:"; allRegions = "alle regio’s"
+                previousPage = "‹ vorige"; nextPage = "volgende ›"; page = "pagina"
             case .en:
                 title = "Business park indicators"; terreinen = "business parks"; regionsCount = "regions"; mapIn = "map in"
                 regionsTitle = "Summary per region"; mapTitle = "Map"; chartsTitle = "Top 10 business parks"
@@ -31,6 +33,7 @@ extension ReportWriter {
                 sortHint = "Click a column header to sort; click again to reverse."
                 footer = "Made with Terrein. Definitions: docs/indicators.md."
                 search = "Search:"; searchHint = "id or name"; regionFilter = "Region:"; allRegions = "all regions"
+                previousPage = "‹ previous"; nextPage = "next ›"; page = "page"
             }
         }
     }

@@ -77,32 +77,90 @@ extension ReportWriter {
           if (p && data.links) window.location.href = data.links[parseInt(p.getAttribute("data-i"), 10)];
         });
       }
-      // Search (id or name) and region filter over the full table.
+      // The full table is paged: data.rows holds every row's printed cells; search (id or
+      // name), region filter and sort work on that array and only the current page is in the
+      // DOM (the first page is in the HTML, so the page reads without the script).
+      var full = document.getElementById("indicators-table");
       var search = document.getElementById("search");
       var regionFilter = document.getElementById("region-filter");
-      var full = document.getElementById("indicators-table");
       var counter = document.getElementById("row-count");
-      if (full && search && regionFilter && data.columns) {
-        var rowsAll = Array.prototype.slice.call(full.tBodies[0].rows);
-        var keys = rowsAll.map(function (r) {
-          var id = data.columns.id >= 0 && r.cells[data.columns.id] ? r.cells[data.columns.id].textContent : "";
-          var nm = data.columns.name >= 0 && r.cells[data.columns.name] ? r.cells[data.columns.name].textContent : "";
-          var rg = data.columns.region >= 0 && r.cells[data.columns.region] ? r.cells[data.columns.region].textContent : "";
-          return { text: (id + " " + nm).toLowerCase(), region: rg };
+      var pager = document.getElementById("pager");
+      var prev = document.getElementById("page-prev"), next = document.getElementById("page-next");
+      var pageInfo = document.getElementById("page-info");
+      if (full && data.rows && data.columns) {
+        var all = data.rows, size = data.pageSize || 100, cols = data.columns;
+        var body = full.tBodies[0], fullHeads = full.tHead.rows[0].cells, numeric = [];
+        for (var h = 0; h < fullHeads.length; h++) numeric.push(fullHeads[h].getAttribute("data-type") === "num");
+        var keys = all.map(function (r) {
+          return ((cols.id >= 0 ? r[cols.id] : "") + " " + (cols.name >= 0 ? r[cols.name] : "")).toLowerCase();
         });
-        var filter = function () {
-          var q = search.value.trim().toLowerCase(), rg = regionFilter.value, shown = 0;
-          for (var i = 0; i < rowsAll.length; i++) {
-            var ok = (q === "" || keys[i].text.indexOf(q) >= 0) && (rg === "" || keys[i].region === rg);
-            rowsAll[i].hidden = !ok;
-            if (ok) shown++;
+        var order = all.map(function (_, i) { return i; }), shown = order, page = 0;
+        var render = function () {
+          var pages = Math.max(1, Math.ceil(shown.length / size));
+          if (page > pages - 1) page = pages - 1;
+          var frag = document.createDocumentFragment(), end = Math.min(shown.length, (page + 1) * size);
+          for (var p = page * size; p < end; p++) {
+            var i = shown[p], r = all[i], tr = document.createElement("tr");
+            for (var c = 0; c < r.length; c++) {
+              var td = document.createElement("td");
+              if (c === cols.id && data.links) {
+                var a = document.createElement("a");
+                a.href = data.links[i];
+                a.textContent = r[c];
+                td.appendChild(a);
+              } else {
+                td.textContent = r[c];
+                if (numeric[c]) td.className = "num";
+              }
+              tr.appendChild(td);
+            }
+            frag.appendChild(tr);
           }
-          if (counter) counter.textContent = shown + " / " + rowsAll.length;
+          body.textContent = "";
+          body.appendChild(frag);
+          if (counter) counter.textContent = shown.length + " / " + all.length;
+          if (pageInfo) pageInfo.textContent = data.pageLabel + " " + (page + 1) + " / " + pages;
+          if (prev) prev.disabled = page === 0;
+          if (next) next.disabled = page >= pages - 1;
+          if (pager) pager.hidden = pages <= 1;
         };
-        search.addEventListener("input", filter);
-        regionFilter.addEventListener("change", filter);
+        var filter = function () {
+          var q = search ? search.value.trim().toLowerCase() : "", rg = regionFilter ? regionFilter.value : "";
+          shown = q === "" && rg === "" ? order : order.filter(function (i) {
+            return (q === "" || keys[i].indexOf(q) >= 0) && (rg === "" || (cols.region >= 0 && all[i][cols.region] === rg));
+          });
+          page = 0;
+          render();
+        };
+        // Sort the whole array (empty cells last, ties in the previous order), then filter again.
+        var sortAll = function (col, th) {
+          var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
+          for (var k = 0; k < fullHeads.length; k++) fullHeads[k].removeAttribute("aria-sort");
+          th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
+          var entries = order.map(function (i, pos) {
+            var t = all[i][col];
+            return { i: i, pos: pos, empty: t === "", v: numeric[col] ? parseFloat(t) : t };
+          });
+          entries.sort(function (a, b) {
+            if (a.empty !== b.empty) return a.empty ? 1 : -1;
+            var c = 0;
+            if (!a.empty) c = numeric[col] ? a.v - b.v : (a.v < b.v ? -1 : a.v > b.v ? 1 : 0);
+            return c !== 0 ? dir * c : a.pos - b.pos;
+          });
+          order = entries.map(function (e) { return e.i; });
+          filter();
+        };
+        if (search) search.addEventListener("input", filter);
+        if (regionFilter) regionFilter.addEventListener("change", filter);
+        if (prev) prev.addEventListener("click", function () { if (page > 0) { page--; render(); } });
+        if (next) next.addEventListener("click", function () { page++; render(); });
+        Array.prototype.forEach.call(fullHeads, function (th, col) {
+          th.addEventListener("click", function () { sortAll(col, th); });
+          th.addEventListener("keydown", function (e) { if (e.key === "Enter") sortAll(col, th); });
+        });
       }
-      var tables = document.querySelectorAll("table.sortable");
+      // The other (small) tables sort their DOM rows.
+      var tables = document.querySelectorAll("table.sortable:not(#indicators-table)");
       Array.prototype.forEach.call(tables, function (table) {
         var heads = table.tHead.rows[0].cells;
         Array.prototype.forEach.call(heads, function (th, col) {

@@ -30,7 +30,8 @@ extension ReportWriter {
     #tip{position:fixed;z-index:10;pointer-events:none;background:#fff;border:1px solid #888;border-radius:3px;padding:.3rem .5rem;font-size:.8rem;box-shadow:0 1px 4px rgba(0,0,0,.25);max-width:22rem}
     #tip .tip-name{display:block;font-weight:700}#tip .tip-hint{color:#666}
     #terreinen path{cursor:pointer}
-    @media print{.scroll{max-height:none;overflow:visible}select{display:none}.filters,#tip{display:none}}
+    .pager{margin:.5rem 0;display:flex;gap:.8rem;align-items:center;font-size:.9rem}.pager[hidden]{display:none}
+    @media print{.scroll{max-height:none;overflow:visible}select{display:none}.filters,.pager,#tip{display:none}}
 
     """
 

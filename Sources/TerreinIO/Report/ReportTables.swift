@@ -1,3 +1,5 @@
+import TerreinJSON
+
 extension ReportWriter {
     // MARK: Charts and tables
 
@@ -38,7 +40,9 @@ extension ReportWriter {
 
     /// A sortable HTML table with the printed values (as in the CSV, without formula guard).
     /// `links`: per row, the href of the row's identifier cell (the terrein's profile).
-    static func htmlTable(_ t: Table, id: String, emptyRegion: String?, emptyText: String, links: [String]? = nil) -> String {
+    /// `limit`: render only the first `limit` rows (the paged table: the script renders the
+    /// other pages from `rowsJSON`); nil: every row.
+    static func htmlTable(_ t: Table, id: String, emptyRegion: String?, emptyText: String, links: [String]? = nil, limit: Int? = nil) -> String {
         if t.columns.isEmpty { return "<p>\(emptyText)</p>\n" }
         var h = "<div class=\"scroll\"><table class=\"data sortable\" id=\"\(id)\">\n<thead><tr>"
         for c in t.columns {
@@ -47,7 +51,7 @@ extension ReportWriter {
         h += "</tr></thead>\n<tbody>\n"
         let regionIndex = emptyRegion == nil ? nil : t.columnIndex(role: .grouping)
         let linkIndex = links == nil ? nil : t.columnIndex(role: .identifier)
-        for (i, row) in t.rows.enumerated() {
+        for (i, row) in t.rows.prefix(limit ?? t.rows.count).enumerated() {
             h += "<tr>"
             for (j, c) in t.columns.enumerated() {
                 let cell = j < row.count ? row[j] : .null
@@ -64,6 +68,23 @@ extension ReportWriter {
         }
         if t.rows.isEmpty { h += "<tr><td colspan=\"\(t.columns.count)\">\(emptyText)</td></tr>\n" }
         return h + "</tbody>\n</table></div>\n"
+    }
+
+    /// Every row's printed cells (as `htmlTable` prints them) as one JSON array of arrays of
+    /// strings: the paged table's data, which the script searches, filters, sorts and renders
+    /// a page at a time from (3,800 rows as HTML took ~20 s to open; as JSON, well under 1 s).
+    static func rowsJSON(_ t: Table) -> String {
+        var json = "["
+        json.reserveCapacity(t.rows.count * t.columns.count * 8)
+        for (i, row) in t.rows.enumerated() {
+            json += i == 0 ? "[" : ",["
+            for (j, c) in t.columns.enumerated() {
+                if j > 0 { json += "," }
+                json += JSONText.quote(Table.format(j < row.count ? row[j] : .null, as: c.kind))
+            }
+            json += "]"
+        }
+        return json + "]"
     }
 
     /// HTML text and attribute escaping.

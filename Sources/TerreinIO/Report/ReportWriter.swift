@@ -11,11 +11,12 @@ import TerreinGeometry
 ///   inundation fraction, distance to Natura 2000), with a legend per indicator (classes,
 ///   colours and "no data" grey), the Natura 2000 sites in green hatch and a scale bar;
 /// - bar charts of the top 10 terreinen by solar yield, sealed area and inundated area;
-/// - the full indicators table, sortable by clicking a header.
+/// - the full indicators table, paged (`pageSize` rows; every row in the JSON, the script renders
+///   the current page), sortable by clicking a header, searchable and filtered by region.
 ///
 /// The colours of every indicator are computed here and embedded as JSON; the page's
-/// script only swaps fills and legends and sorts tables, and the page works without it
-/// (first indicator shown). Every data text is HTML-escaped; the JSON uses
+/// script swaps fills and legends, sorts the small tables and pages the full one, and the
+/// page works without it (first indicator shown, the table's first page). Every data text is HTML-escaped; the JSON uses
 /// `JSONText.quote`, safe inside `<script>`. The output depends only on the input.
 public enum ReportWriter {
     /// `profileFiles`: per row, the file name of its profile under `profiles/` (the table's
@@ -82,7 +83,9 @@ public enum ReportWriter {
         h += "<section id=\"all\">\n<h2>\(L.tableTitle)</h2>\n<p class=\"hint\">\(L.sortHint)</p>\n"
         h += filterBar(data, L)
         let links = profileFiles.map { $0.map { "profiles/" + $0 } }
-        h += htmlTable(data.indicators, id: "indicators-table", emptyRegion: nil, emptyText: L.noRows, links: links)
+        // Paged: the first page as HTML (readable without the script), every row in the JSON.
+        h += htmlTable(data.indicators, id: "indicators-table", emptyRegion: nil, emptyText: L.noRows, links: links, limit: pageSize)
+        h += pager(data.indicators.rows.count, L)
         h += "</section>\n<footer>\(L.footer)</footer>\n"
 
         // Data for the script
@@ -104,10 +107,25 @@ public enum ReportWriter {
         }
         json += "}"
         json += tooltipJSON(data, indicators: indicators, links: links, language)
+        json += ",\"pageSize\":\(pageSize),\"pageLabel\":" + JSONText.quote(L.page)
+        json += ",\"rows\":" + rowsJSON(data.indicators)
         json += "}"
         h += "<div id=\"tip\" role=\"tooltip\" hidden></div>\n"
         h += "<script type=\"application/json\" id=\"report-data\">\(json)</script>\n"
         h += "<script>\n\(script)</script>\n</body>\n</html>\n"
+        return h
+    }
+
+    /// Rows per page of the full indicators table.
+    static let pageSize = 100
+
+    /// The pager below the full table: previous/next and "page k / n" (the script keeps it
+    /// up to date; hidden when everything fits on one page).
+    static func pager(_ rowCount: Int, _ L: Labels) -> String {
+        let pages = max(1, (rowCount + pageSize - 1) / pageSize)
+        var h = "<div class=\"pager\" id=\"pager\"\(pages > 1 ? "" : " hidden")><button type=\"button\" id=\"page-prev\" disabled>\(L.previousPage)</button> "
+        h += "<span id=\"page-info\" class=\"hint\">\(L.page) 1 / \(pages)</span> "
+        h += "<button type=\"button\" id=\"page-next\"\(pages > 1 ? "" : " disabled")>\(L.nextPage)</button></div>\n"
         return h
     }
 
