@@ -167,13 +167,7 @@ public enum Runner {
         clock.lap("indicators")
         testPause("computed")
 
-        let indicators = schema.indicatorTable(results)
-        let regions = schema.regionTable(results)
-        var warnings = layerWarnings(layers)
-        let overlaps = try onLayers([.terreinen], of: pipeline, "looking for overlapping terreinen") {
-            try overlappingPairs(layers.terreinen)
-        }
-        if overlaps > 0 { warnings.append("\(overlaps) pair(s) of terreinen overlap; each is computed on its own") }
+        let (indicators, regions, warnings, overlaps) = try tables(results, schema: schema, layers: layers, pipeline: pipeline)
         clock.lap("tables_overlaps")
 
         // Writers: everything goes into the staging folder, then one swap.
@@ -206,6 +200,18 @@ public enum Runner {
                           regions: regions.rows.count, warnings: warnings + reuse.warnings,
                           seconds: Date().timeIntervalSince(started), historyRunID: historyRunID,
                           incremental: reuse.summary)
+    }
+
+    /// Both tables from the results (sorted by id), the layers' warnings, and the number of
+    /// overlapping terrein pairs over the whole terreinen layer (with its warning).
+    static func tables(_ results: [TerreinResult], schema: IndicatorSchema, layers: LoadedLayers,
+                       pipeline: Pipeline) throws -> (indicators: Table, regions: Table, warnings: [String], overlaps: Int) {
+        var warnings = layerWarnings(layers)
+        let overlaps = try onLayers([.terreinen], of: pipeline, "looking for overlapping terreinen") {
+            try overlappingPairs(layers.terreinen)
+        }
+        if overlaps > 0 { warnings.append("\(overlaps) pair(s) of terreinen overlap; each is computed on its own") }
+        return (schema.indicatorTable(results), schema.regionTable(results), warnings, overlaps)
     }
 
     /// What `writeOutputs` wrote, and what the run history takes from it.

@@ -103,14 +103,8 @@ extension Runner {
         }
         clock.lap("indicators")
 
-        let indicators = schema.indicatorTable(results)
-        let regions = schema.regionTable(results)
-        var warnings = layerWarnings(layers)
-        // Over the whole layer: pairs across shards count too.
-        let overlaps = try onLayers([.terreinen], of: pipeline, "looking for overlapping terreinen") {
-            try overlappingPairs(layers.terreinen)
-        }
-        if overlaps > 0 { warnings.append("\(overlaps) pair(s) of terreinen overlap; each is computed on its own") }
+        // The overlaps over the whole terreinen layer: pairs across shards count too.
+        let (indicators, regions, warnings, overlaps) = try tables(results, schema: schema, layers: layers, pipeline: pipeline)
         clock.lap("tables_overlaps")
 
         // The writers of `Runner.run`, on the same results.
