@@ -433,18 +433,22 @@ public final class Geometry: @unchecked Sendable {
         }
     }
 
+    /// The coordinates (interleaved x,y) of a ring or line string `g` of the calling thread's context.
+    static func xyCoordinates(_ g: OpaquePointer) throws -> [Double] {
+        let ctx = GEOSContext.current.handle
+        guard let seq = GEOSGeom_getCoordSeq_r(ctx, g) else { throw GEOSContext.current.takeError("coord seq") }
+        var size: UInt32 = 0
+        guard GEOSCoordSeq_getSize_r(ctx, seq, &size) != 0 else { throw GEOSContext.current.takeError("coord seq size") }
+        var buf = [Double](repeating: 0, count: Int(size) * 2)
+        let ok = buf.withUnsafeMutableBufferPointer { GEOSCoordSeq_copyToBuffer_r(ctx, seq, $0.baseAddress, 0, 0) }
+        guard ok == 1 else { throw GEOSContext.current.takeError("copy coordinates") }
+        return buf
+    }
+
     /// The polygons of a Polygon/MultiPolygon as rings of interleaved x,y coordinates.
     public func polygonRings() throws -> [[[Double]]] {
         let ctx = GEOSContext.current.handle
-        func ringCoords(_ ring: OpaquePointer) throws -> [Double] {
-            guard let seq = GEOSGeom_getCoordSeq_r(ctx, ring) else { throw GEOSContext.current.takeError("coord seq") }
-            var size: UInt32 = 0
-            guard GEOSCoordSeq_getSize_r(ctx, seq, &size) != 0 else { throw GEOSContext.current.takeError("coord seq size") }
-            var buf = [Double](repeating: 0, count: Int(size) * 2)
-            let ok = buf.withUnsafeMutableBufferPointer { GEOSCoordSeq_copyToBuffer_r(ctx, seq, $0.baseAddress, 0, 0) }
-            guard ok == 1 else { throw GEOSContext.current.takeError("copy coordinates") }
-            return buf
-        }
+        func ringCoords(_ ring: OpaquePointer) throws -> [Double] { try Self.xyCoordinates(ring) }
         func polygon(_ p: OpaquePointer) throws -> [[Double]] {
             if try Self.predicate(GEOSisEmpty_r(ctx, p), "is empty") { return [] }
             guard let shell = GEOSGetExteriorRing_r(ctx, p) else { throw GEOSContext.current.takeError("exterior ring") }

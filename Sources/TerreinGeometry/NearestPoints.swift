@@ -55,14 +55,7 @@ extension Geometry {
     /// The coordinates of a LineString (interleaved x,y); empty for other types.
     public func lineCoordinates() throws -> [Double] {
         guard type == .lineString else { return [] }
-        let ctx = GEOSContext.current.handle
-        guard let seq = GEOSGeom_getCoordSeq_r(ctx, handle) else { throw GEOSContext.current.takeError("coord seq") }
-        var size: UInt32 = 0
-        guard GEOSCoordSeq_getSize_r(ctx, seq, &size) != 0 else { throw GEOSContext.current.takeError("coord seq size") }
-        var buf = [Double](repeating: 0, count: Int(size) * 2)
-        let ok = buf.withUnsafeMutableBufferPointer { GEOSCoordSeq_copyToBuffer_r(ctx, seq, $0.baseAddress, 0, 0) }
-        guard ok == 1 else { throw GEOSContext.current.takeError("copy coordinates") }
-        return buf
+        return try Self.xyCoordinates(handle)
     }
 }
 

@@ -62,7 +62,7 @@ public struct Digest32: Hashable, Sendable {
     }
 
     public var hex: String {
-        withUnsafeBytes(of: bytes) { $0.map { String(format: "%02x", $0) }.joined() }
+        withUnsafeBytes(of: bytes) { Hex.encode($0) }
     }
 
     /// From 64 hex digits; nil for anything else.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TerreinCore
 import TerreinIO
+import TerreinJSON
 
 extension Terrein {
     struct History: ParsableCommand {
@@ -71,19 +72,19 @@ extension Terrein {
                 var items: [String] = []
                 for (i, r) in h.runs.enumerated() {
                     let fields: [(String, String)] = [
-                        ("run_id", String(r.runID)), ("finished", jsonString(r.finished)), ("started", jsonString(r.started)),
-                        ("pipeline_name", jsonString(r.pipelineName)), ("pipeline_file", jsonString(r.pipelineFile)),
-                        ("pipeline_sha256", jsonString(r.pipelineSHA256)), ("work_crs", jsonString(r.workCRS)),
-                        ("output_directory", jsonString(r.outputDirectory)), ("inputs", r.inputs), ("parameters", r.parameters),
-                        ("terrein_version", jsonString(r.terreinVersion)), ("geos_version", jsonString(r.geosVersion)),
-                        ("proj_version", jsonString(r.projVersion)), ("gdal_version", jsonString(r.gdalVersion)),
-                        ("indicators_csv_sha256", jsonString(r.indicatorsSHA256)), ("regions_csv_sha256", jsonString(r.regionsSHA256)),
+                        ("run_id", String(r.runID)), ("finished", JSONText.quote(r.finished)), ("started", JSONText.quote(r.started)),
+                        ("pipeline_name", JSONText.quote(r.pipelineName)), ("pipeline_file", JSONText.quote(r.pipelineFile)),
+                        ("pipeline_sha256", JSONText.quote(r.pipelineSHA256)), ("work_crs", JSONText.quote(r.workCRS)),
+                        ("output_directory", JSONText.quote(r.outputDirectory)), ("inputs", r.inputs), ("parameters", r.parameters),
+                        ("terrein_version", JSONText.quote(r.terreinVersion)), ("geos_version", JSONText.quote(r.geosVersion)),
+                        ("proj_version", JSONText.quote(r.projVersion)), ("gdal_version", JSONText.quote(r.gdalVersion)),
+                        ("indicators_csv_sha256", JSONText.quote(r.indicatorsSHA256)), ("regions_csv_sha256", JSONText.quote(r.regionsSHA256)),
                         ("terreinen", String(r.terreinen)), ("regions", String(r.regions)),
-                        ("changed", jsonString(Self.changes(r, after: i > 0 ? h.runs[i - 1] : nil))),
+                        ("changed", JSONText.quote(Self.changes(r, after: i > 0 ? h.runs[i - 1] : nil))),
                     ]
-                    items.append("    {" + fields.map { "\(jsonString($0.0)): \($0.1)" }.joined(separator: ", ") + "}")
+                    items.append("    {" + fields.map { "\(JSONText.quote($0.0)): \($0.1)" }.joined(separator: ", ") + "}")
                 }
-                return "{\"history\": \(jsonString(h.path)), \"pipeline\": \(jsonString(h.pipelineName)), "
+                return "{\"history\": \(JSONText.quote(h.path)), \"pipeline\": \(JSONText.quote(h.pipelineName)), "
                     + "\"schema_version\": \(h.fileSchemaVersion), \"runs\": [\n" + items.joined(separator: ",\n")
                     + (items.isEmpty ? "" : "\n") + "]}\n"
             }
@@ -114,20 +115,20 @@ extension Terrein {
             }
             if json {
                 let items = perRun.map { r, values, numeric -> String in
-                    var fields = ["\"run_id\": \(r.runID)", "\"finished\": \(jsonString(r.finished))"]
+                    var fields = ["\"run_id\": \(r.runID)", "\"finished\": \(JSONText.quote(r.finished))"]
                     for n in names {
                         let v = values[n]
                         let text: String
                         if let v, !v.isEmpty {
-                            text = numeric[n] == true ? v : jsonString(v)
+                            text = numeric[n] == true ? v : JSONText.quote(v)
                         } else {
                             text = "null"
                         }
-                        fields.append("\(jsonString(n)): \(text)")
+                        fields.append("\(JSONText.quote(n)): \(text)")
                     }
                     return "    {" + fields.joined(separator: ", ") + "}"
                 }
-                return "{\"history\": \(jsonString(h.path)), \"terrein\": \(jsonString(id)), \"points\": [\n"
+                return "{\"history\": \(JSONText.quote(h.path)), \"terrein\": \(JSONText.quote(id)), \"points\": [\n"
                     + items.joined(separator: ",\n") + (items.isEmpty ? "" : "\n") + "]}\n"
             }
             var lines: [[String]] = [["run", "finished"] + names]
@@ -152,22 +153,6 @@ extension Terrein {
                 out += text + "\n"
             }
             return out
-        }
-
-        func jsonString(_ s: String) -> String {
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-                }
-            }
-            return out + "\""
         }
     }
 }

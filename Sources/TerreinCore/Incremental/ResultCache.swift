@@ -85,7 +85,7 @@ struct ResultCache {
         for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
             n += 1
             let fields = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count == 3, let id = hexBytes(fields[0]) else {
+            guard fields.count == 3, let id = Hex.decode(fields[0]) else {
                 throw Unusable(description: "\(path): entry \(n) is malformed")
             }
             let parts = fields[1].split(separator: ",").compactMap { Digest32(hex: $0) }
@@ -121,7 +121,7 @@ struct ResultCache {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var body = Data()
         for (r, k) in zip(results, keys) {
-            body.append(contentsOf: Array(r.id.utf8).map { String(format: "%02x", $0) }.joined().utf8)
+            body.append(contentsOf: Hex.encode(r.id.utf8).utf8)
             body.append(UInt8(ascii: "\t"))
             body.append(contentsOf: k.parts.map(\.hex).joined(separator: ",").utf8)
             body.append(UInt8(ascii: "\t"))
@@ -137,20 +137,6 @@ struct ResultCache {
         var out = try encoder.encode(header)
         out.append(UInt8(ascii: "\n"))
         out.append(body)
-        return out
-    }
-
-    static func hexBytes(_ s: Substring) -> [UInt8]? {
-        let u = Array(s.utf8)
-        guard u.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(u.count / 2)
-        var i = 0
-        while i < u.count {
-            guard let b = UInt8(String(decoding: u[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
-            out.append(b)
-            i += 2
-        }
         return out
     }
 }

@@ -42,14 +42,14 @@ public struct ResultRecord: Codable, Sendable, Equatable {
             name = f.name
             value = f.value.bitPattern
             count = f.count
-            wkb = try f.geometry.wkb().hexString
+            wkb = Hex.encode(try f.geometry.wkb())
         }
 
         func feature(terrein: String) throws -> ProfileFeature {
             guard let l = ProfileLayer(rawValue: layer) else {
                 throw ResultRecordError("record of \(terrein): unknown display layer \(layer)")
             }
-            guard let bytes = [UInt8](hex: wkb) else {
+            guard let bytes = Hex.decode(wkb) else {
                 throw ResultRecordError("record of \(terrein): a display geometry of layer \(layer) is not hex WKB")
             }
             return ProfileFeature(layer: l, kind: kind, name: name, value: Double(bitPattern: value), count: count,
@@ -152,38 +152,5 @@ extension IndicatorFamily {
         } catch {
             throw ResultRecordError("record of \(terrein): the detail of family \(name) does not decode: \(error)")
         }
-    }
-}
-
-extension Array where Element == UInt8 {
-    var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(count * 2)
-        for b in self { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Bytes from lower- or upper-case hex; nil for anything else or an odd length.
-    init?(hex: String) {
-        let u = Array(hex.utf8)
-        guard u.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 48...57: return c - 48
-            case 97...102: return c - 87
-            case 65...70: return c - 55
-            default: return nil
-            }
-        }
-        var out = [UInt8]()
-        out.reserveCapacity(u.count / 2)
-        var i = 0
-        while i < u.count {
-            guard let h = nibble(u[i]), let l = nibble(u[i + 1]) else { return nil }
-            out.append(h << 4 | l)
-            i += 2
-        }
-        self = out
     }
 }
