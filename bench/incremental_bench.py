@@ -121,10 +121,14 @@ def mutate(data, fraction, seed):
 
 
 def snapshot(folder):
+    """Every file under `folder` (profiles/ too), by its path relative to it."""
     out = {}
-    for name in sorted(os.listdir(folder)):
-        with open(os.path.join(folder, name), "rb") as f:
-            out[name] = f.read()
+    for top, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(top, name)
+            with open(path, "rb") as f:
+                out[os.path.relpath(path, folder)] = f.read()
     return out
 
 
@@ -148,16 +152,30 @@ def main():
     ap.add_argument("--data", help="folder for the data (default bench/data/incr-<scale>)")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--out", default=os.path.join(ROOT, "bench/results/incremental.json"))
+    ap.add_argument("--pristine", help="keep the synthesised data in this folder and copy it from there on later "
+                                         "runs (synthesising scale L takes minutes); default: synthesise every time")
     args = ap.parse_args()
 
     data = args.data or os.path.join(ROOT, "bench/data", f"incr-{args.scale}")
     if os.path.exists(data):
         shutil.rmtree(data)
-    os.makedirs(data)
     t0 = time.monotonic()
-    subprocess.run([args.terrein, "synth", "--scale", args.scale, "--seed", str(args.seed), "--out", data],
-                   check=True, stdout=subprocess.DEVNULL)
-    print(f"synth {args.scale}: {time.monotonic() - t0:.1f} s", flush=True)
+    source = args.pristine or data
+    marker = os.path.join(source, "pristine.json")
+    made = {"scale": args.scale, "seed": args.seed}
+    if not (args.pristine and os.path.exists(marker) and json.load(open(marker)) == made):
+        if os.path.exists(source):
+            shutil.rmtree(source)
+        os.makedirs(source)
+        subprocess.run([args.terrein, "synth", "--scale", args.scale, "--seed", str(args.seed), "--out", source],
+                       check=True, stdout=subprocess.DEVNULL)
+        print(f"synth {args.scale}: {time.monotonic() - t0:.1f} s", flush=True)
+        if args.pristine:
+            with open(marker, "w") as f:
+                json.dump(made, f)
+    if args.pristine:
+        shutil.copytree(args.pristine, data, ignore=shutil.ignore_patterns("pristine.json"))
+        print(f"copied the data from {args.pristine}", flush=True)
     pipeline = os.path.join(data, "pipeline.yml")
     inc, full = os.path.join(data, "out-incremental"), os.path.join(data, "out-full")
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")

@@ -35,9 +35,10 @@ struct Manifest: Encodable {
         var reason: String
     }
 
-    /// A layer's reading CPU split by stage. The split is measured on one feature in
-    /// `StageTiming.stride` and scaled up (timing every feature cost 17 % of reading), so the
-    /// three are estimates whose sum is the pass's measured total.
+    /// A layer's reading CPU split by stage. The split is measured on the first
+    /// `StageTiming.exact` features and then on one in `StageTiming.stride`, scaled up (timing
+    /// every feature cost 17 % of reading), so the three are estimates whose sum is the pass's
+    /// measured total.
     struct LayerCPU: Encodable {
         var parse, reproject, buildRepair: Double
         enum CodingKeys: String, CodingKey { case parse, reproject, buildRepair = "build_repair" }

@@ -4,12 +4,37 @@ import Foundation
 /// A SHA-256 fed with typed values, for the keys of the incremental cache: every value is
 /// written with a type tag and (for variable-length values) its length, so that two
 /// different sequences of values never feed the same bytes (`"ab","c"` ≠ `"a","bc"`, nil ≠ 0).
+///
+/// Small values are gathered in a 256-byte buffer and handed to SHA-256 together: one
+/// `SHA256.update` per value spent more in swift-crypto's wrapper than in the hashing itself
+/// (6.8 % of an incremental run at scale L in `update`, 3.7 % in the block function, `perf
+/// record`, 2026-12-01). The bytes hashed are the same, so are the digests.
 public struct DigestBuilder {
     private var hasher = SHA256()
+    private var buffer = SIMD32<UInt64>.zero  // 256 bytes
+    private var used = 0
     public init() {}
 
-    private mutating func tag(_ t: UInt8) { withUnsafeBytes(of: t) { hasher.update(bufferPointer: $0) } }
-    private mutating func raw(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { hasher.update(bufferPointer: $0) } }
+    private mutating func append(_ p: UnsafeRawBufferPointer) {
+        guard let base = p.baseAddress, p.count > 0 else { return }
+        if used + p.count > 256 {
+            flush()
+            if p.count > 256 { hasher.update(bufferPointer: p); return }
+        }
+        let at = used
+        withUnsafeMutableBytes(of: &buffer) { $0.baseAddress!.advanced(by: at).copyMemory(from: base, byteCount: p.count) }
+        used += p.count
+    }
+
+    private mutating func flush() {
+        guard used > 0 else { return }
+        let n = used
+        withUnsafeBytes(of: buffer) { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        used = 0
+    }
+
+    private mutating func tag(_ t: UInt8) { withUnsafeBytes(of: t) { append($0) } }
+    private mutating func raw(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { append($0) } }
 
     public mutating func add(_ v: Int) { tag(1); raw(UInt64(bitPattern: Int64(v))) }
     /// By its bits: -0 and 0, or two NaN payloads, are different values.
@@ -21,29 +46,41 @@ public struct DigestBuilder {
         var s = s
         s.withUTF8 { buf in
             raw(UInt64(buf.count))
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(buf))
+            append(UnsafeRawBufferPointer(buf))
         }
     }
     public mutating func add(_ s: String?) { if let s { add(s) } else { tag(0) } }
     public mutating func add(bytes: [UInt8]) {
         tag(6)
         raw(UInt64(bytes.count))
-        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        bytes.withUnsafeBytes { append($0) }
     }
     public mutating func add(_ d: Digest32) {
         tag(7)
-        withUnsafeBytes(of: d.bytes) { hasher.update(bufferPointer: $0) }
+        withUnsafeBytes(of: d.bytes) { append($0) }
     }
     /// Doubles as their bits, with the count first.
     public mutating func add(doubles: [Double]) {
         tag(8)
         raw(UInt64(doubles.count))
-        doubles.withUnsafeBytes { hasher.update(bufferPointer: $0) }  // little endian on every supported machine
+        doubles.withUnsafeBytes { append($0) }  // little endian on every supported machine
+    }
+
+    /// One built polygon as handed to GEOS: its coordinates (x, y pairs) by their bits and
+    /// the end of each ring (in doubles), with both counts first.
+    public mutating func add(polygonXY xy: UnsafeBufferPointer<Double>, ringEnds: UnsafeBufferPointer<Int>) {
+        tag(9)
+        raw(UInt64(xy.count))
+        raw(UInt64(ringEnds.count))
+        append(UnsafeRawBufferPointer(ringEnds))
+        append(UnsafeRawBufferPointer(xy))
     }
 
     public func finish() -> Digest32 {
         var out = Digest32()
-        let d = hasher.finalize()
+        var rest = self
+        rest.flush()
+        let d = rest.hasher.finalize()
         withUnsafeMutableBytes(of: &out.bytes) { dst in d.withUnsafeBytes { dst.copyMemory(from: $0) } }
         return out
     }

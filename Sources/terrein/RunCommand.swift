@@ -77,9 +77,10 @@ extension Terrein {
                 let p = try Pipeline.load(path: pipeline, outputOverride: output, historyOverride: history)
                 let showProgress = !global.quiet && isatty(STDERR_FILENO) == 1
                 let summary: RunSummary
+                var options = RunOptions(threads: threads, strict: strict, language: lang, progress: showProgress, full: full)
+                options.endsProcess = true
                 do {
-                    summary = try Runner.run(p, options: RunOptions(threads: threads, strict: strict, language: lang,
-                                                                    progress: showProgress, full: full)) { message in
+                    summary = try Runner.run(p, options: options) { message in
                         log.info("\(message)")
                     }
                 } catch where isSQLiteWriteFailure(error) {

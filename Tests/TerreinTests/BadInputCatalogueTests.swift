@@ -608,7 +608,7 @@ final class BadInputCatalogueTests: XCTestCase {
         XCTAssertEqual(first.status, 0, first.stderr)
         let before = snapshot(out)
         XCTAssertEqual(Set(before.keys), ["indicators.csv", "regions.csv", "datapackage.json", "indicators.geojson", "indicators.gpkg", "report.html", "manifest.json",
-                                          ".terrein-cache"])
+                                          ".terrein-cache", ".terrein-valid"])
         // A different input, so that a run that got through would show.
         _ = dir.write("roofs.geojson", Self.collection([Self.r0]))
         var failures = 0

@@ -270,17 +270,28 @@ final class IncrementalTests: XCTestCase {
 
     // MARK: Caches that are not trusted
 
-    func checkIgnoredCache(_ damage: (String) throws -> Void, words: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// A roof face moved, then `damage` done to the cache file `name` (`.terrein-cache`, or the
+    /// validity cache `.terrein-valid`): the run says it ignored that cache, does without it, and
+    /// gives a full run's bytes.
+    func checkIgnoredCache(_ damage: (String) throws -> Void, words: String, name: String = ".terrein-cache",
+                           file: StaticString = #filePath, line: UInt = #line) throws {
         let s = try Scenario()
         try s.run()
         s.roofs[0] = C.feature(#""slope_deg":30,"azimuth_deg":180,"building_id":"B1""#, C.rectPolygon(100015, 450012, 100055, 450052))
         try s.write()
-        try damage(s.outA + "/.terrein-cache")
+        try damage(s.outA + "/" + name)
         let r = try s.incrementalAndFull(file: file, line: line)
-        XCTAssertTrue(r.stderr.contains("incremental cache was ignored") && r.stderr.contains(words), r.stderr, file: file, line: line)
+        let which = name == ".terrein-cache" ? "incremental cache" : "validity cache"
+        XCTAssertTrue(r.stderr.contains("\(which) was ignored") && r.stderr.contains(words), r.stderr, file: file, line: line)
         assertSameAsFull(s, file: file, line: line)
-        XCTAssertEqual(reused(s.outA).reused, 0, file: file, line: line)
-        XCTAssertEqual(Self.incremental(s.outA)["mode"] as? String, "full", file: file, line: line)
+        let summary = Self.incremental(s.outA)
+        if name == ".terrein-cache" {
+            XCTAssertEqual(reused(s.outA).reused, 0, file: file, line: line)
+            XCTAssertEqual(summary["mode"] as? String, "full", file: file, line: line)
+        } else {
+            XCTAssertEqual(summary["validity_checks_skipped"] as? Int, 0, file: file, line: line)
+            XCTAssertEqual((summary["validity_cache"] as? String)?.hasPrefix("ignored: "), true, file: file, line: line)
+        }
     }
 
     func testCorruptCacheIsIgnored() throws {
@@ -329,6 +340,70 @@ final class IncrementalTests: XCTestCase {
         try s.run(["--full"])
         XCTAssertEqual(reused(s.outA).reused, 0)
         XCTAssertEqual(Self.incremental(s.outA)["cache"] as? String, "--full: not read")
+    }
+
+    // MARK: The validity cache
+
+    func validityCacheKeys(_ dir: String) -> Int? {
+        guard let data = FileManager.default.contents(atPath: dir + "/.terrein-valid"),
+              let nl = data.firstIndex(of: UInt8(ascii: "\n")),
+              let header = try? JSONSerialization.jsonObject(with: data[..<nl]) as? [String: Any] else { return nil }
+        XCTAssertEqual(data.count - nl - 1, 16 * (header["count"] as? Int ?? -1), "the body is count keys of 16 bytes")
+        return header["count"] as? Int
+    }
+
+    func testTheValidityCacheSkipsTheChecksOfUnchangedGeometriesOnly() throws {
+        let s = try Scenario()
+        // A self-intersecting roof face (a bowtie) in T3: repaired by every run, never cached.
+        s.roofs.append(C.feature(#""slope_deg":10,"azimuth_deg":180,"building_id":"B5""#,
+                                 #"{"type":"Polygon","coordinates":[[[100420,450060],[100440,450080],[100440,450060],[100420,450080],[100420,450060]]]}"#))
+        try s.write()
+        try s.run()
+        let first = Self.incremental(s.outA)
+        XCTAssertEqual(first["validity_cache"] as? String, "none in the output folder: every geometry checked")
+        XCTAssertEqual(first["validity_checks_skipped"] as? Int, 0)
+        // 3 terreinen, 5 valid roof faces, 9 land cover, 3 inundation polygons and 2 sites: 22
+        // valid features, 21 geometries (the third inundation polygon is T3's rectangle).
+        XCTAssertEqual(validityCacheKeys(s.outA), 21)
+        s.roofs[0] = C.feature(#""slope_deg":30,"azimuth_deg":180,"building_id":"B1""#, C.rectPolygon(100015, 450012, 100055, 450052))
+        try s.write()
+        try s.incrementalAndFull()
+        // Everything but the moved face was checked by the first run; the bowtie is repaired again.
+        let second = Self.incremental(s.outA)
+        XCTAssertEqual(second["validity_cache"] as? String, "read")
+        XCTAssertEqual(second["validity_checks_skipped"] as? Int, 21)
+        XCTAssertEqual(Self.incremental(s.outB)["validity_checks_skipped"] as? Int, 0, "--full checks every geometry")
+        XCTAssertEqual(Self.incremental(s.outB)["validity_cache"] as? String, "--full: not read")
+        // The same repairs in both manifests (compared by assertSameAsFull) and the same cache bytes.
+        let inputs = Self.manifest(s.outA)["inputs"] as? [[String: Any]] ?? []
+        XCTAssertEqual(inputs.first { $0["layer"] as? String == "roofs" }?["repaired"] as? Int, 1)
+        assertSameAsFull(s)
+        XCTAssertEqual(validityCacheKeys(s.outA), 21)
+    }
+
+    func testCorruptValidityCacheIsIgnored() throws {
+        try checkIgnoredCache({ path in
+            var bytes = [UInt8](FileManager.default.contents(atPath: path)!)
+            bytes[bytes.count - 3] ^= 0x01
+            _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        }, words: "checksum", name: ".terrein-valid")
+    }
+
+    func testTruncatedValidityCacheIsIgnored() throws {
+        try checkIgnoredCache({ path in
+            let bytes = FileManager.default.contents(atPath: path)!
+            _ = FileManager.default.createFile(atPath: path, contents: bytes.prefix(bytes.count - 16))
+        }, words: "truncated", name: ".terrein-valid")
+    }
+
+    func testValidityCacheOfAnotherGEOSVersionIsIgnored() throws {
+        try checkIgnoredCache({ path in
+            let data = FileManager.default.contents(atPath: path)!
+            let nl = data.firstIndex(of: UInt8(ascii: "\n"))!
+            let header = String(decoding: data[..<nl], as: UTF8.self)
+                .replacingOccurrences(of: #""geos_version":""#, with: #""geos_version":"0.1-"#)
+            _ = FileManager.default.createFile(atPath: path, contents: Data(header.utf8) + data[nl...])
+        }, words: "written with GEOS 0.1-", name: ".terrein-valid")
     }
 
     // MARK: Killed runs and the same-inputs exit

@@ -93,7 +93,7 @@ final class KillTests: XCTestCase {
 
     static let outputFiles: Set<String> = ["indicators.csv", "regions.csv", "datapackage.json", "indicators.geojson",
                                            "indicators.gpkg", "report.html", "manifest.json",
-                                           ".terrein-cache"]  // the incremental cache, swapped in with the rest
+                                           ".terrein-cache", ".terrein-valid"]  // the caches, swapped in with the rest
 
     func testKillAtEveryStageCostsNothing() throws {
         for stage in ["loaded", "computed", "staging-written", "before-swap", "after-swap"] {

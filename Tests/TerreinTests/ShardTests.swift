@@ -137,11 +137,11 @@ final class ShardTests: XCTestCase {
     }
 
     /// Every file of the two folders, subfolders (profiles/) included, has the same bytes, but
-    /// the manifest and the single run's incremental cache (a merge writes none:
-    /// docs/large-runs.md).
+    /// the manifest and the single run's incremental and validity caches (a merge writes
+    /// neither: docs/large-runs.md).
     func assertSameBytesButManifest(_ a: String, _ b: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let fm = FileManager.default
-        let noCache = { (p: String) in p != ".terrein-cache" }
+        let noCache = { (p: String) in p != ".terrein-cache" && p != ".terrein-valid" }
         let fa = try fm.subpathsOfDirectory(atPath: a).filter(noCache).sorted()
         let fb = try fm.subpathsOfDirectory(atPath: b).filter(noCache).sorted()
         XCTAssertEqual(fa, fb, file: file, line: line)
@@ -173,8 +173,8 @@ final class ShardTests: XCTestCase {
                 XCTAssertEqual(try JSONSerialization.data(withJSONObject: [m[key]!], options: .sortedKeys),
                                try JSONSerialization.data(withJSONObject: [s[key]!], options: .sortedKeys), "manifest \(key), \(n) shards")
             }
-            // The outputs: the single run's, but for its incremental cache (a merge writes none).
-            XCTAssertEqual(m["outputs"] as? [String], (s["outputs"] as? [String])?.filter { $0 != ".terrein-cache" })
+            // The outputs: the single run's, but for its caches (a merge writes none).
+            XCTAssertEqual(m["outputs"] as? [String], (s["outputs"] as? [String])?.filter { $0 != ".terrein-cache" && $0 != ".terrein-valid" })
             // Whole-layer counts: a layer's features as a single run counts them.
             let feats = { (x: [String: Any]) in (x["inputs"] as! [[String: Any]]).map { $0["features"] as! Int } }
             XCTAssertEqual(feats(m), feats(s))

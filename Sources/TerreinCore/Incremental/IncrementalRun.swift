@@ -58,17 +58,18 @@ struct IncrementalRun {
         return IncrementalRun(terreinen: terreinen, keys: keys, runParts: runParts, plan: plan, warnings: warnings)
     }
 
-    /// Every terrein's result in id order: reused ones from the cache (with the always-recomputed
-    /// families computed again), the others computed.
+    /// Every terrein's result in id order: reused ones from the cache (with their Natura 2000
+    /// families computed again where only that layer changed), the others computed.
     func compute(_ indexed: IndexedLayers, schema: IndicatorSchema, parameters: Parameters, threads: Int,
                  progress: ProgressReporter?, collectDisplay: Bool) throws -> [TerreinResult] {
-        let box = UncheckedBox((terreinen, plan.reuse))
+        let box = UncheckedBox((terreinen, plan.reuse, plan.refreshNature))
         progress?.begin("indicators", total: terreinen.count)
         defer { progress?.end() }
         return try parallelMap(count: terreinen.count, threads: threads) { i -> TerreinResult in
             defer { progress?.advance() }
-            let (terreinen, reuse) = box.value
+            let (terreinen, reuse, refreshNature) = box.value
             if let stored = reuse[i] {
+                guard refreshNature[i] else { return stored }
                 return try Incremental.refresh(stored, terreinen[i], indexed, schema, parameters, collectDisplay: collectDisplay)
             }
             return try Runner.computeOne(terreinen[i], indexed, schema, parameters, collectDisplay: collectDisplay)
@@ -78,8 +79,10 @@ struct IncrementalRun {
     /// The cache file for this run's results.
     func cacheFile(_ results: [TerreinResult], schema: IndicatorSchema, pipeline: Pipeline, layers: LoadedLayers,
                    settings: String, outputs: [String]) throws -> Data {
-        let fingerprint = SameInputs.fingerprint(settings: settings, inputs: try SameInputs.inputHashes(pipeline, layers))
+        let inputs = try SameInputs.inputHashes(pipeline, layers)
+        let fingerprint = SameInputs.fingerprint(settings: settings, inputs: inputs)
         return try ResultCache.render(results: results, keys: keys, schema: schema, pipeline: pipeline.name,
-                                      runParts: runParts, settings: settings, fingerprint: fingerprint, outputs: outputs)
+                                      runParts: runParts, settings: settings, fingerprint: fingerprint, inputs: inputs,
+                                      outputs: outputs, storedJSON: plan.storedJSON)
     }
 }

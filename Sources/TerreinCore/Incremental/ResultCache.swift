@@ -28,8 +28,11 @@ struct ResultCache {
         var fingerprint: String
         /// The files that run wrote, all of which must still be there for a same-inputs exit.
         var outputs: [String]
+        /// The inputs' hashes behind `fingerprint`, in order, so that the same-inputs check stops
+        /// hashing at the first input that changed (nil in caches written before they were kept).
+        var inputs: [String]?
         enum CodingKeys: String, CodingKey {
-            case format, pipeline, entries, settings, fingerprint, outputs
+            case format, pipeline, entries, settings, fingerprint, outputs, inputs
             case terreinVersion = "terrein_version", keyParts = "key_parts", bodySHA256 = "body_sha256", runParts = "run_parts"
         }
     }
@@ -114,26 +117,34 @@ struct ResultCache {
     }
 
     /// The cache's bytes for the results of a run (`results` and `keys` in the same, id, order).
+    /// `storedJSON`, per result, the record text of a result reused unchanged from the previous
+    /// cache: written as it was (the record of an unchanged result encodes to the same text, as
+    /// the byte-identity of full and incremental caches in `IncrementalTests` shows).
     static func render(results: [TerreinResult], keys: [TerreinKey], schema: IndicatorSchema, pipeline: String,
-                       runParts: [(String, Digest32)], settings: String, fingerprint: String, outputs: [String]) throws -> Data {
+                       runParts: [(String, Digest32)], settings: String, fingerprint: String, inputs: [String]?,
+                       outputs: [String], storedJSON: [Substring?]? = nil) throws -> Data {
         precondition(results.count == keys.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var body = Data()
-        for (r, k) in zip(results, keys) {
+        for (n, (r, k)) in zip(results, keys).enumerated() {
             body.append(contentsOf: Hex.encode(r.id.utf8).utf8)
             body.append(UInt8(ascii: "\t"))
             body.append(contentsOf: k.parts.map(\.hex).joined(separator: ",").utf8)
             body.append(UInt8(ascii: "\t"))
             // JSON escapes control characters, so a record never holds a tab or a newline.
-            body.append(try encoder.encode(try ResultRecord(r, schema: schema)))
+            if let stored = storedJSON?[n] {
+                body.append(contentsOf: stored.utf8)
+            } else {
+                body.append(try encoder.encode(try ResultRecord(r, schema: schema)))
+            }
             body.append(UInt8(ascii: "\n"))
         }
         let header = Header(format: formatVersion, terreinVersion: TerreinCore.terreinVersion, pipeline: pipeline,
                             keyParts: KeyPart.allCases.map(\.rawValue), entries: results.count,
                             bodySHA256: Hashing.sha256Hex(body),
                             runParts: Dictionary(runParts.map { ($0.0, $0.1.hex) }, uniquingKeysWith: { a, _ in a }),
-                            settings: settings, fingerprint: fingerprint, outputs: outputs)
+                            settings: settings, fingerprint: fingerprint, outputs: outputs, inputs: inputs)
         var out = try encoder.encode(header)
         out.append(UInt8(ascii: "\n"))
         out.append(body)

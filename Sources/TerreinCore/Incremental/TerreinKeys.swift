@@ -20,15 +20,25 @@ public enum KeyPart: String, CaseIterable, Sendable {
     case inundation
     /// The heat raster's window.
     case heat
+    /// The whole Natura 2000 layer (every site's geometry and name, in order), the same for
+    /// every terrein: the nearest site can be any site. Only the families that read the sites
+    /// (`Incremental.naturaFamilies`) depend on it: when nothing but this part changed, the
+    /// terrein is reused and those families are computed again.
+    case natura2000
 }
 
-/// Digests of every prepared feature, in layer order: what the families see of it (the built
-/// GEOS geometry as 2D little-endian WKB, and the mapped attributes).
+/// Digests of every prepared feature, in layer order: what the families see of it (its
+/// geometry as built, `BuiltDigest`, which with the GEOS version in the run part determines the
+/// prepared geometry; and the mapped attributes). The geometry digests are taken while reading,
+/// from the buffers handed to GEOS: hashing each geometry's WKB from GEOS afterwards cost 3.2 s
+/// of a full run at scale L.
 struct FeatureHashes {
     var terreinen: [Digest32]
     var roofs: [Digest32]
     var landcover: [Digest32]?
     var inundation: [Digest32]?
+    /// The whole Natura 2000 layer (`KeyPart.natura2000`).
+    var natura2000: Digest32
 
     static func compute(_ layers: LoadedLayers, threads: Int) throws -> FeatureHashes {
         func each<T>(_ items: [T], _ body: @escaping @Sendable (T, inout DigestBuilder) throws -> Void) throws -> [Digest32] {
@@ -49,11 +59,11 @@ struct FeatureHashes {
             return parts.flatMap { $0 }
         }
         let terreinen = try each(layers.terreinen) { t, d in
-            d.add(bytes: try t.geometry.wkb())
+            d.add(t.digest)
             d.add(t.id); d.add(t.name); d.add(t.region)
         }
         let roofs = try each(layers.roofs) { r, d in
-            d.add(bytes: try r.geometry.wkb())
+            d.add(r.digest)
             d.add(r.slope); d.add(r.azimuth); d.add(r.buildingId)
             // The feature index reaches the outputs only through the solar family's list of faces
             // with invalid attributes (the manifest's `roof_faces_invalid_attributes`): it is part
@@ -62,12 +72,20 @@ struct FeatureHashes {
             if !Self.attributesSurelyValid(r) { d.add(r.index) }
         }
         let landcover = try layers.landcover.map {
-            try each($0) { p, d in d.add(bytes: try p.geometry.wkb()); d.add(p.cls.rawValue) }
+            try each($0) { p, d in d.add(p.digest); d.add(p.cls.rawValue) }
         }
         let inundation = try layers.inundation.map {
-            try each($0) { p, d in d.add(bytes: try p.geometry.wkb()); d.add(p.depth) }
+            try each($0) { p, d in d.add(p.digest); d.add(p.depth) }
         }
-        return FeatureHashes(terreinen: terreinen, roofs: roofs, landcover: landcover, inundation: inundation)
+        var sites = DigestBuilder()
+        if let natura2000 = layers.natura2000 {
+            sites.add(natura2000.count)
+            for site in natura2000 { sites.add(site.digest); sites.add(site.name) }
+        } else {
+            sites.add("absent")
+        }
+        return FeatureHashes(terreinen: terreinen, roofs: roofs, landcover: landcover, inundation: inundation,
+                             natura2000: sites.finish())
     }
 
     /// A face that `Solar.assess` finds valid whatever the parameters (slope in [0, 90), azimuth
@@ -131,6 +149,8 @@ enum TerreinKeys {
                     if let r = layers.rasters[.heat] { parts[k] = try rasterWindow(r, t.geometry) } else {
                         var d = DigestBuilder(); d.add("absent"); parts[k] = d.finish()
                     }
+                case .natura2000:
+                    parts[k] = hashes.natura2000
                 }
             }
             return TerreinKey(parts: parts)

@@ -17,6 +17,8 @@ struct LayerLoader {
         var index: Int
         var geometry: Geometry
         var properties: JSONObject
+        /// The geometry as built, before validity repair (`BuiltDigest`).
+        var digest: Digest32
     }
 
     /// The layer's source, by format: GeoJSON through Terrein's own reader (OGR would give a
@@ -126,10 +128,24 @@ struct LayerLoader {
             if case .skipped(let reason) = f.geometry { return try skip(reason) }
             return nil
         }
+        let digest = f.builtDigest ?? Digest32()
         let timed = StageTiming.sampled(f.index)
         let start = timed ? threadCPUTime() : 0
-        defer { if timed { stats.buildRepairSeconds += (threadCPUTime() - start) * Double(StageTiming.stride) } }
-        switch try GeometryPreparation.makeValid(built, repairs: sourceRepairs) {
+        defer { if timed { stats.buildRepairSeconds += (threadCPUTime() - start) * StageTiming.weight(f.index) } }
+        // A geometry the previous run found valid as built (the same digest, under the same
+        // GEOS version: `ValidityCache`) is valid now: its check is skipped, nothing else.
+        let outcome: GeometryPreparation.Outcome
+        if let d = f.builtDigest, options.knownValid?.contains(d) == true {
+            outcome = .used(built, repairs: sourceRepairs)
+            stats.validAsBuilt.append(ValidityCache.Key(d))
+            stats.validityChecksSkipped += 1
+        } else {
+            outcome = try GeometryPreparation.makeValid(built, repairs: sourceRepairs)
+            if let d = f.builtDigest, case .used(_, let repairs) = outcome, repairs.count == sourceRepairs.count {
+                stats.validAsBuilt.append(ValidityCache.Key(d))
+            }
+        }
+        switch outcome {
         case .skipped(let validity):
             if config.kind == .terreinen {
                 let id = Attributes.text(f.properties[config.field("id")]).map { "terrein \"\($0)\": " } ?? ""
@@ -143,7 +159,7 @@ struct LayerLoader {
                            "fix the feature in the source, or run without --strict to let Terrein repair it")
             }
             for reason in repairs { stats.noteRepair(f.index, reason) }
-            return Prepared(index: f.index, geometry: geometry, properties: f.properties)
+            return Prepared(index: f.index, geometry: geometry, properties: f.properties, digest: digest)
         }
     }
 }

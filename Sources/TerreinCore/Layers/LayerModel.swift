@@ -9,6 +9,8 @@ public struct Terrein: @unchecked Sendable {
     public var name: String?
     public var region: String?
     public var geometry: Geometry
+    /// Its geometry as built (`BuiltDigest`): what the incremental keys hash of it.
+    public var digest = Digest32()
 }
 
 /// A roof face: the 2D projection of one roof plane, with its raw attributes.
@@ -22,12 +24,16 @@ public struct RoofFace: @unchecked Sendable {
     /// nil when missing, null or not a number.
     public var azimuth: Double?
     public var buildingId: String?
+    /// Its geometry as built (`BuiltDigest`).
+    public var digest = Digest32()
 }
 
 public struct Site: @unchecked Sendable {
     public var index: Int
     public var name: String?
     public var geometry: Geometry
+    /// Its geometry as built (`BuiltDigest`).
+    public var digest = Digest32()
 }
 
 public struct LandCoverPolygon: @unchecked Sendable {
@@ -37,6 +43,8 @@ public struct LandCoverPolygon: @unchecked Sendable {
     public var source: Int = 0
     public var cls: LandCoverClass
     public var geometry: Geometry
+    /// Its geometry as built (`BuiltDigest`).
+    public var digest = Digest32()
 }
 
 public struct InundationPolygon: @unchecked Sendable {
@@ -44,6 +52,8 @@ public struct InundationPolygon: @unchecked Sendable {
     /// nil when missing or not a number (never floods).
     public var depth: Double?
     public var geometry: Geometry
+    /// Its geometry as built (`BuiltDigest`).
+    public var digest = Digest32()
 }
 
 /// How the features of one layer ended (docs/indicators.md, "Geometry preparation").
@@ -83,6 +93,10 @@ public struct LayerStats: Sendable {
     public var parseSeconds = 0.0
     public var reprojectSeconds = 0.0
     public var buildRepairSeconds = 0.0
+    /// The used features whose geometry was valid as built (`ValidityCache`), in reading order.
+    var validAsBuilt: [ValidityCache.Key] = []
+    /// Of those, the ones whose check was skipped (known valid from the previous run).
+    var validityChecksSkipped = 0
 
     static let firstFew = 5
 
@@ -108,6 +122,8 @@ public struct LayerStats: Sendable {
         m.parseSeconds += o.parseSeconds
         m.reprojectSeconds += o.reprojectSeconds
         m.buildRepairSeconds += o.buildRepairSeconds
+        m.validAsBuilt += o.validAsBuilt
+        m.validityChecksSkipped += o.validityChecksSkipped
         return m
     }
 
@@ -160,6 +176,8 @@ public struct LoadOptions: Sendable {
     /// (a plan and a merge read what they need).
     public var onlyKinds: Set<LayerKind>?
     public var rasters = true
+    /// Geometries found valid as built by the previous run (`ValidityCache`): not checked again.
+    public var knownValid: ValidityCache.Known?
     public init(strict: Bool = false, threads: Int = 1) {
         self.strict = strict
         self.threads = max(1, threads)

@@ -19,6 +19,29 @@ public struct SourceFeature {
     public var properties: JSONObject
     /// After the source's own repairs (ring closing and the like), before validity repair.
     public var geometry: GeometryPreparation.Outcome
+    /// The digest of the geometry as built (`BuiltDigest`), when it was built.
+    public var builtDigest: Digest32? = nil
+}
+
+/// The digest of one feature's geometry as it went to GEOS: every polygon's transformed
+/// coordinates and ring ends, in order (`GeometryPreparation.build`'s `onPolygon`). The built
+/// geometry is a function of these alone, and what validity repair makes of it a function of
+/// the built geometry and the GEOS version; so the digest stands for the prepared geometry in
+/// the incremental keys (with the versions in every key), and it is what the validity cache
+/// (`ValidityCache`) remembers of features found valid. One per reading pass, reset per feature.
+final class BuiltDigest {
+    private var builder = DigestBuilder()
+
+    func start() {
+        builder = DigestBuilder()
+        builder.add("built-v1")
+    }
+
+    func add(_ xy: UnsafeBufferPointer<Double>, _ ringEnds: UnsafeBufferPointer<Int>) {
+        builder.add(polygonXY: xy, ringEnds: ringEnds)
+    }
+
+    func finish() -> Digest32 { builder.finish() }
 }
 
 /// What a source tells about itself while it reads.
@@ -53,7 +76,7 @@ extension SourceInfo {
         let start = threadCPUTime()
         var projecting = 0.0
         defer {
-            let k = Double(StageTiming.stride)
+            let k = StageTiming.weight(featureIndex)
             reprojectSeconds += projecting * k
             buildSeconds += (threadCPUTime() - start - projecting) * k
         }
@@ -154,26 +177,24 @@ struct GeoJSONLayerSource: LayerSource {
             stats.parseSeconds += max(0, threadCPUTime() - passStart - consumer
                 - (stats.reprojectSeconds + stats.buildSeconds - prepareBefore))
         }
-        var reported = 0
-        defer { onBytesRead?(reader.bytesRead - reported) }
-        try reader.read { f in
-            if let onBytesRead, reader.bytesRead - reported >= 1 << 20 {
-                onBytesRead(reader.bytesRead - reported)
-                reported = reader.bytesRead
-            }
+        let digest = BuiltDigest()
+        func handle(_ f: GeoJSONFeature) throws {
             try resolveCRS()
             let outcome: GeometryPreparation.Outcome
+            var builtDigest: Digest32?
             let timed = StageTiming.sampled(f.index)
             if let raw = f.geometry {
                 let wording = GeometryPreparation.Wording(sourceCRS: stats.sourceCRS, crsOrigin: stats.crsSource,
                                                           workCRS: workCRS.description, layerKey: layerKey,
                                                           transformProblem: transformer!.failureProblem)
                 do {
+                    digest.start()
                     outcome = try stats.timedBuild(featureIndex: f.index) { onTransformTime in
                         try GeometryPreparation.build(raw, geographic: geographic, wording: wording,
                                                       transform: { transformer!.transform($0) },
-                                                      onTransformTime: onTransformTime)
+                                                      onTransformTime: onTransformTime, onPolygon: digest.add)
                     }
+                    builtDigest = digest.finish()
                 } catch let p as GeometryPreparation.CoordinateProblem {
                     throw InputError(file: config.path, featureIndex: f.index, line: f.line, column: f.column,
                                      problem: p.problem, hint: p.hint)
@@ -182,9 +203,18 @@ struct GeoJSONLayerSource: LayerSource {
                 outcome = .skipped(f.hasGeometryMember ? "null geometry" : "no geometry member")
             }
             let handedOver = timed ? threadCPUTime() : 0
-            defer { if timed { consumer += (threadCPUTime() - handedOver) * Double(StageTiming.stride) } }
+            defer { if timed { consumer += (threadCPUTime() - handedOver) * StageTiming.weight(f.index) } }
             try onFeature(SourceFeature(index: f.index, fid: nil, line: f.line, column: f.column,
-                                        properties: f.properties, geometry: outcome))
+                                        properties: f.properties, geometry: outcome, builtDigest: builtDigest))
+        }
+        var reported = 0
+        defer { onBytesRead?(reader.bytesRead - reported) }
+        try reader.read { f in
+            if let onBytesRead, reader.bytesRead - reported >= 1 << 20 {
+                onBytesRead(reader.bytesRead - reported)
+                reported = reader.bytesRead
+            }
+            try handle(f)
         }
         if source == nil { try resolveCRS() }
         stats.encoding = reader.encoding.rawValue
@@ -273,20 +303,24 @@ struct OGRLayerSource: LayerSource {
                                                   workCRS: workCRS.description, layerKey: layerKey,
                                                   transformProblem: transformer.failureProblem)
         var consumer = 0.0
+        let digest = BuiltDigest()
         do {
         func handle(_ f: VectorFeature) throws {
             var outcome: GeometryPreparation.Outcome = .skipped("null geometry")
+            var builtDigest: Digest32?
             let timed = StageTiming.sampled(f.index)
             if let g = f.geometry {
                 if case .other(let name) = g.kind {
                     outcome = .skipped("\(name) in a polygon layer")
                 } else {
                     do {
+                        digest.start()
                         outcome = try stats.timedBuild(featureIndex: f.index) { onTransformTime in
                             try GeometryPreparation.build(Self.raw(g), geographic: info.isGeographic, wording: wording,
                                                           transform: { transformer.transform($0) },
-                                                          onTransformTime: onTransformTime)
+                                                          onTransformTime: onTransformTime, onPolygon: digest.add)
                         }
+                        builtDigest = digest.finish()
                     } catch let p as GeometryPreparation.CoordinateProblem {
                         throw InputError(file: config.path, featureIndex: f.index,
                                          problem: "layer \"\(layer.layerName)\", FID \(f.fid): \(p.problem)", hint: p.hint)
@@ -303,9 +337,9 @@ struct OGRLayerSource: LayerSource {
                 }
             }
             let handedOver = timed ? threadCPUTime() : 0
-            defer { if timed { consumer += (threadCPUTime() - handedOver) * Double(StageTiming.stride) } }
+            defer { if timed { consumer += (threadCPUTime() - handedOver) * StageTiming.weight(f.index) } }
             try onFeature(SourceFeature(index: f.index, fid: f.fid, layerName: layer.layerName, line: nil, column: nil,
-                                        properties: properties, geometry: outcome))
+                                        properties: properties, geometry: outcome, builtDigest: builtDigest))
         }
         if let filter, let rect = Self.sourceRect(filter, workCRS: workCRS, source: source, geographic: info.isGeographic) {
             stats.filteredOut += try layer.forEach(filter: rect, handle)

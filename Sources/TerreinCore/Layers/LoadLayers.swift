@@ -82,7 +82,7 @@ extension LoadedLayers {
                 out.terreinen.append(Terrein(index: p.index, id: id,
                                                  name: Attributes.text(p.properties[config.field("name")]),
                                                  region: Attributes.text(p.properties[config.field("region")]),
-                                                 geometry: p.geometry))
+                                                 geometry: p.geometry, digest: p.digest))
                 }
                 if out.terreinen.isEmpty {
                     throw InputError(file: config.path, problem: "the terreinen layer has no usable terrein",
@@ -95,12 +95,14 @@ extension LoadedLayers {
                     let slope: Double? = (slopeValue == nil || slopeValue == .null) ? 0 : Attributes.number(slopeValue)
                     out.roofs.append(RoofFace(index: p.index, geometry: p.geometry, area: try p.geometry.area(),
                                               slope: slope, azimuth: Attributes.number(p.properties[af]),
-                                              buildingId: Attributes.text(p.properties[bf]).flatMap { $0.isEmpty ? nil : $0 }))
+                                              buildingId: Attributes.text(p.properties[bf]).flatMap { $0.isEmpty ? nil : $0 },
+                                              digest: p.digest))
                 }
             case .natura2000:
                 var sites: [Site] = []
                 stats = try loader.load(onReset: { sites.removeAll() }) { p in
-                    sites.append(Site(index: p.index, name: Attributes.text(p.properties[config.field("name")]), geometry: p.geometry))
+                    sites.append(Site(index: p.index, name: Attributes.text(p.properties[config.field("name")]), geometry: p.geometry,
+                                      digest: p.digest))
                 }
                 out.natura2000 = sites
             case .landcover:
@@ -113,7 +115,7 @@ extension LoadedLayers {
                     let (cls, mapped) = config.landCoverClass(of: value)
                     if !mapped { unmapped[value, default: 0] += 1 }
                     perClass[cls.rawValue, default: 0] += 1
-                    polys.append(LandCoverPolygon(index: p.index, source: source, cls: cls, geometry: p.geometry))
+                    polys.append(LandCoverPolygon(index: p.index, source: source, cls: cls, geometry: p.geometry, digest: p.digest))
                 }
                 stats.unmappedClasses = unmapped
                 stats.usedPerClass = perClass
@@ -124,7 +126,7 @@ extension LoadedLayers {
                 stats = try loader.load(onReset: { polys.removeAll(); nonNumeric.removeAll() }) { p in
                     let depth = Attributes.number(p.properties[config.field("depth_m")])
                     if depth == nil { nonNumeric.append(p.index) }
-                    polys.append(InundationPolygon(index: p.index, depth: depth, geometry: p.geometry))
+                    polys.append(InundationPolygon(index: p.index, depth: depth, geometry: p.geometry, digest: p.digest))
                 }
                 stats.nonNumericDepths = nonNumeric.count
                 stats.firstNonNumericDepths = Array(nonNumeric.prefix(LayerStats.firstFew))
