@@ -110,6 +110,25 @@ public final class GeoJSONReader {
         scanner.onBytes = { hasher.update($0) }
     }
 
+    /// Reads the bytes `range` of a GeoJSONSeq file, which must start and end at record
+    /// boundaries (a line's start, or the file's start and end): one part of a file read by
+    /// several threads (`LoadedLayers.load`). Nothing is hashed (the file is hashed whole
+    /// beside the parts), lines count from 1 at the range's start, and feature indices from 0.
+    public init(path: String, range: Range<Int>) throws {
+        self.path = path
+        let fd = try InputFile.openForReading(path, hint: "check the path in the pipeline file (relative paths are relative to the pipeline file) and that the file is readable")
+        do {
+            scanner = try JSONScanner(fd: fd, closeOnDeinit: true, range: range)
+        } catch let e as ScanError {
+            close(fd)
+            throw InputError(file: path, problem: e.message)
+        }
+        sequencePart = true
+    }
+
+    /// A part of a GeoJSONSeq file (`init(path:range:)`).
+    private var sequencePart = false
+
     private var hasher: StreamingSHA256?
 
     /// SHA-256 of the file's bytes, hashed while they were parsed: complete once `read`
@@ -146,6 +165,11 @@ public final class GeoJSONReader {
     /// Streams every feature to `body`, in file order.
     public func read(_ body: (GeoJSONFeature) throws -> Void) throws {
         do {
+            if sequencePart {
+                encoding = .sequence
+                try readSequence(body)
+                return
+            }
             try scanner.skipByteOrderMark()
             try scanner.skipWhitespace()
             let ext = path.split(separator: ".").last.map { $0.lowercased() } ?? ""

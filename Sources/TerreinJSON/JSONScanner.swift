@@ -43,6 +43,8 @@ package final class JSONScanner {
     private var scratch: [UInt8] = []
     /// Sees every byte read from the file, in order (used to hash the file while parsing).
     package var onBytes: ((UnsafeRawBufferPointer) -> Void)?
+    /// The absolute offset where the input ends (a byte range of the file), nil: the file's end.
+    private var limit: Int?
 
     package init(fd: Int32, closeOnDeinit: Bool, chunkSize: Int = 1 << 20, maxDepth: Int = 256) {
         self.fd = fd
@@ -51,6 +53,24 @@ package final class JSONScanner {
         self.buffer = .allocate(capacity: chunkSize)
         self.maxDepth = maxDepth
         scratch.reserveCapacity(256)
+    }
+
+    /// Scans the bytes `range` of the file open at `fd` (positioned there with `lseek`): offsets
+    /// and columns count from the file's start, lines from 1 at the range's start.
+    package convenience init(fd: Int32, closeOnDeinit: Bool, range: Range<Int>) throws {
+        self.init(fd: fd, closeOnDeinit: closeOnDeinit)
+        guard lseek(fd, off_t(range.lowerBound), SEEK_SET) == off_t(range.lowerBound) else {
+            throw ScanError(line: 1, column: 1, message: "seek failed: \(String(cString: strerror(errno)))")
+        }
+        base = range.lowerBound
+        lineStart = range.lowerBound
+        limit = range.upperBound
+    }
+
+    /// How many bytes one read may take: the buffer's room, within the range.
+    @inline(__always) private func room(_ free: Int) -> Int {
+        guard let limit else { return free }
+        return max(0, min(free, limit - (base + end)))
     }
 
     /// Scans bytes in memory (tests, fuzzing).
@@ -84,7 +104,9 @@ package final class JSONScanner {
         pos = 0
         end = 0
         while true {
-            let n = read(fd, buffer, capacity)
+            let want = room(capacity)
+            if want == 0 { atEOF = true; return }
+            let n = read(fd, buffer, want)
             if n > 0 { end = n; onBytes?(UnsafeRawBufferPointer(start: buffer, count: n)); return }
             if n == 0 { atEOF = true; return }
             if errno == EINTR { continue }
@@ -339,7 +361,9 @@ package final class JSONScanner {
             end = remaining
         }
         while end < min(n, capacity) && !atEOF {
-            let r = read(fd, buffer + end, capacity - end)
+            let want = room(capacity - end)
+            if want == 0 { atEOF = true; break }
+            let r = read(fd, buffer + end, want)
             if r > 0 { onBytes?(UnsafeRawBufferPointer(start: buffer + end, count: r)); end += r } else if r == 0 { atEOF = true } else if errno != EINTR {
                 throw ScanError(line: line, column: column, message: "read failed: \(String(cString: strerror(errno)))")
             }

@@ -134,7 +134,7 @@ final class BadInputCatalogueTests: XCTestCase {
             """.utf8)
         _ = FileManager.default.createFile(atPath: yml, contents: Data(text))
         let out = dir.path + "/out"
-        let r = try terreinCLI(["run", yml, "--output", out, "--threads", "2"] + c.args)
+        let r = try terreinCLI(["run", yml, "--output", out, "--threads", "2"] + c.args, environment: Self.environment)
         var manifest: [String: Any]?
         if let d = FileManager.default.contents(atPath: out + "/manifest.json") {
             manifest = try JSONSerialization.jsonObject(with: d) as? [String: Any]
@@ -146,6 +146,19 @@ final class BadInputCatalogueTests: XCTestCase {
     // XCTest runs the tests of a class one at a time, on one thread: the cache is never
     // touched concurrently.
     nonisolated(unsafe) static var cleanIndicators: String?
+    /// The environment of every run (`testGeoJSONSeqInPartsGivesTheSameOutcomes` sets it).
+    nonisolated(unsafe) static var environment: [String: String] = [:]
+
+    /// The JSON, preparation and `--strict` catalogues again with every GeoJSONSeq file read
+    /// in three parts by several threads (`ReadParts`, normally from 32 MB a part): the same
+    /// outcomes, messages (file, feature, line and column) and counts.
+    func testGeoJSONSeqInPartsGivesTheSameOutcomes() throws {
+        Self.environment = ["TERREIN_READ_PARTS": "3"]
+        defer { Self.environment = [:] }
+        try testSyntaxAndStructure()
+        try testGeometryPreparation()
+        try testStrictTurnsRepairsAndSkipsIntoErrors()
+    }
 
     /// indicators.csv of the clean scenario (computed once).
     func clean() throws -> String {

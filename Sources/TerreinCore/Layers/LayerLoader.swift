@@ -11,6 +11,9 @@ struct LayerLoader {
     let workCRS: CRSIdentifier
     let workArea: Bounds?
     let options: LoadOptions
+    /// Only these bytes of a GeoJSONSeq file: one part of a layer read by several threads
+    /// (`LoadedLayers.load`). The whole-layer checks (`checkLayer`) are then left to the caller.
+    var range: Range<Int>? = nil
 
     /// The prepared polygonal geometry of each used feature, with its properties.
     struct Prepared {
@@ -25,7 +28,7 @@ struct LayerLoader {
     /// field one type per layer, which the spec's per-feature attribute rules cannot accept),
     /// everything else through GDAL/OGR.
     func source() -> any LayerSource {
-        config.isGeoJSON ? GeoJSONLayerSource(config: config, workCRS: workCRS, onBytesRead: options.onBytesRead)
+        config.isGeoJSON ? GeoJSONLayerSource(config: config, workCRS: workCRS, onBytesRead: options.onBytesRead, range: range)
                          : OGRLayerSource(config: config, workCRS: workCRS, onBytesRead: options.onBytesRead, filter: filter)
     }
 
@@ -82,7 +85,15 @@ struct LayerLoader {
         stats.buildRepairSeconds += info.buildSeconds
         stats.features += info.filteredOut
         stats.filteredOut += info.filteredOut
-        try checkFields(stats: stats, seen: seenKeys)
+        stats.seenFields = seenKeys
+        if range == nil { try checkLayer(stats) }
+        return stats
+    }
+
+    /// The checks of a whole layer: explicitly mapped fields exist, and its extent meets the
+    /// work CRS's area of use.
+    func checkLayer(_ stats: LayerStats) throws {
+        try checkFields(stats: stats, seen: stats.seenFields)
         if let b = stats.bounds, let area = workArea, !b.intersects(area) {
             throw InputError(
                 file: config.path,
@@ -90,7 +101,6 @@ struct LayerLoader {
                                 b.minX, b.minY, b.maxX, b.maxY, workCRS.description),
                 hint: "the coordinates are probably in lat/lon order instead of lon/lat (swapped axes), or in another CRS than \(stats.sourceCRS); fix the export or set `crs:` for \(config.keyPath)")
         }
-        return stats
     }
 
     /// Explicitly mapped fields must exist in the data (when it has features).

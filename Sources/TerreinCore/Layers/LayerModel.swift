@@ -97,6 +97,8 @@ public struct LayerStats: Sendable {
     var validAsBuilt: [ValidityCache.Key] = []
     /// Of those, the ones whose check was skipped (known valid from the previous run).
     var validityChecksSkipped = 0
+    /// The mapped fields some feature has (for the whole-layer check of explicit mappings).
+    var seenFields: Set<String> = []
 
     static let firstFew = 5
 
@@ -124,6 +126,7 @@ public struct LayerStats: Sendable {
         m.buildRepairSeconds += o.buildRepairSeconds
         m.validAsBuilt += o.validAsBuilt
         m.validityChecksSkipped += o.validityChecksSkipped
+        m.seenFields.formUnion(o.seenFields)
         return m
     }
 

@@ -102,6 +102,8 @@ struct GeoJSONLayerSource: LayerSource {
     let workCRS: CRSIdentifier
     /// Told how many more bytes of input have been read.
     let onBytesRead: (@Sendable (Int) -> Void)?
+    /// Only these bytes of a GeoJSONSeq file (one part of a layer read by several threads).
+    var range: Range<Int>? = nil
 
     var layerKey: String { config.keyPath }
 
@@ -136,7 +138,7 @@ struct GeoJSONLayerSource: LayerSource {
 
     private func pass(sourceCRS override: CRSIdentifier?, stats: inout SourceInfo,
                       onFeature: (SourceFeature) throws -> Void) throws -> PassResult {
-        let reader = try GeoJSONReader(path: config.path)
+        let reader = try range.map { try GeoJSONReader(path: config.path, range: $0) } ?? GeoJSONReader(path: config.path)
         var transformer: CRSTransformer?
         var source: CRSIdentifier?
         var geographic = false

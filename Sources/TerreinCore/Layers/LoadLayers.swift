@@ -52,90 +52,82 @@ extension LoadedLayers {
         // Layers are independent: read them in parallel (each thread with its own GEOS and
         // PROJ contexts), then merge in layer order. An error of the first layer in that
         // order wins, whatever the scheduling.
-        // One unit per source: a layer has one, land cover one per entry of `sources:`.
+        // One unit per source: a layer has one, land cover one per entry of `sources:`. A large
+        // GeoJSONSeq source is read in parts by several threads (`ReadParts`).
         let units = LayerKind.allCases.filter { options.onlyKinds?.contains($0) ?? true }.flatMap { pipeline.sources($0) }
-        let parts = try parallelMap(count: units.count, threads: options.threads) { i -> LoadedLayers in
-            let config = units[i]
-            let kind = config.kind
-            var out = LoadedLayers()
-            progress?(kind)
-            let loader = LayerLoader(config: config, workCRS: pipeline.workCRS, workArea: workArea, options: options)
-            var stats: LayerStats
-            switch kind {
-            case .terreinen:
-                // Ids compare as UTF-8 bytes (not String ==), and skipped terreinen's too.
-                var seen: [ByteKey: Int] = [:]
-                let idField = config.field("id")
-                func checkId(_ index: Int, _ properties: JSONObject) throws -> String {
-                    let id = try Attributes.terreinId(properties[idField], field: idField, file: config.path, feature: index)
-                    if let first = seen[ByteKey(id)] {
-                        throw InputError(file: config.path, featureIndex: index,
-                                         problem: "duplicate terrein id \"\(id)\" (also feature \(first))",
-                                         hint: "terrein ids must be unique: fix the source or map another id field")
-                    }
-                    seen[ByteKey(id)] = index
-                    return id
-                }
-                stats = try loader.load(onReset: { out.terreinen.removeAll(); seen.removeAll() },
-                                        onSkipped: { _ = try checkId($0, $1) }) { p in
-                    let id = try checkId(p.index, p.properties)
-                out.terreinen.append(Terrein(index: p.index, id: id,
-                                                 name: Attributes.text(p.properties[config.field("name")]),
-                                                 region: Attributes.text(p.properties[config.field("region")]),
-                                                 geometry: p.geometry, digest: p.digest))
-                }
-                if out.terreinen.isEmpty {
-                    throw InputError(file: config.path, problem: "the terreinen layer has no usable terrein",
-                                     hint: "check the file with `terrein inspect \(config.declaredPath)`")
-                }
-            case .roofs:
-                let sf = config.field("slope_deg"), af = config.field("azimuth_deg"), bf = config.field("building_id")
-                stats = try loader.load(onReset: { out.roofs.removeAll() }) { p in
-                    let slopeValue = p.properties[sf]
-                    let slope: Double? = (slopeValue == nil || slopeValue == .null) ? 0 : Attributes.number(slopeValue)
-                    out.roofs.append(RoofFace(index: p.index, geometry: p.geometry, area: try p.geometry.area(),
-                                              slope: slope, azimuth: Attributes.number(p.properties[af]),
-                                              buildingId: Attributes.text(p.properties[bf]).flatMap { $0.isEmpty ? nil : $0 },
-                                              digest: p.digest))
-                }
-            case .natura2000:
-                var sites: [Site] = []
-                stats = try loader.load(onReset: { sites.removeAll() }) { p in
-                    sites.append(Site(index: p.index, name: Attributes.text(p.properties[config.field("name")]), geometry: p.geometry,
-                                      digest: p.digest))
-                }
-                out.natura2000 = sites
-            case .landcover:
-                var polys: [LandCoverPolygon] = []
-                var unmapped: [String: Int] = [:]
-                var perClass: [String: Int] = [:]
-                let source = config.sourceIndex ?? 0
-                stats = try loader.load(onReset: { polys.removeAll(); unmapped.removeAll(); perClass.removeAll() }) { p in
-                    let value = config.constantClass == nil ? Attributes.text(p.properties[config.field("class")]) ?? "" : ""
-                    let (cls, mapped) = config.landCoverClass(of: value)
-                    if !mapped { unmapped[value, default: 0] += 1 }
-                    perClass[cls.rawValue, default: 0] += 1
-                    polys.append(LandCoverPolygon(index: p.index, source: source, cls: cls, geometry: p.geometry, digest: p.digest))
-                }
-                stats.unmappedClasses = unmapped
-                stats.usedPerClass = perClass
-                out.landcover = polys
-            case .inundation:
-                var polys: [InundationPolygon] = []
-                var nonNumeric: [Int] = []
-                stats = try loader.load(onReset: { polys.removeAll(); nonNumeric.removeAll() }) { p in
-                    let depth = Attributes.number(p.properties[config.field("depth_m")])
-                    if depth == nil { nonNumeric.append(p.index) }
-                    polys.append(InundationPolygon(index: p.index, depth: depth, geometry: p.geometry, digest: p.digest))
-                }
-                stats.nonNumericDepths = nonNumeric.count
-                stats.firstNonNumericDepths = Array(nonNumeric.prefix(LayerStats.firstFew))
-                out.inundation = polys
+        let partsOf = units.map { ReadParts.ranges($0, threads: options.threads) }
+        // In source order (the parts of a split source in its place), the whole-file hashes of
+        // split sources last. Not largest first: a source's cost is not its size (the Natura
+        // 2000 sites' validity checks cost more per byte than anything else, and put last they
+        // made the reading of a full run at scale L 2.5 s longer).
+        var work: [ReadParts.Work] = []
+        for u in units.indices {
+            if let ranges = partsOf[u] {
+                work += ranges.enumerated().map { .part(unit: u, range: $1, k: $0) }
+            } else {
+                work.append(.whole(unit: u))
             }
-            stats.sourceIndex = config.sourceIndex
-            stats.ogrLayer = config.layer
-            out.stats[kind] = stats
-            return out
+        }
+        work += units.indices.filter { partsOf[$0] != nil }.map { .hash(unit: $0) }
+        let pieces = work
+        // A source that failed ends the reading of the sources after it (their errors could not
+        // win); those before it are read on, since theirs would.
+        let firstFailure = ReadParts.FirstFailure()
+        let done = try parallelMap(count: pieces.count, threads: options.threads) { j -> ReadParts.Done in
+            if firstFailure.isBefore(pieces[j].unit) { return .failed(ReadParts.NotRead()) }
+            switch pieces[j] {
+            case .whole(let u):
+                do {
+                    return .layers(try loadUnit(units[u], pipeline: pipeline, workArea: workArea, options: options,
+                                                range: nil, progress: progress))
+                } catch {
+                    firstFailure.note(u)
+                    return .failed(error)
+                }
+            case .part(let u, let range, let k):
+                do {
+                    return .layers(try loadUnit(units[u], pipeline: pipeline, workArea: workArea, options: options,
+                                                range: range, progress: k == 0 ? progress : nil))
+                } catch {
+                    return .failed(error)
+                }
+            case .hash(let u):
+                do { return .hash(try Hashing.sha256Hex(fileAt: units[u].path)) } catch { return .failed(error) }
+            }
+        }
+        var hashes: [Int: String] = [:]
+        var failedHashes = Set<Int>()
+        for (w, piece) in pieces.enumerated() {
+            guard case .hash(let u) = piece else { continue }
+            if case .hash(let h) = done[w] { hashes[u] = h } else { failedHashes.insert(u) }
+        }
+        // Per unit, in unit order: its layers, from its parts put together, or read again in
+        // one piece when a part failed (the error then is the one a single reader meets).
+        var parts: [LoadedLayers] = []
+        var w = 0
+        for (u, config) in units.enumerated() {
+            guard let ranges = partsOf[u] else {
+                switch done[w] {
+                case .layers(let l): parts.append(l)
+                case .failed(let e): throw e
+                case .hash: fatalError("unreachable: a whole source yields layers")
+                }
+                w += 1
+                continue
+            }
+            let loaded = done[w..<(w + ranges.count)].compactMap { r -> LoadedLayers? in
+                if case .layers(let l) = r { return l } else { return nil }
+            }
+            w += ranges.count
+            guard loaded.count == ranges.count, let sha256 = hashes[u], !failedHashes.contains(u) else {
+                parts.append(try loadUnit(config, pipeline: pipeline, workArea: workArea, options: options,
+                                          range: nil, progress: nil))
+                continue
+            }
+            let whole = ReadParts.join(loaded, kind: config.kind, sha256: sha256)
+            try LayerLoader(config: config, workCRS: pipeline.workCRS, workArea: workArea, options: options)
+                .checkLayer(whole.stats[config.kind]!)
+            parts.append(whole)
         }
         // Merged in source order: land cover's features in source order, then feature order.
         var out = LoadedLayers()
@@ -154,6 +146,92 @@ extension LoadedLayers {
             guard let config = pipeline.rasters[kind] else { continue }
             out.rasters[kind] = try RasterLayer(config, workCRS: pipeline.workCRS)
         }
+        return out
+    }
+
+    /// One source read (or the bytes `range` of it), with its layer's own bookkeeping.
+    static func loadUnit(_ config: LayerConfig, pipeline: Pipeline, workArea: Bounds?, options: LoadOptions,
+                         range: Range<Int>?, progress: (@Sendable (LayerKind) -> Void)?) throws -> LoadedLayers {
+        let kind = config.kind
+        var out = LoadedLayers()
+        progress?(kind)
+        var loader = LayerLoader(config: config, workCRS: pipeline.workCRS, workArea: workArea, options: options)
+        loader.range = range
+        var stats: LayerStats
+        switch kind {
+        case .terreinen:
+            // Ids compare as UTF-8 bytes (not String ==), and skipped terreinen's too.
+            var seen: [ByteKey: Int] = [:]
+            let idField = config.field("id")
+            func checkId(_ index: Int, _ properties: JSONObject) throws -> String {
+                let id = try Attributes.terreinId(properties[idField], field: idField, file: config.path, feature: index)
+                if let first = seen[ByteKey(id)] {
+                    throw InputError(file: config.path, featureIndex: index,
+                                     problem: "duplicate terrein id \"\(id)\" (also feature \(first))",
+                                     hint: "terrein ids must be unique: fix the source or map another id field")
+                }
+                seen[ByteKey(id)] = index
+                return id
+            }
+            stats = try loader.load(onReset: { out.terreinen.removeAll(); seen.removeAll() },
+                                    onSkipped: { _ = try checkId($0, $1) }) { p in
+                let id = try checkId(p.index, p.properties)
+            out.terreinen.append(Terrein(index: p.index, id: id,
+                                             name: Attributes.text(p.properties[config.field("name")]),
+                                             region: Attributes.text(p.properties[config.field("region")]),
+                                             geometry: p.geometry, digest: p.digest))
+            }
+            if out.terreinen.isEmpty {
+                throw InputError(file: config.path, problem: "the terreinen layer has no usable terrein",
+                                 hint: "check the file with `terrein inspect \(config.declaredPath)`")
+            }
+        case .roofs:
+            let sf = config.field("slope_deg"), af = config.field("azimuth_deg"), bf = config.field("building_id")
+            stats = try loader.load(onReset: { out.roofs.removeAll() }) { p in
+                let slopeValue = p.properties[sf]
+                let slope: Double? = (slopeValue == nil || slopeValue == .null) ? 0 : Attributes.number(slopeValue)
+                out.roofs.append(RoofFace(index: p.index, geometry: p.geometry, area: try p.geometry.area(),
+                                          slope: slope, azimuth: Attributes.number(p.properties[af]),
+                                          buildingId: Attributes.text(p.properties[bf]).flatMap { $0.isEmpty ? nil : $0 },
+                                          digest: p.digest))
+            }
+        case .natura2000:
+            var sites: [Site] = []
+            stats = try loader.load(onReset: { sites.removeAll() }) { p in
+                sites.append(Site(index: p.index, name: Attributes.text(p.properties[config.field("name")]), geometry: p.geometry,
+                                  digest: p.digest))
+            }
+            out.natura2000 = sites
+        case .landcover:
+            var polys: [LandCoverPolygon] = []
+            var unmapped: [String: Int] = [:]
+            var perClass: [String: Int] = [:]
+            let source = config.sourceIndex ?? 0
+            stats = try loader.load(onReset: { polys.removeAll(); unmapped.removeAll(); perClass.removeAll() }) { p in
+                let value = config.constantClass == nil ? Attributes.text(p.properties[config.field("class")]) ?? "" : ""
+                let (cls, mapped) = config.landCoverClass(of: value)
+                if !mapped { unmapped[value, default: 0] += 1 }
+                perClass[cls.rawValue, default: 0] += 1
+                polys.append(LandCoverPolygon(index: p.index, source: source, cls: cls, geometry: p.geometry, digest: p.digest))
+            }
+            stats.unmappedClasses = unmapped
+            stats.usedPerClass = perClass
+            out.landcover = polys
+        case .inundation:
+            var polys: [InundationPolygon] = []
+            var nonNumeric: [Int] = []
+            stats = try loader.load(onReset: { polys.removeAll(); nonNumeric.removeAll() }) { p in
+                let depth = Attributes.number(p.properties[config.field("depth_m")])
+                if depth == nil { nonNumeric.append(p.index) }
+                polys.append(InundationPolygon(index: p.index, depth: depth, geometry: p.geometry, digest: p.digest))
+            }
+            stats.nonNumericDepths = nonNumeric.count
+            stats.firstNonNumericDepths = Array(nonNumeric.prefix(LayerStats.firstFew))
+            out.inundation = polys
+        }
+        stats.sourceIndex = config.sourceIndex
+        stats.ogrLayer = config.layer
+        out.stats[kind] = stats
         return out
     }
 }
