@@ -213,15 +213,16 @@ public enum Runner {
         clock.lap("write")
         testPause("staging-written")
 
+        // The caches for the next run (the result cache lists the files a same-inputs exit
+        // requires, the manifest among them), timed before the manifest is built.
+        try out.write(ResultCache.fileName, try reuse.cacheFile(results, schema: schema, pipeline: pipeline, layers: layers,
+                                                                settings: sameInputs, outputs: files + ["manifest.json"]))
+        try out.write(ValidityCache.fileName, try ValidityCache.render(layers))
+        clock.lap("write_caches")
         let manifest = try Manifest.build(pipeline: pipeline, options: options, layers: layers, schema: schema, results: results,
                                       stages: clock.stages, started: startedWall, finished: Date(),
                                       files: files + [ResultCache.fileName, ValidityCache.fileName], warnings: warnings,
                                       overlaps: overlaps, incremental: reuse.summary)
-        // The caches for the next run (the result cache lists the files a same-inputs exit
-        // requires, the manifest among them).
-        try out.write(ResultCache.fileName, try reuse.cacheFile(results, schema: schema, pipeline: pipeline, layers: layers,
-                                                                settings: sameInputs, outputs: files + ["manifest.json"]))
-        try out.write(ValidityCache.fileName, try ValidityCache.render(layers))
         files += [ResultCache.fileName, ValidityCache.fileName]
         try out.write("manifest.json", manifest)
         files.append("manifest.json")
