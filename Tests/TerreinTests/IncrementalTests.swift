@@ -171,6 +171,8 @@ final class IncrementalTests: XCTestCase {
         XCTAssertEqual(r.reused, 2)
         XCTAssertEqual(r.reasons, ["roofs": 1])
         XCTAssertEqual(Self.incremental(s.outA)["mode"] as? String, "incremental")
+        // The Natura 2000 layer did not change: the reused terreinen keep their stored nature figures.
+        XCTAssertEqual(Self.incremental(s.outA)["nature_recomputed"] as? Int, 0)
     }
 
     func testDeleteALandCoverPolygon() throws {
@@ -216,8 +218,10 @@ final class IncrementalTests: XCTestCase {
         try s.write()
         try s.incrementalAndFull()
         assertSameAsFull(s)
-        // The site's name reaches T3 through nature, recomputed for every terrein.
+        // The site's name reaches T3 through nature: the Natura 2000 layer changed, so the
+        // reused T1 and T3 have their nature figures computed again (T2 is recomputed whole).
         XCTAssertEqual(reused(s.outA).reasons, ["terreinen": 1])
+        XCTAssertEqual(Self.incremental(s.outA)["nature_recomputed"] as? Int, 2)
         XCTAssertTrue(String(decoding: FileManager.default.contents(atPath: s.outA + "/indicators.csv")!, as: UTF8.self)
                         .contains("Hoge Veluwe"))
     }
