@@ -20,18 +20,10 @@ public enum AtomicFile {
         let tmp = dir + "/.\(url.lastPathComponent).tmp-\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OutputError(path: path, problem: "cannot create: \(String(cString: strerror(errno)))") }
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let e = errno
-                close(fd); unlink(tmp)
-                throw OutputError(path: path, problem: "write failed: \(String(cString: strerror(e)))",
-                                  hint: "the previous file, if any, is untouched")
-            }
-            offset += n
+        if let e = Array(text.utf8).withUnsafeBytes({ OutputDirectory.writeAll(fd, $0) }) {
+            close(fd); unlink(tmp)
+            throw OutputError(path: path, problem: "write failed: \(String(cString: strerror(e)))",
+                              hint: "the previous file, if any, is untouched")
         }
         // A file renamed into place before its bytes are on disk can turn up empty after a
         // crash: sync it (and check), then sync the folder so that the rename lasts too.

@@ -135,25 +135,9 @@ public final class OutputDirectory {
         }
         var closed = false
         defer { if !closed { close(fd) } }
-        var offset = 0
-        let failure: Int32? = data.withUnsafeBytes { raw -> Int32? in
-            guard let base = raw.baseAddress else { return nil }
-            while offset < raw.count {
-                let n = Glibc.write(fd, base + offset, min(raw.count - offset, 1 << 20))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += n
-            }
-            return nil
-        }
-        if let e = failure {
+        if let e = data.withUnsafeBytes({ Self.writeAll(fd, $0) }) {
             throw OutputError(path: target + "/" + fileName,
-                              problem: "write failed: \(String(cString: strerror(e)))",
-                              hint: e == ENOSPC || e == EFBIG || e == EDQUOT
-                                ? "free disk space (or raise the file size limit) and run again; the previous results are untouched"
-                                : "the previous results are untouched")
+                              problem: "write failed: \(String(cString: strerror(e)))", hint: Self.writeFailureHint(e))
         }
         if let e = Self.sync(fd, .file) {
             throw OutputError(path: target + "/" + fileName, problem: "fsync failed: \(String(cString: strerror(e)))",
@@ -164,6 +148,31 @@ public final class OutputDirectory {
             throw OutputError(path: target + "/" + fileName, problem: "close failed: \(String(cString: strerror(errno)))",
                               hint: Self.syncHint + "; the previous results are untouched")
         }
+    }
+
+    /// Writes all of `bytes` to `fd`, at most 1 MiB a call, again after EINTR; the errno when a
+    /// write fails, nil when everything was written. The one write loop of the output code
+    /// (staged outputs, profile pages, `AtomicFile`).
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+        guard let base = bytes.baseAddress else { return nil }
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, base + offset, min(bytes.count - offset, 1 << 20))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += n
+        }
+        return nil
+    }
+
+    /// The hint for a failed write into the staging folder: free space when the disk or the
+    /// file size limit is full.
+    static func writeFailureHint(_ e: Int32) -> String {
+        e == ENOSPC || e == EFBIG || e == EDQUOT
+            ? "free disk space (or raise the file size limit) and run again; the previous results are untouched"
+            : "the previous results are untouched"
     }
 
     /// What `fsync` makes durable: a file's bytes, or a folder's entries.

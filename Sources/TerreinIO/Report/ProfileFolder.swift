@@ -98,19 +98,10 @@ public enum ProfileFolder {
             throw OutputError(path: path, problem: "cannot create: \(String(cString: strerror(errno)))",
                               hint: "two terreinen with the same profile file name? the previous results are untouched")
         }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let e = errno
-                close(fd)
-                throw OutputError(path: path, problem: "write failed: \(String(cString: strerror(e)))",
-                                  hint: e == ENOSPC || e == EFBIG || e == EDQUOT
-                                    ? "free disk space (or raise the file size limit) and run again; the previous results are untouched"
-                                    : "the previous results are untouched")
-            }
-            offset += n
+        if let e = bytes.withUnsafeBytes({ OutputDirectory.writeAll(fd, $0) }) {
+            close(fd)
+            throw OutputError(path: path, problem: "write failed: \(String(cString: strerror(e)))",
+                              hint: OutputDirectory.writeFailureHint(e))
         }
         if close(fd) != 0 {
             throw OutputError(path: path, problem: "close failed: \(String(cString: strerror(errno)))",
