@@ -168,6 +168,7 @@ public enum Runner {
         if !options.full {
             do {
                 loadOptions.knownValid = try ValidityCache.read(folder: out.target)
+                loadOptions.deferKnownValid = true
                 validityNote = loadOptions.knownValid == nil ? "none in the output folder: every geometry checked" : "read"
             } catch let e as ResultCache.Unusable {
                 validityNote = "ignored: \(e.description)"
@@ -178,14 +179,18 @@ public enum Runner {
             total + ((try? FileManager.default.attributesOfItem(atPath: layer.path)[.size] as? Int) ?? 0)
         }
         progress.begin("reading", total: inputBytes, bytes: true)
-        let layers = try LoadedLayers.load(pipeline, options: loadOptions) { kind in
+        var loaded: LoadedLayers? = try LoadedLayers.load(pipeline, options: loadOptions) { kind in
             if !options.progress { log("reading \(kind.rawValue)") }
         }
         progress.end()
         clock.lap("read_reproject_repair")
         testPause("loaded")
 
-        let indexed = try onLayers(LayerKind.allCases, of: pipeline, "indexing the layers") { try IndexedLayers(layers) }
+        // The index holds the only copy of the layers from here on: building deferred features
+        // in place (`materialize`) then copies no array.
+        let indexed = try onLayers(LayerKind.allCases, of: pipeline, "indexing the layers") {
+            try IndexedLayers(loaded.take()!, threads: options.threads)
+        }
         clock.lap("index")
 
         let schema = IndicatorSchema(families: families, parameters: pipeline.parameters)
@@ -193,8 +198,16 @@ public enum Runner {
         var reuse = try IncrementalRun.prepare(pipeline, options: options, indexed: indexed, schema: schema,
                                                folder: out.target, log: log)
         reuse.plan.summary.validityCache = validityNote
-        reuse.plan.summary.validityChecksSkipped = layers.stats.values.reduce(0) { $0 + $1.validityChecksSkipped }
+        reuse.plan.summary.validityChecksSkipped = indexed.layers.stats.values.reduce(0) { $0 + $1.validityChecksSkipped }
         clock.lap("incremental_keys")
+        // The features that the terreinen to compute need, built (docs/incremental.md, "Deferred geometry").
+        try onLayers([.roofs, .landcover, .inundation], of: pipeline, "building the features of the terreinen to compute") {
+            try reuse.materialize(indexed, threads: options.threads)
+        }
+        reuse.plan.summary.geometriesDeferred = indexed.layers.deferred.reduce(0) { $0 + $1.positions.count }
+        reuse.plan.summary.geometriesBuiltLater = indexed.builtLater
+        clock.lap("build_deferred")
+        let layers = indexed.layers
         let results = try reuse.compute(indexed, schema: schema, parameters: pipeline.parameters, threads: options.threads,
                                         progress: progress, collectDisplay: pipeline.wantsDisplay)
         clock.lap("indicators")
@@ -231,7 +244,7 @@ public enum Runner {
         let historyRunID = try appendHistory(pipeline, sources: dataPackageSources(pipeline, layers), started: startedWall, indicators: indicators,
                                              regions: regions, indicatorsCSV: written.indicatorsCSV, regionsCSV: written.regionsCSV,
                                              geometries: written.geometries)
-        if options.endsProcess { ProcessLifetime.keep((layers, indexed, results, reuse)) }
+        if options.endsProcess { ProcessLifetime.keep((indexed, results, reuse)) }
         // A cache that could not be trusted is a warning of this run, not of its results (the manifest).
         return RunSummary(outputDirectory: pipeline.outputDirectory, files: files, terreinen: results.count,
                           regions: regions.rows.count, warnings: warnings + cacheWarnings + reuse.warnings,

@@ -56,6 +56,20 @@ public final class Geometry: @unchecked Sendable {
 
     // MARK: Construction
 
+    /// The stand-in for a feature's geometry that is not built (yet): an empty polygon, one
+    /// for the process, never handed to GEOS for work. An incremental run leaves the features
+    /// no recomputed terrein needs unbuilt (`LoadedLayers.deferred`, docs/incremental.md); the
+    /// code that clips features checks `isDeferred` and refuses rather than compute with it.
+    public static let deferred: Geometry = {
+        guard let g = GEOSGeom_createEmptyPolygon_r(GEOSContext.current.handle) else {
+            fatalError("GEOS cannot create an empty polygon")
+        }
+        return Geometry(owning: g)
+    }()
+
+    /// Whether this is `Geometry.deferred`.
+    public var isDeferred: Bool { self === Geometry.deferred }
+
     /// A polygon from rings of interleaved x,y coordinates (shell first, then holes).
     /// Each ring must be closed and hold at least 4 positions; GEOS checks both.
     public static func polygon(rings: [[Double]]) throws -> Geometry {

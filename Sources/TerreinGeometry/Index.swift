@@ -40,39 +40,130 @@ public final class PreparedGeometry {
     }
 }
 
-/// A GEOS STRtree over the geometries of one layer, answering with feature positions.
+/// A packed STR tree over the envelopes of one layer's geometries, answering with feature
+/// positions: those whose envelope meets the query's (closed intervals, as GEOS's
+/// `Envelope::intersects`), ascending. Geometries without an envelope (empty) are never found.
 ///
-/// The tree is built (by GEOS, lazily on first query) once, in `init`, so that it is
-/// only read afterwards: concurrent queries from worker threads, each with its own
-/// context, then touch no shared mutable state.
+/// Hand-written in place of GEOS's STRtree because an incremental run indexes features whose
+/// GEOS geometry it never builds (`LoadedLayers.deferred`, docs/incremental.md): GEOS can only
+/// index a geometry. The answer is a set defined by the envelopes alone, so it is the same
+/// whichever tree finds it (tested against a scan of every envelope, `SpatialIndexTests`).
+/// Built once, in `init`, and only read afterwards (concurrent queries from worker threads
+/// touch no shared mutable state); `replace` swaps in a geometry built later, before queries.
 public final class SpatialIndex: @unchecked Sendable {
-    private let tree: OpaquePointer
-    /// The indexed geometries, kept alive for as long as the tree refers to them.
-    public let geometries: [Geometry]
+    /// The indexed geometries by position (placeholders for deferred features until replaced).
+    public private(set) var geometries: [Geometry]
+    /// Node capacity: 16 children per node, as GEOS's default for polygons' trees is 10.
+    private static let fan = 16
+    /// Every level's boxes, leaves (one per indexed geometry, in packed order) first, the root
+    /// last; four doubles per box (minX, minY, maxX, maxY).
+    private let boxes: [Double]
+    /// Where each level starts in `boxes` (in boxes) and how many it has.
+    private let levelStart: [Int]
+    private let levelCount: [Int]
+    /// The position of the geometry of each leaf.
+    private let items: [Int32]
 
-    public init(_ geometries: [Geometry]) throws {
-        let ctx = GEOSContext.current.handle
-        guard let t = GEOSSTRtree_create_r(ctx, 10) else { throw GEOSContext.current.takeError("STRtree") }
-        tree = t
-        self.geometries = geometries
-        for (i, g) in geometries.enumerated() {
-            // The item is the position + 1 (a null item pointer would be ambiguous).
-            GEOSSTRtree_insert_r(ctx, t, g.handle, UnsafeMutableRawPointer(bitPattern: i + 1))
-        }
-        // Force the build now, single-threaded.
-        if let any = geometries.first { _ = query(any) }
+    public convenience init(_ geometries: [Geometry]) throws {
+        self.init(geometries, bounds: geometries.map(\.bounds))
     }
 
-    deinit { GEOSSTRtree_destroy_r(GEOSContext.current.handle, tree) }
+    /// `bounds[i]`: the envelope of geometry i (nil: not indexed), given when the geometry
+    /// itself is not built yet.
+    public init(_ geometries: [Geometry], bounds: [Bounds?]) {
+        precondition(geometries.count == bounds.count && geometries.count < Int(Int32.max))
+        self.geometries = geometries
+        // STR packing (Leutenegger et al.): sort by centre x, cut into vertical slices of
+        // whole leaves, sort each slice by centre y. Ties go by position: the tree is a
+        // function of the envelopes (not that the answer depends on it). Sorted as (key,
+        // position) pairs: a comparison that looked the envelopes up made the build of the
+        // scale-L roof index twice as slow.
+        struct Keyed: Comparable {
+            var key: Double, position: Int32
+            static func < (a: Keyed, b: Keyed) -> Bool { a.key != b.key ? a.key < b.key : a.position < b.position }
+        }
+        var byX = [Keyed]()
+        byX.reserveCapacity(bounds.count)
+        for (i, b) in bounds.enumerated() {
+            if let b { byX.append(Keyed(key: b.minX + b.maxX, position: Int32(i))) }
+        }
+        byX.sort()
+        let fan = Self.fan
+        let leaves = (byX.count + fan - 1) / fan
+        let slices = max(1, Int(Double(leaves).squareRoot().rounded(.up)))
+        let perSlice = ((leaves + slices - 1) / slices) * fan
+        var order = [Int32]()
+        order.reserveCapacity(byX.count)
+        var lo = 0
+        while lo < byX.count {
+            let hi = min(byX.count, lo + perSlice)
+            var slice = byX[lo..<hi].map { k -> Keyed in
+                let b = bounds[Int(k.position)]!
+                return Keyed(key: b.minY + b.maxY, position: k.position)
+            }
+            slice.sort()
+            order += slice.map(\.position)
+            lo = hi
+        }
+        items = order
+        var boxes = [Double]()
+        boxes.reserveCapacity(4 * (order.count + order.count / (fan - 1) + 2))
+        for i in order {
+            let b = bounds[Int(i)]!
+            boxes.append(b.minX); boxes.append(b.minY); boxes.append(b.maxX); boxes.append(b.maxY)
+        }
+        var starts = [0], counts = [order.count]
+        while counts.last! > 1 {
+            let start = starts.last!, count = counts.last!
+            let parentStart = boxes.count / 4
+            var k = 0
+            while k < count {
+                let e = min(count, k + fan)
+                var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
+                for c in (start + k)..<(start + e) {
+                    minX = min(minX, boxes[4 * c]); minY = min(minY, boxes[4 * c + 1])
+                    maxX = max(maxX, boxes[4 * c + 2]); maxY = max(maxY, boxes[4 * c + 3])
+                }
+                boxes.append(minX); boxes.append(minY); boxes.append(maxX); boxes.append(maxY)
+                k = e
+            }
+            starts.append(parentStart)
+            counts.append((count + fan - 1) / fan)
+        }
+        self.boxes = boxes
+        levelStart = starts
+        levelCount = counts
+    }
+
+    /// The geometry at `position`, built after the index (a deferred feature's).
+    public func replace(_ position: Int, with g: Geometry) { geometries[position] = g }
 
     /// Positions of the geometries whose envelope intersects `g`'s envelope, ascending.
     public func query(_ g: Geometry) -> [Int] {
+        guard let b = g.bounds else { return [] }
+        return query(b)
+    }
+
+    /// Positions of the geometries whose envelope intersects `q` (closed), ascending.
+    public func query(_ q: Bounds) -> [Int] {
         var hits: [Int] = []
-        withUnsafeMutablePointer(to: &hits) { hitsPtr in
-            GEOSSTRtree_query_r(GEOSContext.current.handle, tree, g.handle, { item, userData in
-                let hits = userData!.assumingMemoryBound(to: [Int].self)
-                hits.pointee.append(Int(bitPattern: item) - 1)
-            }, hitsPtr)
+        guard !items.isEmpty else { return hits }
+        let fan = Self.fan
+        boxes.withUnsafeBufferPointer { box in
+            func meets(_ c: Int) -> Bool {
+                !(q.minX > box[4 * c + 2] || q.maxX < box[4 * c] || q.minY > box[4 * c + 3] || q.maxY < box[4 * c + 1])
+            }
+            // Depth-first over (level, entry within the level).
+            var stack: [(Int, Int)] = [(levelCount.count - 1, 0)]
+            while let (level, k) = stack.popLast() {
+                guard meets(levelStart[level] + k) else { continue }
+                if level == 0 {
+                    hits.append(Int(items[k]))
+                    continue
+                }
+                let first = k * fan, last = min(levelCount[level - 1], first + fan)
+                for c in first..<last { stack.append((level - 1, c)) }
+            }
         }
         hits.sort()
         return hits
@@ -81,9 +172,7 @@ public final class SpatialIndex: @unchecked Sendable {
     /// Positions of geometries whose envelope comes within `distance` of `g`'s envelope.
     public func query(_ g: Geometry, within distance: Double) throws -> [Int] {
         guard let b = g.bounds else { return [] }
-        let e = b.expanded(by: distance)
-        let box = try Geometry.polygon(rings: [[e.minX, e.minY, e.maxX, e.minY, e.maxX, e.maxY, e.minX, e.maxY, e.minX, e.minY]])
-        return query(box)
+        return query(b.expanded(by: distance))
     }
 }
 

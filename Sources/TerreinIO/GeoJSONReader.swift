@@ -69,6 +69,10 @@ public struct GeoJSONFeature: Sendable {
     public var geometry: RawGeometry?
     public var hasGeometryMember: Bool
     public var properties: JSONObject
+    /// Where the feature object lies in the file (absolute offsets, from its `{` to its `}`),
+    /// for an element of a FeatureCollection or a sequence: read alone, as a part
+    /// (`init(path:range:)`), it gives the same feature again (`LoadedLayers.materialize`).
+    public var byteRange: Range<Int>? = nil
 }
 
 /// How a GeoJSON file is encoded.
@@ -212,7 +216,9 @@ public final class GeoJSONReader {
                 throw try scanner.unexpected(expected: "a GeoJSON Feature object '{' starting a sequence record")
             }
             let startLine = scanner.line
-            let feature = try parseFeature(index: featuresSeen, line: line, column: column)
+            let start = scanner.offset
+            var feature = try parseFeature(index: featuresSeen, line: line, column: column)
+            feature.byteRange = start..<scanner.offset
             featuresSeen += 1
             try body(feature)
             currentFeature = nil
@@ -260,7 +266,9 @@ public final class GeoJSONReader {
                     guard try scanner.nextIs(0x7B) else {
                         throw try scanner.unexpected(expected: "a Feature object '{'")
                     }
-                    let feature = try parseFeature(index: featuresSeen, line: fl, column: fc)
+                    let start = scanner.offset
+                    var feature = try parseFeature(index: featuresSeen, line: fl, column: fc)
+                    feature.byteRange = start..<scanner.offset
                     featuresSeen += 1
                     try body(feature)
                     currentFeature = nil

@@ -4,6 +4,7 @@ import Glibc
 #endif
 import XCTest
 import TerreinGDAL
+import TerreinIO
 
 /// Incremental runs (docs/incremental.md): after each kind of edit, a run that reuses the
 /// previous results in the folder gives the bytes of a full run, every file but the manifest
@@ -376,6 +377,13 @@ final class IncrementalTests: XCTestCase {
         let second = Self.incremental(s.outA)
         XCTAssertEqual(second["validity_cache"] as? String, "read")
         XCTAssertEqual(second["validity_checks_skipped"] as? Int, 21)
+        // Deferred geometry: of those, the 4 roof faces, 9 land cover and 3 inundation polygons
+        // were read without being built; built after all were T1's (the face beside the moved
+        // one, its inundation polygon) and the whole land cover (9 polygons: all of them are in
+        // the coverage sample).
+        XCTAssertEqual(second["geometries_deferred"] as? Int, 16)
+        XCTAssertEqual(second["geometries_built_later"] as? Int, 11)
+        XCTAssertEqual(Self.incremental(s.outB)["geometries_deferred"] as? Int, 0)
         XCTAssertEqual(Self.incremental(s.outB)["validity_checks_skipped"] as? Int, 0, "--full checks every geometry")
         XCTAssertEqual(Self.incremental(s.outB)["validity_cache"] as? String, "--full: not read")
         // The same repairs in both manifests (compared by assertSameAsFull) and the same cache bytes.
@@ -408,6 +416,22 @@ final class IncrementalTests: XCTestCase {
                 .replacingOccurrences(of: #""geos_version":""#, with: #""geos_version":"0.1-"#)
             _ = FileManager.default.createFile(atPath: path, contents: Data(header.utf8) + data[nl...])
         }, words: "written with GEOS 0.1-", name: ".terrein-valid")
+    }
+
+    func testValidityCacheWithKeysOutOfOrderIsIgnored() throws {
+        // Two keys swapped and the checksum made to match: the lookup relies on the order.
+        try checkIgnoredCache({ path in
+            let data = FileManager.default.contents(atPath: path)!
+            let nl = data.firstIndex(of: UInt8(ascii: "\n"))!
+            var body = [UInt8](data[(nl + 1)...])
+            let first = Array(body[0..<16])
+            body.replaceSubrange(0..<16, with: body[16..<32])
+            body.replaceSubrange(16..<32, with: first)
+            var header = try XCTUnwrap(JSONSerialization.jsonObject(with: data[..<nl]) as? [String: Any])
+            header["body_sha256"] = Hashing.sha256Hex(Data(body))
+            let text = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+            _ = FileManager.default.createFile(atPath: path, contents: text + Data([UInt8(ascii: "\n")]) + Data(body))
+        }, words: "not in ascending order", name: ".terrein-valid")
     }
 
     // MARK: Killed runs and the same-inputs exit

@@ -13,7 +13,7 @@ final class ReadPartsTests: XCTestCase {
     /// with a bowtie (repaired), a null geometry (skipped) and a slope that is not a number
     /// among the faces, an unmapped class among the land cover and a depth that is not a
     /// number among the inundation polygons, all past the middle of their files.
-    func scenario(_ dir: ScratchDir, roofLines: [String]? = nil) -> String {
+    static func scenario(_ dir: ScratchDir, roofLines: [String]? = nil) -> String {
         _ = dir.write("terreinen.geojson", C.collection([C.t1, C.t2]))
         var roofs: [String] = []
         for i in 0..<40 {
@@ -62,7 +62,7 @@ final class ReadPartsTests: XCTestCase {
                        environment: ["SOURCE_DATE_EPOCH": "1700000000", "TERREIN_READ_PARTS": "\(parts)"])
     }
 
-    func assertSameOutputs(_ a: String, _ b: String, file: StaticString = #filePath, line: UInt = #line) {
+    static func assertSameOutputs(_ a: String, _ b: String, file: StaticString = #filePath, line: UInt = #line) {
         let ta = snapshotTree(a), tb = snapshotTree(b)
         XCTAssertEqual(Set(ta.keys), Set(tb.keys), file: file, line: line)
         XCTAssertGreaterThan(ta.count, 8, file: file, line: line)
@@ -75,7 +75,7 @@ final class ReadPartsTests: XCTestCase {
 
     func testPartsGiveTheBytesAndNotesOfOneReader() throws {
         let dir = ScratchDir()
-        let yml = scenario(dir)
+        let yml = Self.scenario(dir)
         let one = try run(yml, parts: 1, output: dir.path + "/one")
         XCTAssertEqual(one.status, 0, one.stderr)
         let m = IncrementalTests.manifest(dir.path + "/one")
@@ -88,7 +88,7 @@ final class ReadPartsTests: XCTestCase {
             let out = dir.path + "/parts-\(parts)"
             let r = try run(yml, parts: parts, output: out)
             XCTAssertEqual(r.status, 0, r.stderr)
-            assertSameOutputs(dir.path + "/one", out)
+            Self.assertSameOutputs(dir.path + "/one", out)
             XCTAssertEqual(r.stderr.components(separatedBy: "warning").count, one.stderr.components(separatedBy: "warning").count,
                            "the same warnings")
         }
@@ -104,12 +104,12 @@ final class ReadPartsTests: XCTestCase {
             lines.append("\u{1E}{\"type\":\"Feature\",\n  \"properties\":{\"slope_deg\":\(i % 4 * 10)},\n  \"geometry\":"
                          + C.rectPolygon(x, y, x + 12, y + 20) + "\n}")
         }
-        let yml = scenario(dir, roofLines: lines)
+        let yml = Self.scenario(dir, roofLines: lines)
         let one = try run(yml, parts: 1, output: dir.path + "/one")
         XCTAssertEqual(one.status, 0, one.stderr)
         let r = try run(yml, parts: 5, output: dir.path + "/five")
         XCTAssertEqual(r.status, 0, r.stderr)
-        assertSameOutputs(dir.path + "/one", dir.path + "/five")
+        Self.assertSameOutputs(dir.path + "/one", dir.path + "/five")
     }
 
     func testASyntaxErrorInALaterPartIsTheErrorOfOneReader() throws {
@@ -120,7 +120,7 @@ final class ReadPartsTests: XCTestCase {
             roofs.append(C.feature(#""slope_deg":0"#, C.rectPolygon(x, 450_010, x + 12, 450_030)))
         }
         roofs[24] = #"{"type":"Feature","properties":{"slope_deg":0},"geometry":{"type":"Polygon","coordinates":[[[1,2],[3,4]}}"#
-        let yml = scenario(dir, roofLines: roofs)
+        let yml = Self.scenario(dir, roofLines: roofs)
         let one = try run(yml, parts: 1, output: dir.path + "/one")
         let three = try run(yml, parts: 3, output: dir.path + "/three")
         XCTAssertEqual(one.status, 3, one.stderr)

@@ -26,11 +26,17 @@ public struct IncrementalSummary: Sendable, Encodable, Equatable {
     public var validityCache = "none in the output folder: every geometry checked"
     /// Used features whose validity check was skipped: found valid as built by the previous run.
     public var validityChecksSkipped = 0
+    /// Of those, the features read without building their geometry (docs/incremental.md,
+    /// "Deferred geometry"), and how many of these were built after all, for the terreinen
+    /// computed (and the land cover's coverage sample).
+    public var geometriesDeferred = 0
+    public var geometriesBuiltLater = 0
 
     enum CodingKeys: String, CodingKey {
         case mode, recomputed, reused, reasons, removed, cache
         case natureRecomputed = "nature_recomputed", validityCache = "validity_cache"
         case validityChecksSkipped = "validity_checks_skipped"
+        case geometriesDeferred = "geometries_deferred", geometriesBuiltLater = "geometries_built_later"
     }
 }
 

@@ -58,6 +58,18 @@ struct IncrementalRun {
         return IncrementalRun(terreinen: terreinen, keys: keys, runParts: runParts, plan: plan, warnings: warnings)
     }
 
+    /// Builds the deferred features (`DeferredSource`) that the terreinen to compute need:
+    /// every candidate their families clip (`TerreinFrame.clip` queries with the terrein).
+    func materialize(_ indexed: IndexedLayers, threads: Int) throws {
+        guard !indexed.layers.deferred.isEmpty else { return }
+        for kind in [LayerKind.roofs, .landcover, .inundation] {
+            guard let index = indexed.index(kind), indexed.layers.deferred.contains(where: { $0.kind == kind }) else { continue }
+            var needed: [Int] = []
+            for (i, t) in terreinen.enumerated() where plan.reuse[i] == nil { needed += index.query(t.geometry) }
+            try indexed.materialize(kind, needed, threads: threads)
+        }
+    }
+
     /// Every terrein's result in id order: reused ones from the cache (with their Natura 2000
     /// families computed again where only that layer changed), the others computed.
     func compute(_ indexed: IndexedLayers, schema: IndicatorSchema, parameters: Parameters, threads: Int,

@@ -52,9 +52,13 @@ public enum GeometryPreparation {
     /// `onPolygon` sees each polygon exactly as it goes to GEOS (transformed coordinates and
     /// ring ends, in order): the geometry built is a function of that sequence alone, which is
     /// what the loader's feature digest (`BuiltDigest`) hashes.
+    ///
+    /// `makeGeometry: false` runs every step but GEOS's: the outcome is the same, with
+    /// `Geometry.deferred` in place of the geometry (what `onPolygon` saw is what would be built).
     public static func build(_ raw: RawGeometry, geographic: Bool, wording: Wording,
                              transform: (UnsafeMutableBufferPointer<Double>) -> Bool,
                              onTransformTime: ((Double) -> Void)? = nil,
+                             makeGeometry: Bool = true,
                              onPolygon: ((UnsafeBufferPointer<Double>, UnsafeBufferPointer<Int>) -> Void)? = nil) throws -> Outcome {
         var repairs: [String] = []
         func repaired(_ reason: String) { if !repairs.contains(reason) { repairs.append(reason) } }
@@ -77,6 +81,7 @@ public enum GeometryPreparation {
         }
         var first: Geometry?
         var built: [Geometry] = []
+        var polygonsBuilt = 0
         var degenerate = 0
         var p = 0  // the polygon's index over all polygonal parts, in file order
 
@@ -153,6 +158,8 @@ public enum GeometryPreparation {
                     }
                     onTransformTime?(threadCPUTime() - start)
                     onPolygon?(UnsafeBufferPointer(buffer), UnsafeBufferPointer(ends))
+                    polygonsBuilt += 1
+                    guard makeGeometry else { return nil }
                     do {
                         let made = try Geometry.polygon(xy: UnsafeBufferPointer(buffer), ringEnds: UnsafeBufferPointer(ends))
                         if first == nil { first = made } else { built.append(made) }
@@ -184,8 +191,9 @@ public enum GeometryPreparation {
             }
         }
         if let reason = try visit(raw) { return .skipped(reason) }
-        guard let first else { return .skipped("no ring with at least 4 positions") }
+        guard polygonsBuilt > 0 else { return .skipped("no ring with at least 4 positions") }
         if degenerate > 0 { repaired("polygon with a degenerate shell dropped") }
+        guard makeGeometry, let first else { return .used(Geometry.deferred, repairs: repairs) }
         let geometry = built.isEmpty ? first : try Geometry.collection([first] + built, type: .multiPolygon)
         return .used(geometry, repairs: repairs)
     }

@@ -14,6 +14,9 @@ struct LayerLoader {
     /// Only these bytes of a GeoJSONSeq file: one part of a layer read by several threads
     /// (`LoadedLayers.load`). The whole-layer checks (`checkLayer`) are then left to the caller.
     var range: Range<Int>? = nil
+    /// Instead of `range`, several ranges of records read one after the other (GeoJSON only:
+    /// `IndexedLayers.materialize`); the whole-layer checks are left out too.
+    var ranges: [Range<Int>]? = nil
 
     /// The prepared polygonal geometry of each used feature, with its properties.
     struct Prepared {
@@ -22,14 +25,25 @@ struct LayerLoader {
         var properties: JSONObject
         /// The geometry as built, before validity repair (`BuiltDigest`).
         var digest: Digest32
+        /// Not built: `geometry` is `Geometry.deferred` (`SourceFeature.deferred`).
+        var deferred: DeferredGeometry? = nil
     }
 
     /// The layer's source, by format: GeoJSON through Terrein's own reader (OGR would give a
     /// field one type per layer, which the spec's per-feature attribute rules cannot accept),
     /// everything else through GDAL/OGR.
     func source() -> any LayerSource {
-        config.isGeoJSON ? GeoJSONLayerSource(config: config, workCRS: workCRS, onBytesRead: options.onBytesRead, range: range)
+        config.isGeoJSON ? GeoJSONLayerSource(config: config, workCRS: workCRS, onBytesRead: options.onBytesRead, range: range,
+                                              deferral: defersGeometry ? options.knownValid : nil, ranges: ranges)
                          : OGRLayerSource(config: config, workCRS: workCRS, onBytesRead: options.onBytesRead, filter: filter)
+    }
+
+    /// Whether geometries the validity cache vouches for are left unbuilt (`DeferredSource`):
+    /// for the layers with many features that an incremental run mostly reuses, not in a
+    /// shard's run (its spatial filter needs every geometry's envelope from GEOS).
+    var defersGeometry: Bool {
+        options.deferKnownValid && options.knownValid != nil && filter == nil
+            && [.roofs, .landcover, .inundation].contains(config.kind)
     }
 
     /// The rectangle (work CRS) a shard's run needs of this layer, nil for all of it.
@@ -70,7 +84,7 @@ struct LayerLoader {
                 return
             }
             stats.used += 1
-            if let b = prepared.geometry.bounds {
+            if let b = prepared.deferred?.bounds ?? prepared.geometry.bounds {
                 if stats.bounds == nil { stats.bounds = b } else { stats.bounds!.formUnion(b) }
             }
             try onFeature(prepared)
@@ -86,7 +100,7 @@ struct LayerLoader {
         stats.features += info.filteredOut
         stats.filteredOut += info.filteredOut
         stats.seenFields = seenKeys
-        if range == nil { try checkLayer(stats) }
+        if range == nil && ranges == nil { try checkLayer(stats) }
         return stats
     }
 
@@ -145,7 +159,7 @@ struct LayerLoader {
         // A geometry the previous run found valid as built (the same digest, under the same
         // GEOS version: `ValidityCache`) is valid now: its check is skipped, nothing else.
         let outcome: GeometryPreparation.Outcome
-        if let d = f.builtDigest, options.knownValid?.contains(d) == true {
+        if let d = f.builtDigest, f.deferred != nil || options.knownValid?.contains(d) == true {
             outcome = .used(built, repairs: sourceRepairs)
             stats.validAsBuilt.append(ValidityCache.Key(d))
             stats.validityChecksSkipped += 1
@@ -169,7 +183,7 @@ struct LayerLoader {
                            "fix the feature in the source, or run without --strict to let Terrein repair it")
             }
             for reason in repairs { stats.noteRepair(f.index, reason) }
-            return Prepared(index: f.index, geometry: geometry, properties: f.properties, digest: digest)
+            return Prepared(index: f.index, geometry: geometry, properties: f.properties, digest: digest, deferred: f.deferred)
         }
     }
 }

@@ -161,6 +161,9 @@ public struct LoadedLayers: @unchecked Sendable {
     public var sourceStats: [LayerKind: [LayerStats]] = [:]
     /// The raster layers, opened and checked (their cells are read per terrein).
     public var rasters: [RasterLayerKind: RasterLayer] = [:]
+    /// Features read without building their GEOS geometry (`LoadOptions.deferKnownValid`), per
+    /// source: `IndexedLayers.materialize` builds those a run needs.
+    var deferred: [DeferredSource] = []
 }
 
 /// Options that change how strictly inputs are taken.
@@ -181,6 +184,10 @@ public struct LoadOptions: Sendable {
     public var rasters = true
     /// Geometries found valid as built by the previous run (`ValidityCache`): not checked again.
     public var knownValid: ValidityCache.Known?
+    /// With `knownValid`: the roof faces, land cover and inundation polygons it vouches for,
+    /// read from GeoJSON, are not built in GEOS while reading (`DeferredSource`); an incremental
+    /// run builds those of the terreinen it recomputes (docs/incremental.md, "Deferred geometry").
+    public var deferKnownValid = false
     public init(strict: Bool = false, threads: Int = 1) {
         self.strict = strict
         self.threads = max(1, threads)

@@ -21,6 +21,9 @@ public struct SourceFeature {
     public var geometry: GeometryPreparation.Outcome
     /// The digest of the geometry as built (`BuiltDigest`), when it was built.
     public var builtDigest: Digest32? = nil
+    /// Set when the geometry was not built (`geometry` holds `Geometry.deferred`): known valid
+    /// as built (`ValidityCache`), where it lies and where the feature is in the file.
+    var deferred: DeferredGeometry? = nil
 }
 
 /// The digest of one feature's geometry as it went to GEOS: every polygon's transformed
@@ -104,6 +107,11 @@ struct GeoJSONLayerSource: LayerSource {
     let onBytesRead: (@Sendable (Int) -> Void)?
     /// Only these bytes of a GeoJSONSeq file (one part of a layer read by several threads).
     var range: Range<Int>? = nil
+    /// Geometries to leave unbuilt when their digest is in it (`LoadOptions.deferKnownValid`).
+    var deferral: ValidityCache.Known? = nil
+    /// Instead of `range`: several ranges of records, read one after the other with one CRS
+    /// transformer (creating one per range cost more than the reading: `IndexedLayers.materialize`).
+    var ranges: [Range<Int>]? = nil
 
     var layerKey: String { config.keyPath }
 
@@ -138,7 +146,9 @@ struct GeoJSONLayerSource: LayerSource {
 
     private func pass(sourceCRS override: CRSIdentifier?, stats: inout SourceInfo,
                       onFeature: (SourceFeature) throws -> Void) throws -> PassResult {
-        let reader = try range.map { try GeoJSONReader(path: config.path, range: $0) } ?? GeoJSONReader(path: config.path)
+        var pieces = ranges.map { $0.map { Optional($0) } } ?? [range]
+        if pieces.isEmpty { pieces = [0..<0] }
+        var reader = try pieces[0].map { try GeoJSONReader(path: config.path, range: $0) } ?? GeoJSONReader(path: config.path)
         var transformer: CRSTransformer?
         var source: CRSIdentifier?
         var geographic = false
@@ -180,23 +190,44 @@ struct GeoJSONLayerSource: LayerSource {
                 - (stats.reprojectSeconds + stats.buildSeconds - prepareBefore))
         }
         let digest = BuiltDigest()
+        let shells = ShellBounds()
         func handle(_ f: GeoJSONFeature) throws {
             try resolveCRS()
-            let outcome: GeometryPreparation.Outcome
+            var outcome = GeometryPreparation.Outcome.skipped("no geometry member")
             var builtDigest: Digest32?
+            var deferred: DeferredGeometry?
             let timed = StageTiming.sampled(f.index)
             if let raw = f.geometry {
                 let wording = GeometryPreparation.Wording(sourceCRS: stats.sourceCRS, crsOrigin: stats.crsSource,
                                                           workCRS: workCRS.description, layerKey: layerKey,
                                                           transformProblem: transformer!.failureProblem)
                 do {
-                    digest.start()
-                    outcome = try stats.timedBuild(featureIndex: f.index) { onTransformTime in
-                        try GeometryPreparation.build(raw, geographic: geographic, wording: wording,
-                                                      transform: { transformer!.transform($0) },
-                                                      onTransformTime: onTransformTime, onPolygon: digest.add)
+                    // Known valid as built: every step but GEOS's, the envelope taken on the way.
+                    if let known = deferral, let byteRange = f.byteRange {
+                        digest.start()
+                        shells.start()
+                        let survey = try stats.timedBuild(featureIndex: f.index) { onTransformTime in
+                            try GeometryPreparation.build(raw, geographic: geographic, wording: wording,
+                                                          transform: { transformer!.transform($0) },
+                                                          onTransformTime: onTransformTime, makeGeometry: false,
+                                                          onPolygon: { digest.add($0, $1); shells.add($0, $1) })
+                        }
+                        let d = digest.finish()
+                        if case .used = survey, let b = shells.bounds, known.contains(d) {
+                            deferred = DeferredGeometry(bounds: b, byteRange: byteRange)
+                            outcome = survey
+                            builtDigest = d
+                        }
                     }
-                    builtDigest = digest.finish()
+                    if deferred == nil {
+                        digest.start()
+                        outcome = try stats.timedBuild(featureIndex: f.index) { onTransformTime in
+                            try GeometryPreparation.build(raw, geographic: geographic, wording: wording,
+                                                          transform: { transformer!.transform($0) },
+                                                          onTransformTime: onTransformTime, onPolygon: digest.add)
+                        }
+                        builtDigest = digest.finish()
+                    }
                 } catch let p as GeometryPreparation.CoordinateProblem {
                     throw InputError(file: config.path, featureIndex: f.index, line: f.line, column: f.column,
                                      problem: p.problem, hint: p.hint)
@@ -207,16 +238,20 @@ struct GeoJSONLayerSource: LayerSource {
             let handedOver = timed ? threadCPUTime() : 0
             defer { if timed { consumer += (threadCPUTime() - handedOver) * StageTiming.weight(f.index) } }
             try onFeature(SourceFeature(index: f.index, fid: nil, line: f.line, column: f.column,
-                                        properties: f.properties, geometry: outcome, builtDigest: builtDigest))
+                                        properties: f.properties, geometry: outcome, builtDigest: builtDigest,
+                                        deferred: deferred))
         }
-        var reported = 0
-        defer { onBytesRead?(reader.bytesRead - reported) }
-        try reader.read { f in
-            if let onBytesRead, reader.bytesRead - reported >= 1 << 20 {
-                onBytesRead(reader.bytesRead - reported)
-                reported = reader.bytesRead
+        for k in pieces.indices {
+            if k > 0 { reader = try GeoJSONReader(path: config.path, range: pieces[k]!) }
+            var reported = 0
+            defer { onBytesRead?(reader.bytesRead - reported) }
+            try reader.read { f in
+                if let onBytesRead, reader.bytesRead - reported >= 1 << 20 {
+                    onBytesRead(reader.bytesRead - reported)
+                    reported = reader.bytesRead
+                }
+                try handle(f)
             }
-            try handle(f)
         }
         if source == nil { try resolveCRS() }
         stats.encoding = reader.encoding.rawValue

@@ -69,6 +69,11 @@ extension LoadedLayers {
             }
         }
         work += units.indices.filter { partsOf[$0] != nil }.map { .hash(unit: $0) }
+        // The rasters beside the vector layers (opening one hashes its file: 0.4 s for the
+        // scale-L heat raster, which was read alone after them). Their errors come after the
+        // vector layers', as before.
+        work += RasterLayerKind.allCases.filter { options.rasters && pipeline.rasters[$0] != nil }
+            .map { .raster($0, after: units.count) }
         let pieces = work
         // A source that failed ends the reading of the sources after it (their errors could not
         // win); those before it are read on, since theirs would.
@@ -93,6 +98,8 @@ extension LoadedLayers {
                 }
             case .hash(let u):
                 do { return .hash(try Hashing.sha256Hex(fileAt: units[u].path)) } catch { return .failed(error) }
+            case .raster(let kind, _):
+                do { return .raster(try RasterLayer(pipeline.rasters[kind]!, workCRS: pipeline.workCRS)) } catch { return .failed(error) }
             }
         }
         var hashes: [Int: String] = [:]
@@ -110,7 +117,7 @@ extension LoadedLayers {
                 switch done[w] {
                 case .layers(let l): parts.append(l)
                 case .failed(let e): throw e
-                case .hash: fatalError("unreachable: a whole source yields layers")
+                case .hash, .raster: fatalError("unreachable: a whole source yields layers")
                 }
                 w += 1
                 continue
@@ -132,6 +139,11 @@ extension LoadedLayers {
         // Merged in source order: land cover's features in source order, then feature order.
         var out = LoadedLayers()
         for part in parts {
+            for var d in part.deferred {
+                // Land cover of several sources: this source's features follow those before it.
+                d.offset = d.kind == .landcover ? out.landcover?.count ?? 0 : 0
+                out.deferred.append(d)
+            }
             if !part.terreinen.isEmpty { out.terreinen = part.terreinen }
             if !part.roofs.isEmpty { out.roofs = part.roofs }
             out.natura2000 = part.natura2000 ?? out.natura2000
@@ -142,9 +154,13 @@ extension LoadedLayers {
                 out.stats[kind] = out.stats[kind].map { $0.merged(with: s) } ?? s
             }
         }
-        for kind in RasterLayerKind.allCases where options.rasters {
-            guard let config = pipeline.rasters[kind] else { continue }
-            out.rasters[kind] = try RasterLayer(config, workCRS: pipeline.workCRS)
+        for (w, piece) in pieces.enumerated() {
+            guard case .raster(let kind, _) = piece else { continue }
+            switch done[w] {
+            case .raster(let r): out.rasters[kind] = r
+            case .failed(let e): throw e
+            case .layers, .hash: fatalError("unreachable: a raster piece yields a raster")
+            }
         }
         return out
     }
@@ -158,6 +174,12 @@ extension LoadedLayers {
         var loader = LayerLoader(config: config, workCRS: pipeline.workCRS, workArea: workArea, options: options)
         loader.range = range
         var stats: LayerStats
+        // The features read without their geometry (`DeferredSource`), and how to read them again.
+        var again = options
+        again.deferKnownValid = false
+        again.onBytesRead = nil
+        again.threads = 1
+        var deferred = DeferredSource(kind: kind, config: config, sequence: false, workCRS: pipeline.workCRS, options: again)
         switch kind {
         case .terreinen:
             // Ids compare as UTF-8 bytes (not String ==), and skipped terreinen's too.
@@ -187,13 +209,15 @@ extension LoadedLayers {
             }
         case .roofs:
             let sf = config.field("slope_deg"), af = config.field("azimuth_deg"), bf = config.field("building_id")
-            stats = try loader.load(onReset: { out.roofs.removeAll() }) { p in
+            stats = try loader.load(onReset: { out.roofs.removeAll(); deferred.removeAll() }) { p in
                 let slopeValue = p.properties[sf]
                 let slope: Double? = (slopeValue == nil || slopeValue == .null) ? 0 : Attributes.number(slopeValue)
-                out.roofs.append(RoofFace(index: p.index, geometry: p.geometry, area: try p.geometry.area(),
+                // A deferred face's area comes with its geometry (`IndexedLayers.set`).
+                out.roofs.append(RoofFace(index: p.index, geometry: p.geometry, area: p.deferred == nil ? try p.geometry.area() : .nan,
                                           slope: slope, azimuth: Attributes.number(p.properties[af]),
                                           buildingId: Attributes.text(p.properties[bf]).flatMap { $0.isEmpty ? nil : $0 },
                                           digest: p.digest))
+                if let d = p.deferred { deferred.add(position: out.roofs.count - 1, index: p.index, d) }
             }
         case .natura2000:
             var sites: [Site] = []
@@ -207,12 +231,13 @@ extension LoadedLayers {
             var unmapped: [String: Int] = [:]
             var perClass: [String: Int] = [:]
             let source = config.sourceIndex ?? 0
-            stats = try loader.load(onReset: { polys.removeAll(); unmapped.removeAll(); perClass.removeAll() }) { p in
+            stats = try loader.load(onReset: { polys.removeAll(); unmapped.removeAll(); perClass.removeAll(); deferred.removeAll() }) { p in
                 let value = config.constantClass == nil ? Attributes.text(p.properties[config.field("class")]) ?? "" : ""
                 let (cls, mapped) = config.landCoverClass(of: value)
                 if !mapped { unmapped[value, default: 0] += 1 }
                 perClass[cls.rawValue, default: 0] += 1
                 polys.append(LandCoverPolygon(index: p.index, source: source, cls: cls, geometry: p.geometry, digest: p.digest))
+                if let d = p.deferred { deferred.add(position: polys.count - 1, index: p.index, d) }
             }
             stats.unmappedClasses = unmapped
             stats.usedPerClass = perClass
@@ -220,10 +245,11 @@ extension LoadedLayers {
         case .inundation:
             var polys: [InundationPolygon] = []
             var nonNumeric: [Int] = []
-            stats = try loader.load(onReset: { polys.removeAll(); nonNumeric.removeAll() }) { p in
+            stats = try loader.load(onReset: { polys.removeAll(); nonNumeric.removeAll(); deferred.removeAll() }) { p in
                 let depth = Attributes.number(p.properties[config.field("depth_m")])
                 if depth == nil { nonNumeric.append(p.index) }
                 polys.append(InundationPolygon(index: p.index, depth: depth, geometry: p.geometry, digest: p.digest))
+                if let d = p.deferred { deferred.add(position: polys.count - 1, index: p.index, d) }
             }
             stats.nonNumericDepths = nonNumeric.count
             stats.firstNonNumericDepths = Array(nonNumeric.prefix(LayerStats.firstFew))
@@ -232,6 +258,12 @@ extension LoadedLayers {
         stats.sourceIndex = config.sourceIndex
         stats.ogrLayer = config.layer
         out.stats[kind] = stats
+        if !deferred.positions.isEmpty {
+            // Read again in the CRS of this reading (a range alone does not see a `crs` member).
+            deferred.config.crs = CRSIdentifier(parsing: stats.sourceCRS) ?? config.crs
+            deferred.sequence = stats.encoding == GeoJSONEncoding.sequence.rawValue
+            out.deferred = [deferred]
+        }
         return out
     }
 }

@@ -21,11 +21,14 @@ enum ReadParts {
         case whole(unit: Int)
         case part(unit: Int, range: Range<Int>, k: Int)
         case hash(unit: Int)
+        /// A raster layer opened and checked (its file hashed), after every vector source.
+        case raster(RasterLayerKind, after: Int)
 
         var unit: Int {
             switch self {
             case .whole(let u), .hash(let u): return u
             case .part(let u, _, _): return u
+            case .raster(_, let after): return after
             }
         }
     }
@@ -46,6 +49,7 @@ enum ReadParts {
         case layers(LoadedLayers)
         case failed(any Error)
         case hash(String)
+        case raster(RasterLayer)
     }
 
     /// Each part is at least this large.
@@ -94,7 +98,13 @@ enum ReadParts {
         var out = LoadedLayers()
         var stats: LayerStats?
         var offset = 0
+        var deferred: [DeferredSource?] = [], counts: [Int] = [], fileCounts: [Int] = []
         for var p in parts {
+            // Deferred features: positions shift by the used features before, indices by all.
+            let used = p.roofs.count + (p.landcover?.count ?? 0) + (p.inundation?.count ?? 0) + (p.natura2000?.count ?? 0)
+            deferred.append(p.deferred.first)
+            counts.append(used)
+            fileCounts.append(p.stats[kind]!.features)
             var s = p.stats[kind]!
             if offset > 0 {
                 for i in p.roofs.indices { p.roofs[i].index += offset }
@@ -120,6 +130,9 @@ enum ReadParts {
         }
         stats?.sha256 = sha256
         out.stats[kind] = stats
+        if let joined = DeferredSource.join(deferred, counts: counts, fileCounts: fileCounts) {
+            out.deferred = [joined]
+        }
         return out
     }
 }
