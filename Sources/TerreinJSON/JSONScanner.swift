@@ -742,6 +742,29 @@ package final class JSONScanner {
         }
     }
 
+    /// An unsigned integer written as digits alone (no sign, fraction or exponent), up to
+    /// UInt64.max: what `JSONEncoder` writes for a UInt64, such as a double's bit pattern,
+    /// which `parseNumber` would round to a Double above Int64.max.
+    package func parseUInt64() throws -> UInt64 {
+        try skipWhitespace()
+        let available = try ensure(24)
+        var value: UInt64 = 0
+        var i = 0
+        while i < available, buffer[pos + i] >= 0x30 && buffer[pos + i] <= 0x39 {
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(buffer[pos + i] &- 0x30))
+            guard !o1 && !o2 else { throw error("an unsigned integer beyond 64 bits") }
+            value = a
+            i += 1
+        }
+        guard i > 0 else { throw try unexpected(expected: "an unsigned integer") }
+        if i < available, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(buffer[pos + i]) {
+            throw error("expected an unsigned integer, found a fraction or an exponent")
+        }
+        pos += i
+        return value
+    }
+
     /// True when the next non-white-space byte is `byte` (not consumed).
     package func nextIs(_ byte: UInt8) throws -> Bool {
         try skipWhitespace()

@@ -151,7 +151,7 @@ enum Incremental {
         let decoded = try parallelMap(count: matched.count, threads: threads) { j -> TerreinResult in
             let (i, json) = box.value[j]
             do {
-                let record = try JSONDecoder().decode(ResultRecord.self, from: Data(json.utf8))
+                let record = try ResultRecord(storedJSON: json)
                 guard record.id == terreinen[i].id else { throw ResultRecordError("entry of \(terreinen[i].id) holds \(record.id)") }
                 return try record.result(schema: schema)
             } catch {

@@ -22,11 +22,6 @@ struct IncrementalRun {
         let hashes = try Runner.onLayers(LayerKind.allCases, of: pipeline, "hashing the features") {
             try FeatureHashes.compute(indexed.layers, threads: threads)
         }
-        let terreinen = Runner.idOrder(indexed.layers.terreinen)
-        let keys = try Runner.onLayers(LayerKind.allCases, of: pipeline, "computing the terreinen's keys") {
-            try TerreinKeys.compute(terreinen, indexed: indexed, hashes: hashes,
-                                    runPart: Incremental.combine(runParts), threads: threads)
-        }
         var warnings: [String] = []
         var previous: ResultCache?
         var note = "none in the output folder: every terrein computed"
@@ -40,6 +35,16 @@ struct IncrementalRun {
                 note = "ignored: \(e.description)"
                 warnings.append("the incremental cache was ignored, every terrein is computed: \(e.description)")
             }
+        }
+        // Raster parts stored for a raster that is the same (`TerreinKeys.compute`).
+        var sameRasters = Set<KeyPart>()
+        for (kind, r) in indexed.layers.rasters where previous?.header.rasters?[kind.rawValue] == TerreinKeys.rasterIdentity(r).hex {
+            sameRasters.insert(kind == .heat ? .heat : .inundation)
+        }
+        let terreinen = Runner.idOrder(indexed.layers.terreinen)
+        let keys = try Runner.onLayers(LayerKind.allCases, of: pipeline, "computing the terreinen's keys") {
+            try TerreinKeys.compute(terreinen, indexed: indexed, hashes: hashes, runPart: Incremental.combine(runParts),
+                                    previous: previous, sameRasters: sameRasters, threads: threads)
         }
         var plan: Incremental.Plan
         do {
@@ -95,6 +100,9 @@ struct IncrementalRun {
         let fingerprint = SameInputs.fingerprint(settings: settings, inputs: inputs)
         return try ResultCache.render(results: results, keys: keys, schema: schema, pipeline: pipeline.name,
                                       runParts: runParts, settings: settings, fingerprint: fingerprint, inputs: inputs,
-                                      outputs: outputs, storedJSON: plan.storedJSON)
+                                      outputs: outputs, storedJSON: plan.storedJSON,
+                                      rasters: Dictionary(uniqueKeysWithValues: layers.rasters.map {
+                                          ($0.key.rawValue, TerreinKeys.rasterIdentity($0.value).hex)
+                                      }))
     }
 }

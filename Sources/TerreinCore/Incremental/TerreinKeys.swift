@@ -116,12 +116,22 @@ struct TerreinKey: Sendable {
 
 enum TerreinKeys {
     /// The keys of all terreinen (in the order given), in parallel.
+    ///
+    /// `previous`, with `sameRasters`: the previous cache, and the raster layers whose identity
+    /// (`rasterIdentity`) it shares. A raster part is the digest of the cells of the window
+    /// around the terrein's envelope, a function of the raster's bytes and reading and of the
+    /// terrein's geometry alone: where those are all unchanged, the stored part is taken
+    /// instead of reading the window again (1.2 s of an incremental run at scale L, for the
+    /// 412 MB heat raster). The run part (GDAL's version among the versions) is compared as
+    /// before.
     static func compute(_ terreinen: [Terrein], indexed: IndexedLayers, hashes: FeatureHashes,
-                        runPart: Digest32, threads: Int) throws -> [TerreinKey] {
+                        runPart: Digest32, previous: ResultCache? = nil, sameRasters: Set<KeyPart> = [],
+                        threads: Int) throws -> [TerreinKey] {
         let positions = Dictionary(uniqueKeysWithValues: indexed.layers.terreinen.enumerated().map { (ByteKey($1.id), $0) })
-        let box = UncheckedBox((terreinen, indexed, hashes, positions))
+        let terreinenPart = KeyPart.allCases.firstIndex(of: .terreinen)!
+        let box = UncheckedBox((terreinen, indexed, hashes, positions, previous))
         return try parallelMap(count: terreinen.count, threads: threads) { i -> TerreinKey in
-            let (terreinen, indexed, hashes, positions) = box.value
+            let (terreinen, indexed, hashes, positions, previous) = box.value
             let t = terreinen[i]
             let layers = indexed.layers
             func features(_ index: SpatialIndex?, _ digests: [Digest32]?) -> Digest32 {
@@ -133,7 +143,16 @@ enum TerreinKeys {
                 return d.finish()
             }
             var parts = [Digest32](repeating: Digest32(), count: KeyPart.allCases.count)
+            var stored: ResultCache.Entry?
             for (k, part) in KeyPart.allCases.enumerated() {
+                if sameRasters.contains(part) {
+                    // The terreinen part comes first: the terrein's geometry is known to be the same.
+                    if stored == nil, let e = previous?.entries[ByteKey(t.id)], e.parts[terreinenPart] == parts[terreinenPart] { stored = e }
+                    if let stored {
+                        parts[k] = stored.parts[k]
+                        continue
+                    }
+                }
                 switch part {
                 case .run: parts[k] = runPart
                 case .terreinen: parts[k] = hashes.terreinen[positions[ByteKey(t.id)]!]
@@ -157,15 +176,28 @@ enum TerreinKeys {
         }
     }
 
+    /// What a raster's window digests depend on besides the window: its file's bytes, and
+    /// the grid, band and encoding it is read with (`rasterWindow`).
+    static func rasterIdentity(_ r: RasterLayer) -> Digest32 {
+        var d = DigestBuilder()
+        d.add("raster-identity-v1")
+        d.add(r.sha256)
+        addInfo(r.info, to: &d)
+        return d.finish()
+    }
+
+    private static func addInfo(_ i: RasterBandInfo, to d: inout DigestBuilder) {
+        d.add(doubles: i.geoTransform)
+        d.add(i.width); d.add(i.height); d.add(i.band); d.add(i.dataType)
+        d.add(i.nodata); d.add(i.scale); d.add(i.offset); d.add(i.hasMask)
+    }
+
     /// The raster's window around the geometry's envelope as read (values with scale and offset
     /// applied, invalid cells NaN), its position, and the raster's grid, band and encoding.
     static func rasterWindow(_ r: RasterLayer, _ g: Geometry) throws -> Digest32 {
         var d = DigestBuilder()
-        let i = r.info
         d.add("raster")
-        d.add(doubles: i.geoTransform)
-        d.add(i.width); d.add(i.height); d.add(i.band); d.add(i.dataType)
-        d.add(i.nodata); d.add(i.scale); d.add(i.offset); d.add(i.hasMask)
+        addInfo(r.info, to: &d)
         guard let b = g.bounds, let w = r.grid.window(covering: b) else { d.add("outside"); return d.finish() }
         let window: Raster.Window
         do {

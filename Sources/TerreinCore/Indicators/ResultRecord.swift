@@ -36,6 +36,10 @@ public struct ResultRecord: Codable, Sendable, Equatable {
         public var count: Int?
         public var wkb: String
 
+        init(layer: String, kind: String, name: String?, value: UInt64, count: Int?, wkb: String) {
+            self.layer = layer; self.kind = kind; self.name = name; self.value = value; self.count = count; self.wkb = wkb
+        }
+
         init(_ f: ProfileFeature) throws {
             layer = f.layer.rawValue
             kind = f.kind
@@ -80,6 +84,10 @@ public struct ResultRecord: Codable, Sendable, Equatable {
             case .boolean(let b): return .boolean(b)
             }
         }
+    }
+
+    init(id: String, region: String?, families: [FamilyRecord]) {
+        self.id = id; self.region = region; self.families = families
     }
 
     /// The record of a computed result, for the families of `schema` (in its order).
