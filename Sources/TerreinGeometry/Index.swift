@@ -53,7 +53,7 @@ public final class PreparedGeometry {
 public final class SpatialIndex: @unchecked Sendable {
     /// The indexed geometries by position (placeholders for deferred features until replaced).
     public private(set) var geometries: [Geometry]
-    /// Node capacity: 16 children per node, as GEOS's default for polygons' trees is 10.
+    /// Node capacity: 16 children per node (the GEOS STRtree it replaced had 10).
     private static let fan = 16
     /// Every level's boxes, leaves (one per indexed geometry, in packed order) first, the root
     /// last; four doubles per box (minX, minY, maxX, maxY).

@@ -116,9 +116,10 @@ extension IndexedLayers {
         // What to read, per source: runs of deferred features, in file order.
         struct Batch { var source: Int; var slots: [Int] }
         var batches: [Batch] = []
+        let wanted = Set(positions).sorted()
         for (s, source) in sources.enumerated() {
             var slots: [Int] = []
-            for p in Set(positions).sorted() {
+            for p in wanted {
                 let local = p - source.offset
                 guard local >= 0, geometries.indices.contains(p), geometries[p].isDeferred,
                       let slot = Self.search(source.positions, local) else { continue }
