@@ -168,7 +168,9 @@ public enum Runner {
         if !options.full {
             do {
                 loadOptions.knownValid = try ValidityCache.read(folder: out.target)
-                loadOptions.deferKnownValid = true
+                loadOptions.deferKnownValid = Incremental.expectsReuse(
+                    pipeline, options: options, schema: IndicatorSchema(families: families, parameters: pipeline.parameters),
+                    folder: out.target)
                 validityNote = loadOptions.knownValid == nil ? "none in the output folder: every geometry checked" : "read"
             } catch let e as ResultCache.Unusable {
                 validityNote = "ignored: \(e.description)"

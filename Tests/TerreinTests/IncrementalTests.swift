@@ -236,6 +236,10 @@ final class IncrementalTests: XCTestCase {
         assertSameAsFull(s)
         XCTAssertEqual(reused(s.outA).reasons, ["parameters": 3])
         XCTAssertEqual(reused(s.outA).reused, 0)
+        // Every terrein is computed: no geometry is deferred (each would be read twice), though
+        // the validity checks are still skipped.
+        XCTAssertEqual(Self.incremental(s.outA)["geometries_deferred"] as? Int, 0)
+        XCTAssertEqual(Self.incremental(s.outA)["validity_checks_skipped"] as? Int, 22)
     }
 
     func testAddATerrein() throws {

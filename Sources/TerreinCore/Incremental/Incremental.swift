@@ -49,6 +49,22 @@ enum Incremental {
     /// The run-wide settings, each as a digest (names are the manifest's reasons).
     static func runParts(_ pipeline: Pipeline, options: RunOptions, indexed: IndexedLayers,
                          schema: IndicatorSchema, gridSHA256: String?) throws -> [(String, Digest32)] {
+        let layers = indexed.layers
+        var present = DigestBuilder()
+        present.add(layers.natura2000 != nil); present.add(layers.landcover != nil); present.add(layers.inundation != nil)
+        for kind in RasterLayerKind.allCases { present.add(layers.rasters[kind] != nil) }
+        // A run-wide choice made from the whole land cover layer (which union algorithm): in
+        // every key, until it is a per-terrein decision.
+        var coverage = DigestBuilder()
+        coverage.add(indexed.landcoverIsCoverage)
+        return try settingsParts(pipeline, options: options, schema: schema, gridSHA256: gridSHA256)
+            + [("layers_present", present.finish()), ("landcover_coverage", coverage.finish())]
+    }
+
+    /// The run parts known before any layer is read (all but `layers_present` and
+    /// `landcover_coverage`).
+    static func settingsParts(_ pipeline: Pipeline, options: RunOptions, schema: IndicatorSchema,
+                              gridSHA256: String?) throws -> [(String, Digest32)] {
         var versions = DigestBuilder()
         versions.add("terrein-key-v2")  // v2: feature geometries by their digest as built (`BuiltDigest`)
         versions.add(TerreinCore.terreinVersion); versions.add(GEOSContext.version)
@@ -74,16 +90,25 @@ enum Incremental {
             for c in schema.columns[k] { sch.add(c.name) }
             for a in schema.accumulators[k] { sch.add(a.name) }
         }
-        let layers = indexed.layers
-        var present = DigestBuilder()
-        present.add(layers.natura2000 != nil); present.add(layers.landcover != nil); present.add(layers.inundation != nil)
-        for kind in RasterLayerKind.allCases { present.add(layers.rasters[kind] != nil) }
-        // A run-wide choice made from the whole land cover layer (which union algorithm): in
-        // every key, until it is a per-terrein decision.
-        var coverage = DigestBuilder()
-        coverage.add(indexed.landcoverIsCoverage)
         return [("versions", versions.finish()), ("parameters", parameters.finish()), ("options", opts.finish()),
-                ("schema", sch.finish()), ("layers_present", present.finish()), ("landcover_coverage", coverage.finish())]
+                ("schema", sch.finish())]
+    }
+
+    /// Whether an incremental run into `folder` will reuse terreinen at all, judged before
+    /// reading: there is a result cache of this format, Terrein version and pipeline, and its
+    /// settings parts are this run's (a changed parameter, version or option recomputes every
+    /// terrein). Deferred geometry (docs/incremental.md) is worth it only then: where every
+    /// terrein is computed, every feature would be read twice.
+    static func expectsReuse(_ pipeline: Pipeline, options: RunOptions, schema: IndicatorSchema, folder: String) -> Bool {
+        guard let h = ResultCache.readHeader(folder: folder), h.format == ResultCache.formatVersion,
+              h.terreinVersion == TerreinCore.terreinVersion, h.pipeline == pipeline.name,
+              let parts = try? settingsParts(pipeline, options: options, schema: schema, gridSHA256: gridSHA256()) else { return false }
+        return parts.allSatisfy { h.runParts[$0.0] == $0.1.hex }
+    }
+
+    /// The SHA-256 of the installed RDNAPTRANS2018 grid file, nil when there is none.
+    static func gridSHA256() -> String? {
+        (try? RDGrid.locate()).flatMap { try? Hashing.sha256Hex(fileAt: $0) }
     }
 
     static func combine(_ parts: [(String, Digest32)]) -> Digest32 {

@@ -17,7 +17,7 @@ struct IncrementalRun {
     static func prepare(_ pipeline: Pipeline, options: RunOptions, indexed: IndexedLayers, schema: IndicatorSchema,
                         folder: String, log: (String) -> Void) throws -> IncrementalRun {
         let threads = options.threads
-        let grid = (try? RDGrid.locate()).flatMap { try? Hashing.sha256Hex(fileAt: $0) }
+        let grid = Incremental.gridSHA256()
         let runParts = try Incremental.runParts(pipeline, options: options, indexed: indexed, schema: schema, gridSHA256: grid)
         let hashes = try Runner.onLayers(LayerKind.allCases, of: pipeline, "hashing the features") {
             try FeatureHashes.compute(indexed.layers, threads: threads)
