@@ -221,9 +221,17 @@ public enum Runner {
         // Writers: everything goes into the staging folder, then one swap.
         progress.begin("writing", total: pipeline.formats.count + 1)
         defer { progress.end() }
-        let written = try writeOutputs(indicators: indicators, regions: regions, results: results, terreinen: layers.terreinen,
-                                       natura2000: layers.natura2000, sources: dataPackageSources(pipeline, layers),
-                                       pipeline: pipeline, options: options, lastChange: lastChange, to: out, progress: progress)
+        // The result cache's entries are rendered beside the writers: they need only the results
+        // (with display features for the report, 1 s at scale real-s, as long as the writers).
+        let cacheInputs = UncheckedBox((results, reuse, schema))
+        let (written, cacheBody) = try besides(threads: options.threads, {
+            try writeOutputs(indicators: indicators, regions: regions, results: results, terreinen: layers.terreinen,
+                             natura2000: layers.natura2000, sources: dataPackageSources(pipeline, layers),
+                             pipeline: pipeline, options: options, lastChange: lastChange, to: out, progress: progress)
+        }, {
+            let (results, reuse, schema) = cacheInputs.value
+            return try reuse.cacheBody(results, schema: schema)
+        })
         var files = written.files
         clock.lap("write")
         testPause("staging-written")
@@ -231,7 +239,8 @@ public enum Runner {
         // The caches for the next run (the result cache lists the files a same-inputs exit
         // requires, the manifest among them), timed before the manifest is built.
         try out.write(ResultCache.fileName, try reuse.cacheFile(results, schema: schema, pipeline: pipeline, layers: layers,
-                                                                settings: sameInputs, outputs: files + ["manifest.json"]))
+                                                                settings: sameInputs, outputs: files + ["manifest.json"],
+                                                                body: cacheBody))
         try out.write(ValidityCache.fileName, try ValidityCache.render(layers))
         clock.lap("write_caches")
         let manifest = try Manifest.build(pipeline: pipeline, options: options, layers: layers, schema: schema, results: results,
@@ -457,6 +466,35 @@ func parallelMap<T: Sendable>(count: Int, threads: Int, _ body: @escaping @Senda
     }
     group.wait()
     return try state.finish()
+}
+
+/// Runs `side` on a thread of its own while `main` runs on this one (one after the other with
+/// one thread), and returns both results; `main`'s error wins over `side`'s.
+func besides<A, B: Sendable>(threads: Int, _ main: () throws -> A, _ side: @escaping @Sendable () throws -> B) throws -> (A, B) {
+    guard threads > 1 else {
+        let a = try main()
+        return (a, try side())
+    }
+    let box = SideResult<B>()
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+        box.result = Result { try side() }
+        done.signal()
+    }
+    thread.stackSize = 8 << 20
+    thread.start()
+    let a: A
+    do { a = try main() } catch {
+        done.wait()
+        throw error
+    }
+    done.wait()
+    return (a, try box.result!.get())
+}
+
+/// The result of `besides`'s side thread, written by it before it signals and read after.
+private final class SideResult<B>: @unchecked Sendable {
+    var result: Result<B, any Error>?
 }
 
 /// The shared state of one `parallelMap`: the next index to hand out, the results, and

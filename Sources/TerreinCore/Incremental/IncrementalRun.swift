@@ -95,7 +95,7 @@ struct IncrementalRun {
 
     /// The cache file for this run's results.
     func cacheFile(_ results: [TerreinResult], schema: IndicatorSchema, pipeline: Pipeline, layers: LoadedLayers,
-                   settings: String, outputs: [String]) throws -> Data {
+                   settings: String, outputs: [String], body: Data? = nil) throws -> Data {
         let inputs = try SameInputs.inputHashes(pipeline, layers)
         let fingerprint = SameInputs.fingerprint(settings: settings, inputs: inputs)
         return try ResultCache.render(results: results, keys: keys, schema: schema, pipeline: pipeline.name,
@@ -103,6 +103,11 @@ struct IncrementalRun {
                                       outputs: outputs, storedJSON: plan.storedJSON,
                                       rasters: Dictionary(uniqueKeysWithValues: layers.rasters.map {
                                           ($0.key.rawValue, TerreinKeys.rasterIdentity($0.value).hex)
-                                      }))
+                                      }), body: body)
+    }
+
+    /// The cache's entries for this run's results (`ResultCache.body`).
+    func cacheBody(_ results: [TerreinResult], schema: IndicatorSchema) throws -> Data {
+        try ResultCache.body(results: results, keys: keys, schema: schema, storedJSON: plan.storedJSON)
     }
 }

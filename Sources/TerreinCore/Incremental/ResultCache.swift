@@ -128,7 +128,27 @@ struct ResultCache {
     /// the byte-identity of full and incremental caches in `IncrementalTests` shows).
     static func render(results: [TerreinResult], keys: [TerreinKey], schema: IndicatorSchema, pipeline: String,
                        runParts: [(String, Digest32)], settings: String, fingerprint: String, inputs: [String]?,
-                       outputs: [String], storedJSON: [Substring?]? = nil, rasters: [String: String]? = nil) throws -> Data {
+                       outputs: [String], storedJSON: [Substring?]? = nil, rasters: [String: String]? = nil,
+                       body given: Data? = nil) throws -> Data {
+        let body = try given ?? Self.body(results: results, keys: keys, schema: schema, storedJSON: storedJSON)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let header = Header(format: formatVersion, terreinVersion: TerreinCore.terreinVersion, pipeline: pipeline,
+                            keyParts: KeyPart.allCases.map(\.rawValue), entries: results.count,
+                            bodySHA256: Hashing.sha256Hex(body),
+                            runParts: Dictionary(runParts.map { ($0.0, $0.1.hex) }, uniquingKeysWith: { a, _ in a }),
+                            settings: settings, fingerprint: fingerprint, outputs: outputs, inputs: inputs,
+                            rasters: rasters)
+        var out = try encoder.encode(header)
+        out.append(UInt8(ascii: "\n"))
+        out.append(body)
+        return out
+    }
+
+    /// The entries of the cache (everything after the header): the expensive part of `render`,
+    /// which a run does beside writing its outputs (`Runner.run`), since it needs only the results.
+    static func body(results: [TerreinResult], keys: [TerreinKey], schema: IndicatorSchema,
+                     storedJSON: [Substring?]? = nil) throws -> Data {
         precondition(results.count == keys.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -146,15 +166,6 @@ struct ResultCache {
             }
             body.append(UInt8(ascii: "\n"))
         }
-        let header = Header(format: formatVersion, terreinVersion: TerreinCore.terreinVersion, pipeline: pipeline,
-                            keyParts: KeyPart.allCases.map(\.rawValue), entries: results.count,
-                            bodySHA256: Hashing.sha256Hex(body),
-                            runParts: Dictionary(runParts.map { ($0.0, $0.1.hex) }, uniquingKeysWith: { a, _ in a }),
-                            settings: settings, fingerprint: fingerprint, outputs: outputs, inputs: inputs,
-                            rasters: rasters)
-        var out = try encoder.encode(header)
-        out.append(UInt8(ascii: "\n"))
-        out.append(body)
-        return out
+        return body
     }
 }
