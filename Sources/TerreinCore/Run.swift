@@ -160,6 +160,8 @@ public enum Runner {
                               seconds: Date().timeIntervalSince(started), unchanged: true)
         }
 
+        let schema = IndicatorSchema(families: families, parameters: pipeline.parameters)
+        let grid = Incremental.gridSHA256()
         var loadOptions = LoadOptions(strict: options.strict, threads: options.threads)
         loadOptions.onBytesRead = { progress.advance(by: $0) }
         // Geometries the previous run found valid as built are not checked again (docs/incremental.md).
@@ -168,9 +170,8 @@ public enum Runner {
         if !options.full {
             do {
                 loadOptions.knownValid = try ValidityCache.read(folder: out.target)
-                loadOptions.deferKnownValid = Incremental.expectsReuse(
-                    pipeline, options: options, schema: IndicatorSchema(families: families, parameters: pipeline.parameters),
-                    folder: out.target)
+                loadOptions.deferKnownValid = Incremental.expectsReuse(pipeline, options: options, schema: schema,
+                                                                      gridSHA256: grid, folder: out.target)
                 validityNote = loadOptions.knownValid == nil ? "none in the output folder: every geometry checked" : "read"
             } catch let e as ResultCache.Unusable {
                 validityNote = "ignored: \(e.description)"
@@ -195,10 +196,9 @@ public enum Runner {
         }
         clock.lap("index")
 
-        let schema = IndicatorSchema(families: families, parameters: pipeline.parameters)
         // Incremental runs: keys per terrein, the previous cache, what can be reused.
         var reuse = try IncrementalRun.prepare(pipeline, options: options, indexed: indexed, schema: schema,
-                                               folder: out.target, log: log)
+                                               gridSHA256: grid, folder: out.target, log: log)
         reuse.plan.summary.validityCache = validityNote
         reuse.plan.summary.validityChecksSkipped = indexed.layers.stats.values.reduce(0) { $0 + $1.validityChecksSkipped }
         clock.lap("incremental_keys")

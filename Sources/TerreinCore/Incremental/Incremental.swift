@@ -99,10 +99,10 @@ enum Incremental {
     /// settings parts are this run's (a changed parameter, version or option recomputes every
     /// terrein). Deferred geometry (docs/incremental.md) is worth it only then: where every
     /// terrein is computed, every feature would be read twice.
-    static func expectsReuse(_ pipeline: Pipeline, options: RunOptions, schema: IndicatorSchema, folder: String) -> Bool {
-        guard let h = ResultCache.readHeader(folder: folder), h.format == ResultCache.formatVersion,
-              h.terreinVersion == TerreinCore.terreinVersion, h.pipeline == pipeline.name,
-              let parts = try? settingsParts(pipeline, options: options, schema: schema, gridSHA256: gridSHA256()) else { return false }
+    static func expectsReuse(_ pipeline: Pipeline, options: RunOptions, schema: IndicatorSchema, gridSHA256: String?,
+                             folder: String) -> Bool {
+        guard let h = ResultCache.readHeader(folder: folder, pipeline: pipeline.name),
+              let parts = try? settingsParts(pipeline, options: options, schema: schema, gridSHA256: gridSHA256) else { return false }
         return parts.allSatisfy { h.runParts[$0.0] == $0.1.hex }
     }
 
@@ -299,8 +299,7 @@ enum SameInputs {
     /// Whether the folder holds the results of a run with these settings and inputs (and all
     /// the files it wrote are still there).
     static func unchanged(_ pipeline: Pipeline, settings: String, folder: String) throws -> Bool {
-        guard let h = ResultCache.readHeader(folder: folder), h.format == ResultCache.formatVersion,
-              h.terreinVersion == TerreinCore.terreinVersion, h.pipeline == pipeline.name, h.settings == settings,
+        guard let h = ResultCache.readHeader(folder: folder, pipeline: pipeline.name), h.settings == settings,
               !h.fingerprint.isEmpty else { return false }
         for f in h.outputs where !FileManager.default.fileExists(atPath: folder + "/" + f) { return false }
         guard let now = try inputHashesNow(pipeline, expected: h.inputs) else { return false }

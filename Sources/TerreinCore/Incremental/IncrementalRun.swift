@@ -14,11 +14,12 @@ struct IncrementalRun {
 
     /// Hashes every feature, computes the keys, and reads the previous cache from `folder`
     /// (not with `--full`). A cache that cannot be trusted is ignored with a warning.
+    /// `gridSHA256`: `Incremental.gridSHA256()`, taken once by the run.
     static func prepare(_ pipeline: Pipeline, options: RunOptions, indexed: IndexedLayers, schema: IndicatorSchema,
-                        folder: String, log: (String) -> Void) throws -> IncrementalRun {
+                        gridSHA256: String?, folder: String, log: (String) -> Void) throws -> IncrementalRun {
         let threads = options.threads
-        let grid = Incremental.gridSHA256()
-        let runParts = try Incremental.runParts(pipeline, options: options, indexed: indexed, schema: schema, gridSHA256: grid)
+        let runParts = try Incremental.runParts(pipeline, options: options, indexed: indexed, schema: schema,
+                                                gridSHA256: gridSHA256)
         let hashes = try Runner.onLayers(LayerKind.allCases, of: pipeline, "hashing the features") {
             try FeatureHashes.compute(indexed.layers, threads: threads)
         }

@@ -109,15 +109,19 @@ struct ResultCache {
         return ResultCache(header: header, entries: entries)
     }
 
-    /// Only the header, for the same-inputs check (no checksum over the entries: that check
-    /// also requires the listed outputs, and a run that goes on reads the cache in full).
-    static func readHeader(folder: String) -> Header? {
+    /// Only the header, and only when it is of this format and Terrein version and for
+    /// `pipeline`, for the checks made before reading (the same-inputs exit, whether to defer
+    /// geometry). No checksum over the entries: a run that goes on reads the cache in full.
+    static func readHeader(folder: String, pipeline: String) -> Header? {
         guard let handle = FileHandle(forReadingAtPath: folder + "/" + fileName) else { return nil }
         defer { try? handle.close() }
         var data = Data()
         while data.count < 1 << 20, let chunk = try? handle.read(upToCount: 64 << 10), !chunk.isEmpty {
             data.append(chunk)
-            if let nl = data.firstIndex(of: UInt8(ascii: "\n")) { return try? JSONDecoder().decode(Header.self, from: data[..<nl]) }
+            guard let nl = data.firstIndex(of: UInt8(ascii: "\n")) else { continue }
+            guard let h = try? JSONDecoder().decode(Header.self, from: data[..<nl]), h.format == formatVersion,
+                  h.terreinVersion == TerreinCore.terreinVersion, h.pipeline == pipeline else { return nil }
+            return h
         }
         return nil
     }
