@@ -130,6 +130,12 @@ final class ReportWriterTests: XCTestCase {
         let d = ReportWriter.pathData([[[0, 0, 10.4, 0, 10, 10, 0, 10, 0, 0]]], ox: -5, oy: 20)
         XCTAssertEqual(d, "M5 20l10 0l0-10l-10 0z")
         XCTAssertEqual(ReportWriter.pathData([[[0, 0, 0.1, 0, 0.1, 0.1, 0, 0]]], ox: 0, oy: 0), "M0 0h0z")
+        // Negative start, large numbers, two polygons, a ring without its closing position,
+        // a non-finite vertex skipped, scale in decimetres.
+        XCTAssertEqual(ReportWriter.pathData([[[-3, 7, 123_456.7, 7, 123_456.7, -98_765.4]],
+                                              [[1, 1, .nan, 2, 1, 1.05, 1, 1]]], ox: 0, oy: 0, scale: 10),
+                       "M-30-70l1234597 0l0 987724z" + "M10-10l0-1z")
+        XCTAssertEqual(ReportWriter.pathData([], ox: 0, oy: 0), "")
     }
 
     func testLoadFromGeoJSONAndCSV() throws {

@@ -58,27 +58,18 @@ enum CellDisplay {
     static func outline(width w: Int, height h: Int, _ chosen: [Bool]) -> [[[Int]]] {
         precondition(chosen.count == w * h)
         func at(_ r: Int, _ c: Int) -> Bool { r >= 0 && r < h && c >= 0 && c < w && chosen[r * w + c] }
-        // Groups joined through sides: union-find in scan order, then numbered by first cell.
-        var parent = Array(0..<(w * h))
-        func find(_ i: Int) -> Int {
-            var i = i
-            while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }
-            return i
-        }
+        // Groups joined through sides, numbered by their first cell.
+        var sets = UnionFind(count: w * h)
         for r in 0..<h {
             for c in 0..<w where chosen[r * w + c] {
-                let i = r * w + c
-                if at(r, c - 1) { parent[find(i)] = find(i - 1) }
-                if at(r - 1, c) { let a = find(i), b = find(i - w); parent[max(a, b)] = min(a, b) }
+                if at(r, c - 1) { sets.union(r * w + c, r * w + c - 1) }
+                if at(r - 1, c) { sets.union(r * w + c, (r - 1) * w + c) }
             }
         }
         var group = [Int](repeating: -1, count: w * h)
-        var groups = 0
-        var number: [Int: Int] = [:]
-        for i in 0..<(w * h) where chosen[i] {
-            let root = find(i)
-            if let n = number[root] { group[i] = n } else { number[root] = groups; group[i] = groups; groups += 1 }
-        }
+        let members = sets.groups { chosen[$0] }
+        for (n, cells) in members.enumerated() { for i in cells { group[i] = n } }
+        let groups = members.count
         // Out-edges per corner: bit d for direction d (0 +column, 1 +row, 2 -column, 3 -row).
         let stride = w + 1
         var outs = [UInt8](repeating: 0, count: stride * (h + 1))

@@ -121,25 +121,9 @@ public enum Paved {
         let pairs = try set.overlappingPairs()
         if pairs.isEmpty { return members }
         // Union-find over the overlapping pairs; each cluster is unioned in member order.
-        var parent = Array(0..<members.count)
-        func root(_ i: Int) -> Int {
-            var i = i
-            while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }
-            return i
-        }
-        for (i, j) in pairs {
-            let (a, b) = (root(i), root(j))
-            if a != b { parent[max(a, b)] = min(a, b) }
-        }
-        var clusters: [Int: [Int]] = [:]
-        var order: [Int] = []
-        for i in members.indices {
-            let r = root(i)
-            if clusters[r] == nil { order.append(r) }
-            clusters[r, default: []].append(i)
-        }
-        return try order.map { r in
-            let c = clusters[r]!
+        var sets = UnionFind(count: members.count)
+        for (i, j) in pairs { sets.union(i, j) }
+        return try sets.groups().map { c in
             if c.count == 1 { return members[c[0]] }
             let u = try Geometry.unionAll(c.map { members[$0].geometry })!
             return Member(geometry: u, area: try u.area())
@@ -224,12 +208,7 @@ public enum Paved {
     /// so they neither overlap nor touch. Each group ascending, groups by their first position.
     /// An empty geometry (no envelope) is a group of its own.
     static func envelopeClusters(_ bounds: [Bounds?]) -> [[Int]] {
-        var parent = Array(bounds.indices)
-        func root(_ i: Int) -> Int {
-            var i = i
-            while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }
-            return i
-        }
+        var sets = UnionFind(count: bounds.count)
         // Sweep in order of minX; `active` holds those whose maxX has not been passed.
         let order = bounds.indices.filter { bounds[$0] != nil }.sorted {
             (bounds[$0]!.minX, $0) < (bounds[$1]!.minX, $1)
@@ -238,22 +217,10 @@ public enum Paved {
         for i in order {
             let b = bounds[i]!
             active.removeAll { bounds[$0]!.maxX < b.minX }
-            for j in active where bounds[j]!.intersects(b) {
-                let (x, y) = (root(i), root(j))
-                if x != y { parent[max(x, y)] = min(x, y) }
-            }
+            for j in active where bounds[j]!.intersects(b) { sets.union(i, j) }
             active.append(i)
         }
-        var groupOf: [Int: Int] = [:]
-        var groups: [[Int]] = []
-        for i in bounds.indices {
-            let r = root(i)
-            if let g = groupOf[r] { groups[g].append(i) } else {
-                groupOf[r] = groups.count
-                groups.append([i])
-            }
-        }
-        return groups
+        return sets.groups()
     }
 
     /// Piece positions grouped by building id, groups in order of their first piece; a piece

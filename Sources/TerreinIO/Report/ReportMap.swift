@@ -87,8 +87,22 @@ extension ReportWriter {
 
     /// SVG path data: each ring as an absolute move and relative integer steps (1 m), closed.
     /// With `scale`, one unit of the path is 1/scale m (the profiles draw in decimetres).
+    /// Negative numbers need no separator ("l3-4" is valid path data), so none is written.
+    /// Written as bytes: string interpolation per vertex and a final `replacingOccurrences`
+    /// took 6.2 % of a whole run's samples at scale M with every format on (perf, 2026-12-02).
     static func pathData(_ polygons: [[[Double]]], ox: Double, oy: Double, scale: Double = 1) -> String {
-        var d = ""
+        var d: [UInt8] = []
+        /// Appends `v` in decimal, after a space when `separated` and it is not negative.
+        func number(_ v: Int, separated: Bool) {
+            if v < 0 { d.append(UInt8(ascii: "-")) } else if separated { d.append(UInt8(ascii: " ")) }
+            var m = v.magnitude
+            let start = d.count
+            repeat {
+                d.append(UInt8(ascii: "0") + UInt8(m % 10))
+                m /= 10
+            } while m > 0
+            d[start...].reverse()
+        }
         for rings in polygons {
             for ring in rings {
                 var k = 0
@@ -103,20 +117,23 @@ extension ReportWriter {
                     guard x.isFinite, y.isFinite else { k += 1; continue }
                     let ix = Int(x.rounded()), iy = Int(y.rounded())
                     if first {
-                        d += "M\(ix) \(iy)"
+                        d.append(UInt8(ascii: "M"))
+                        number(ix, separated: false)
+                        number(iy, separated: true)
                         first = false
                     } else if ix != px || iy != py {
-                        d += "l\(ix - px) \(iy - py)"
+                        d.append(UInt8(ascii: "l"))
+                        number(ix - px, separated: false)
+                        number(iy - py, separated: true)
                         steps += 1
                     }
                     px = ix; py = iy
                     k += 1
                 }
-                if !first { d += steps == 0 ? "h0z" : "z" }
+                if !first { d += steps == 0 ? Array("h0z".utf8) : [UInt8(ascii: "z")] }
             }
         }
-        // Negative steps need no separator; "l3-4" is valid path data.
-        return d.replacingOccurrences(of: " -", with: "-")
+        return String(decoding: d, as: UTF8.self)
     }
 
 }
