@@ -324,7 +324,7 @@ public enum Runner {
                               geometries: artifacts.terreinGeometries)
     }
 
-    /// The sites simplified for display (25 m, topology kept), in their order. In parallel,
+    /// The sites simplified for display (25 m, `simplifiedForDisplay`), in their order. In parallel,
     /// the sites with most vertices first: at scale M (21 sites, one of 250,000 vertices) the
     /// simplification alone took 7.4 % of a run's samples with every format on, on one thread
     /// (perf, 2026-12-02).
@@ -332,7 +332,7 @@ public enum Runner {
         let sizes = try sites.map { try $0.geometry.numPoints }
         let order = sites.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
         let simplified = try parallelMap(count: order.count, threads: threads) { k in
-            try sites[order[k]].geometry.simplified(tolerance: 25)
+            try sites[order[k]].geometry.simplifiedForDisplay(tolerance: 25)
         }
         var out = [(String, Geometry)?](repeating: nil, count: sites.count)
         for (k, i) in order.enumerated() { out[i] = (sites[i].name ?? "", simplified[k]) }

@@ -409,6 +409,33 @@ public final class Geometry: @unchecked Sendable {
         try Geometry.wrap(GEOSTopologyPreserveSimplify_r(GEOSContext.current.handle, handle, tolerance), "simplify")
     }
 
+    /// Simplification for display: Douglas–Peucker where its result is valid and keeps every
+    /// polygon and ring, else the topology-preserving `simplified`. On a Natura 2000 site of
+    /// 250,000 vertices (bench scale M) Douglas–Peucker took 0.08 s against 0.72 s, to the
+    /// same 10,756 vertices (Shapely on GEOS 3.14, 2026-12-02).
+    public func simplifiedForDisplay(tolerance: Double) throws -> Geometry {
+        let fast = try Geometry.wrap(GEOSSimplify_r(GEOSContext.current.handle, handle, tolerance), "simplify")
+        if try fast.ringCounts() == ringCounts(), try fast.isValid { return fast }
+        return try simplified(tolerance: tolerance)
+    }
+
+    /// The number of rings of each polygon (a Polygon, or the polygons of a collection).
+    func ringCounts() throws -> [Int] {
+        let ctx = GEOSContext.current.handle
+        func rings(_ p: OpaquePointer) throws -> Int {
+            if try Self.predicate(GEOSisEmpty_r(ctx, p), "is empty") { return 0 }
+            return 1 + Int(try Self.count(GEOSGetNumInteriorRings_r(ctx, p), "number of interior rings"))
+        }
+        if type == .polygon { return [try rings(handle)] }
+        var out: [Int] = []
+        for i in 0..<(try Self.count(GEOSGetNumGeometries_r(ctx, handle), "number of geometries")) {
+            guard let member = GEOSGetGeometryN_r(ctx, handle, i),
+                  GEOSGeomTypeId_r(ctx, member) == Int32(GeometryType.polygon.rawValue) else { continue }
+            out.append(try rings(member))
+        }
+        return out
+    }
+
     /// The polygonal part of this geometry: a Polygon or MultiPolygon, or nil when it has
     /// no polygon with area (points and lines of a collection are dropped).
     public func polygonalPart() throws -> Geometry? {
