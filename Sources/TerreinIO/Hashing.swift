@@ -35,7 +35,7 @@ public final class StreamingSHA256 {
 /// Bytes as lower-case hex digits and back: digests, and the stored forms of ids and WKB
 /// (the incremental cache, result records).
 public enum Hex {
-    /// Lower-case hex of the bytes. Contiguous bytes (arrays, `Data`, digests) are written
+    /// Lower-case hex of the bytes. Contiguous bytes (arrays, `Data`, raw buffers) are written
     /// straight into the string: the generic loop through an iterator took 6.4 % of a run's
     /// samples at scale M with every format on, most of it for the display areas' WKB in the
     /// result cache (perf, 2026-12-02).
