@@ -21,8 +21,7 @@ final class CellDisplayTests: XCTestCase {
     func squares(_ c: RasterCells, _ include: (Int) -> Bool) throws -> Geometry? {
         var squares: [Geometry] = []
         for i in 0..<(c.width * c.height) where include(i) {
-            let b = c.grid.square(column: c.column + i % c.width, row: c.row + i / c.width)
-            squares.append(try Geometry.polygon(rings: [[b.minX, b.minY, b.maxX, b.minY, b.maxX, b.maxY, b.minX, b.maxY, b.minX, b.minY]]))
+            squares.append(try SpatialIndexTests.box(c.grid.square(column: c.column + i % c.width, row: c.row + i / c.width)))
         }
         return try Geometry.unionAll(squares)
     }

@@ -16,7 +16,7 @@ final class SpatialIndexTests: XCTestCase {
         }
     }
 
-    func box(_ b: Bounds) throws -> Geometry {
+    static func box(_ b: Bounds) throws -> Geometry {
         try Geometry.polygon(rings: [[b.minX, b.minY, b.maxX, b.minY, b.maxX, b.maxY, b.minX, b.maxY, b.minX, b.minY]])
     }
 
@@ -34,7 +34,7 @@ final class SpatialIndexTests: XCTestCase {
                 let x = (r.next() * 100).rounded(), y = (r.next() * 100).rounded()
                 bounds.append(Bounds(minX: x, minY: y, maxX: x + (r.next() * 6).rounded(), maxY: y + (r.next() * 6).rounded()))
             }
-            let placeholder = try box(Bounds(minX: 0, minY: 0, maxX: 1, maxY: 1))
+            let placeholder = try Self.box(Bounds(minX: 0, minY: 0, maxX: 1, maxY: 1))
             let index = SpatialIndex(Array(repeating: placeholder, count: n), bounds: bounds)
             for _ in 0..<200 {
                 let x = (r.next() * 110).rounded() - 5, y = (r.next() * 110).rounded() - 5
@@ -52,14 +52,14 @@ final class SpatialIndexTests: XCTestCase {
 
     func testGeometriesAreIndexedByTheirEnvelopes() throws {
         let geometries = try [
-            box(Bounds(minX: 0, minY: 0, maxX: 10, maxY: 10)),
-            box(Bounds(minX: 10, minY: 0, maxX: 20, maxY: 10)),
-            box(Bounds(minX: 30, minY: 30, maxX: 40, maxY: 40)),
+            Self.box(Bounds(minX: 0, minY: 0, maxX: 10, maxY: 10)),
+            Self.box(Bounds(minX: 10, minY: 0, maxX: 20, maxY: 10)),
+            Self.box(Bounds(minX: 30, minY: 30, maxX: 40, maxY: 40)),
         ]
         let index = try SpatialIndex(geometries)
-        XCTAssertEqual(index.query(try box(Bounds(minX: 5, minY: 5, maxX: 10, maxY: 6))), [0, 1])
-        XCTAssertEqual(index.query(try box(Bounds(minX: 21, minY: 21, maxX: 29, maxY: 29))), [])
-        XCTAssertEqual(try index.query(try box(Bounds(minX: 21, minY: 21, maxX: 29, maxY: 29)), within: 1), [2])
+        XCTAssertEqual(index.query(try Self.box(Bounds(minX: 5, minY: 5, maxX: 10, maxY: 6))), [0, 1])
+        XCTAssertEqual(index.query(try Self.box(Bounds(minX: 21, minY: 21, maxX: 29, maxY: 29))), [])
+        XCTAssertEqual(try index.query(try Self.box(Bounds(minX: 21, minY: 21, maxX: 29, maxY: 29)), within: 1), [2])
         XCTAssertEqual(index.query(try Geometry.polygon(rings: [])), [], "an empty query finds nothing")
         // A geometry built later takes its placeholder's place.
         index.replace(2, with: geometries[0])
