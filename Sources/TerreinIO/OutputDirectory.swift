@@ -99,22 +99,15 @@ public final class OutputDirectory {
 
     private func lock() throws {
         let lockPath = parent + "/.\(name).lock"
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw OutputError(path: lockPath, problem: "cannot open the lock file: \(String(cString: strerror(errno)))")
-        }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            var buf = [UInt8](repeating: 0, count: 64)
-            let n = pread(fd, &buf, 63, 0)
-            let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
-            close(fd)
+        switch PIDLock.take(lockPath) {
+        case .success(let fd):
+            lockFD = fd
+        case .failure(.cannotOpen(let e)):
+            throw OutputError(path: lockPath, problem: "cannot open the lock file: \(String(cString: strerror(e)))")
+        case .failure(.held(let holder)):
             throw OutputError(path: target, problem: "another Terrein run (PID \(holder)) is writing into this output folder",
                               hint: "wait for it to finish, or write elsewhere with --output")
         }
-        let pid = "\(getpid())\n"
-        _ = ftruncate(fd, 0)
-        _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
-        lockFD = fd
     }
 
     /// Removes staging and old folders left by runs that were killed (we hold the lock).

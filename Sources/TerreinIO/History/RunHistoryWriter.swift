@@ -413,27 +413,16 @@ final class HistoryLock {
         parent = url.deletingLastPathComponent().path
         name = url.lastPathComponent
         let lockPath = parent + "/.\(name).lock"
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw OutputError(path: lockPath, problem: "cannot open the run history's lock file: \(String(cString: strerror(errno)))",
+        switch PIDLock.take(lockPath, wait: timeout) {
+        case .success(let fd):
+            self.fd = fd
+        case .failure(.cannotOpen(let e)):
+            throw OutputError(path: lockPath, problem: "cannot open the run history's lock file: \(String(cString: strerror(e)))",
                               hint: "check that you may write into \(parent)")
+        case .failure(.held(let holder)):
+            throw OutputError(path: path, problem: "another Terrein run (PID \(holder)) has held the run history for \(Int(timeout)) s",
+                              hint: "wait for it to finish and run again")
         }
-        let deadline = Date().addingTimeInterval(timeout)
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard Date() < deadline else {
-                var buf = [UInt8](repeating: 0, count: 64)
-                let n = pread(fd, &buf, 63, 0)
-                let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
-                close(fd)
-                throw OutputError(path: path, problem: "another Terrein run (PID \(holder)) has held the run history for \(Int(timeout)) s",
-                                  hint: "wait for it to finish and run again")
-            }
-            usleep(50_000)
-        }
-        let pid = "\(getpid())\n"
-        _ = ftruncate(fd, 0)
-        _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
-        self.fd = fd
     }
 
     func stagingPath(_ kind: String) -> String { parent + "/.\(name).\(kind)-\(getpid())" }
