@@ -36,7 +36,7 @@ final class ResultRecordDecodingTests: XCTestCase {
                                  .real(Double.nan.bitPattern), .real(0), .boolean(true), .boolean(false)],
               accumulators: [nil, (-0.0).bitPattern, UInt64.max, 7], detail: nil, display: []),
             F(name: "b", cells: [], accumulators: [], detail: "{\"m2\":1.5}",
-              display: [ResultRecord.DisplayRecord(layer: "roofs", kind: "flat", name: nil, value: (-2.25).bitPattern, count: nil, wkb: "0103"),
+              display: [ResultRecord.DisplayRecord(layer: "roofs", kind: "flat", name: nil, value: (-2.25).bitPattern, count: nil, wkb: "AQM+/w=="),
                         ResultRecord.DisplayRecord(layer: "water", kind: "deep", name: "Zuid", value: 5, count: 3, wkb: "")]),
         ])
         let json = try encode(record)

@@ -12,7 +12,9 @@ import TerreinIO
 /// recognised and ignored, never trusted.
 struct ResultCache {
     static let fileName = ".terrein-cache"
-    static let formatVersion = 1
+    /// 2 (2026-12-02): display WKB in base64 instead of hex. A cache of another format is
+    /// unusable: the run computes every terrein and writes a new one.
+    static let formatVersion = 2
 
     struct Header: Codable, Equatable {
         var format: Int

@@ -27,7 +27,10 @@ public struct ResultRecord: Codable, Sendable, Equatable {
         public var display: [DisplayRecord] = []
     }
 
-    /// A `ProfileFeature` with its geometry as WKB (hex), which keeps every coordinate's bits.
+    /// A `ProfileFeature` with its geometry as WKB (base64, since cache format 2), which keeps
+    /// every coordinate's bits. Base64 rather than hex: at scale L with every format on, the
+    /// cache held 609 MB, mostly the display WKB in hex; base64 is a third smaller, and
+    /// Foundation encodes it at about 2.7 GB/s on this machine (200 MB in 0.075 s).
     public struct DisplayRecord: Codable, Sendable, Equatable {
         public var layer: String
         public var kind: String
@@ -46,15 +49,15 @@ public struct ResultRecord: Codable, Sendable, Equatable {
             name = f.name
             value = f.value.bitPattern
             count = f.count
-            wkb = Hex.encode(try f.geometry.wkb())
+            wkb = Data(try f.geometry.wkb()).base64EncodedString()
         }
 
         func feature(terrein: String) throws -> ProfileFeature {
             guard let l = ProfileLayer(rawValue: layer) else {
                 throw ResultRecordError("record of \(terrein): unknown display layer \(layer)")
             }
-            guard let bytes = Hex.decode(wkb) else {
-                throw ResultRecordError("record of \(terrein): a display geometry of layer \(layer) is not hex WKB")
+            guard let bytes = Data(base64Encoded: wkb).map(Array.init) else {
+                throw ResultRecordError("record of \(terrein): a display geometry of layer \(layer) is not base64 WKB")
             }
             return ProfileFeature(layer: l, kind: kind, name: name, value: Double(bitPattern: value), count: count,
                                   geometry: try Geometry.fromWKB(bytes))
