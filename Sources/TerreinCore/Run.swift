@@ -238,9 +238,9 @@ public enum Runner {
 
         // The caches for the next run (the result cache lists the files a same-inputs exit
         // requires, the manifest among them), timed before the manifest is built.
-        try out.write(ResultCache.fileName, try reuse.cacheFile(results, schema: schema, pipeline: pipeline, layers: layers,
-                                                                settings: sameInputs, outputs: files + ["manifest.json"],
-                                                                body: cacheBody))
+        try out.write(ResultCache.fileName, parts: try reuse.cacheFile(results, schema: schema, pipeline: pipeline, layers: layers,
+                                                                       settings: sameInputs, outputs: files + ["manifest.json"],
+                                                                       body: cacheBody))
         try out.write(ValidityCache.fileName, try ValidityCache.render(layers))
         clock.lap("write_caches")
         let manifest = try Manifest.build(pipeline: pipeline, options: options, layers: layers, schema: schema, results: results,

@@ -96,7 +96,7 @@ struct IncrementalRun {
 
     /// The cache file for this run's results.
     func cacheFile(_ results: [TerreinResult], schema: IndicatorSchema, pipeline: Pipeline, layers: LoadedLayers,
-                   settings: String, outputs: [String], body: Data? = nil) throws -> Data {
+                   settings: String, outputs: [String], body: Data? = nil) throws -> [Data] {
         let inputs = try SameInputs.inputHashes(pipeline, layers)
         let fingerprint = SameInputs.fingerprint(settings: settings, inputs: inputs)
         return try ResultCache.render(results: results, keys: keys, schema: schema, pipeline: pipeline.name,

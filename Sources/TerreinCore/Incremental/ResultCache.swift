@@ -128,14 +128,15 @@ struct ResultCache {
         return nil
     }
 
-    /// The cache's bytes for the results of a run (`results` and `keys` in the same, id, order).
+    /// The cache's bytes for the results of a run (`results` and `keys` in the same, id, order),
+    /// as the header line and the body.
     /// `storedJSON`, per result, the record text of a result reused unchanged from the previous
     /// cache: written as it was (the record of an unchanged result encodes to the same text, as
     /// the byte-identity of full and incremental caches in `IncrementalTests` shows).
     static func render(results: [TerreinResult], keys: [TerreinKey], schema: IndicatorSchema, pipeline: String,
                        runParts: [(String, Digest32)], settings: String, fingerprint: String, inputs: [String]?,
                        outputs: [String], storedJSON: [Substring?]? = nil, rasters: [String: String]? = nil,
-                       body given: Data? = nil) throws -> Data {
+                       body given: Data? = nil) throws -> [Data] {
         let body = try given ?? Self.body(results: results, keys: keys, schema: schema, storedJSON: storedJSON)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -145,10 +146,11 @@ struct ResultCache {
                             runParts: Dictionary(runParts.map { ($0.0, $0.1.hex) }, uniquingKeysWith: { a, _ in a }),
                             settings: settings, fingerprint: fingerprint, outputs: outputs, inputs: inputs,
                             rasters: rasters)
-        var out = try encoder.encode(header)
-        out.append(UInt8(ascii: "\n"))
-        out.append(body)
-        return out
+        var line = try encoder.encode(header)
+        line.append(UInt8(ascii: "\n"))
+        // The file is the header line, then the body: two parts, written one after the other
+        // (`OutputDirectory.write(_:parts:)`), so the body is never copied.
+        return [line, body]
     }
 
     /// The entries of the cache (everything after the header): the expensive part of `render`,
