@@ -32,13 +32,13 @@ public final class StreamingSHA256 {
     public var hex: String { Hex.encode(hasher.finalize()) }
 }
 
-/// Bytes as lower-case hex digits and back: digests, and the stored forms of ids and WKB
-/// (the incremental cache, result records).
+/// Bytes as lower-case hex digits and back: digests, and the stored form of ids in the
+/// incremental cache (its display WKB is base64 since cache format 2).
 public enum Hex {
     /// Lower-case hex of the bytes. Contiguous bytes (arrays, `Data`, raw buffers) are written
     /// straight into the string: the generic loop through an iterator took 6.4 % of a run's
     /// samples at scale M with every format on, most of it for the display areas' WKB in the
-    /// result cache (perf, 2026-12-02).
+    /// result cache, which was hex before cache format 2 (perf, 2026-12-02).
     public static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
         if let s = bytes.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0)) }) { return s }
         return Array(bytes).withUnsafeBytes { encode($0) }
